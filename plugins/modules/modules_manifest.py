@@ -24,7 +24,7 @@ description:
     same module name with a different library or parameters).
   - Writes are atomic (temporary file and rename); the previous content is backed up.
 author:
-  - mesos_fleet.hooks contributors
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
 attributes:
   check_mode:
     support: full
