@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What Mesos is installed on a host, and which builds of it are interchangeable.
+
+Mesos loads a module only when the module was compiled against exactly its version, and it
+compares version strings only. Two builds that both say 1.11.0 can still differ in ABI (a fork,
+another compiler, other build options), so hosts are grouped by a fingerprint that adds the GNU
+build-id of the installed libmesos, the machine architecture and the C++ compiler ABI.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import os
+import re
+
+# Where packages put Mesos: distribution packages, source installs, Mesosphere and DC/OS.
+DEFAULT_PREFIXES = (
+    "/usr",
+    "/usr/local",
+    "/opt/mesos",
+    "/opt/mesosphere/active/mesos",
+)
+AGENT_BINARIES = ("sbin/mesos-agent", "sbin/mesos-slave", "bin/mesos-agent", "bin/mesos-slave")
+LIB_DIRS = ("lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu")
+
+_VERSION_OUTPUT = re.compile(r"^\s*mesos\s+(\S+)\s*$", re.MULTILINE)
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$")
+_LIBMESOS = re.compile(r"^libmesos-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\.so$")
+
+
+class InstallError(ValueError):
+    """The host's Mesos install cannot be understood; the message says what was looked at."""
+
+
+class Version(object):
+    """A Mesos version, ordered like stout's Version: numbers first, a prerelease sorts lower."""
+
+    def __init__(self, text):
+        m = _VERSION.match(text.strip())
+        if not m:
+            raise InstallError("'%s' is not a Mesos version (expected X.Y.Z)" % text)
+        self.text = text.strip()
+        self.numbers = tuple(int(x) for x in m.group(1, 2, 3))
+        self.prerelease = tuple(m.group(4).split(".")) if m.group(4) else ()
+
+    def _key(self):
+        # A version without prerelease labels is newer than any with them (1.11.0-rc1 < 1.11.0).
+        labels = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease)
+        return self.numbers, not self.prerelease, labels
+
+    def __eq__(self, other):
+        return self._key() == other._key()
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __lt__(self, other):
+        return self._key() < other._key()
+
+    def __le__(self, other):
+        return self == other or self < other
+
+    def __gt__(self, other):
+        return other < self
+
+    def __ge__(self, other):
+        return other <= self
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return "Version(%r)" % self.text
+
+
+def parse_version_output(text):
+    """The version from ``mesos-agent --version`` (``mesos 1.11.0``)."""
+    m = _VERSION_OUTPUT.search(text or "")
+    if not m:
+        raise InstallError("unexpected --version output: %r" % (text or "").strip()[:200])
+    return str(Version(m.group(1)))
+
+
+def parse_pkgconfig(text):
+    """Variables and fields of a ``mesos.pc`` file, with ``${var}`` references expanded."""
+    variables = {}
+    fields = {}
+
+    def expand(value):
+        for _ in range(10):
+            new = re.sub(r"\$\{(\w+)\}", lambda m: variables.get(m.group(1), ""), value)
+            if new == value:
+                break
+            value = new
+        return value
+
+    for line in (text or "").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = re.match(r"^(\w[\w.]*)\s*=\s*(.*)$", line)
+        if m:
+            variables[m.group(1)] = expand(m.group(2).strip())
+            continue
+        m = re.match(r"^([\w.]+)\s*:\s*(.*)$", line)
+        if m:
+            fields[m.group(1)] = expand(m.group(2).strip())
+    return variables, fields
+
+
+def compile_flags_from_pkgconfig(text):
+    """Include dirs, defines and the version a ``mesos.pc`` gives a module build."""
+    variables, fields = parse_pkgconfig(text)
+    includes, defines = [], []
+    for word in fields.get("Cflags", "").split():
+        if word.startswith("-I") and len(word) > 2:
+            includes.append(word[2:])
+        elif word.startswith("-D") and len(word) > 2:
+            defines.append(word[2:])
+    return dict(
+        prefix=variables.get("prefix"),
+        version=fields.get("Version"),
+        include_dirs=includes,
+        defines=defines,
+        libs=fields.get("Libs", "").split(),
+    )
+
+
+def find_agent_binary(prefix, exists=os.path.exists):
+    for rel in AGENT_BINARIES:
+        path = os.path.join(prefix, rel)
+        if exists(path):
+            return path
+    return None
+
+
+def find_prefix(prefixes=DEFAULT_PREFIXES, exists=os.path.exists):
+    """The first prefix that holds a Mesos agent binary."""
+    for prefix in prefixes:
+        if find_agent_binary(prefix, exists):
+            return prefix
+    raise InstallError("no mesos-agent or mesos-slave binary under %s" % ", ".join(prefixes))
+
+
+def find_libmesos(prefix, version=None, listdir=os.listdir, isdir=os.path.isdir):
+    """Path of the versioned ``libmesos-X.Y.Z.so`` under the prefix (the one agents load)."""
+    found = []
+    for rel in LIB_DIRS:
+        d = os.path.join(prefix, rel)
+        if not isdir(d):
+            continue
+        for name in sorted(listdir(d)):
+            m = _LIBMESOS.match(name)
+            if m:
+                found.append((m.group(1), os.path.join(d, name)))
+    if version is not None:
+        exact = [path for v, path in found if v == version]
+        if exact:
+            return exact[0]
+        if found:
+            raise InstallError("libmesos under %s is %s, but the agent says %s"
+                               % (prefix, ", ".join(v for v, p in found), version))
+    if not found:
+        raise InstallError("no libmesos-X.Y.Z.so in %s" % ", ".join(os.path.join(prefix, d) for d in LIB_DIRS))
+    return found[-1][1]
+
+
+def header_dirs(prefix, isfile=os.path.isfile, isdir=os.path.isdir):
+    """The include dirs a module build needs, and which of them are missing."""
+    include = os.path.join(prefix, "include")
+    thirdparty = os.path.join(prefix, "lib", "mesos", "3rdparty", "include")
+    return dict(
+        include_dir=include if isfile(os.path.join(include, "mesos", "module.hpp")) else None,
+        hook_header=isfile(os.path.join(include, "mesos", "hook.hpp")),
+        thirdparty_include_dir=thirdparty if isdir(thirdparty) else None,
+    )
+
+
+def abi_fingerprint(version, build_id):
+    """Mesos version plus libmesos build-id: equal fingerprints load the same modules."""
+    return "%s-%s" % (version, (build_id or "nobuildid")[:16])
+
+
+def build_fingerprint(version, build_id, arch, compiler_abi):
+    """Key of a build group: hosts sharing it can use one artifact, compiled once."""
+    digest = hashlib.sha256("\0".join([version, build_id or "", arch or "", compiler_abi or ""]).encode())
+    return "%s-%s-%s" % (version, arch or "unknown", digest.hexdigest()[:12])
+
+
+def compiler_abi(dumpmachine, dumpfullversion):
+    """A compiler ABI token from ``g++ -dumpmachine`` and ``g++ -dumpfullversion``.
+
+    Only the major version counts: libstdc++ keeps its ABI within a major release.
+    """
+    if not dumpmachine or not dumpfullversion:
+        return None
+    return "g++%s-%s" % (dumpfullversion.strip().split(".")[0], dumpmachine.strip())
+
+
+def agent_url(flags, default_port="5051"):
+    """The agent's HTTP endpoint as seen from the agent host itself.
+
+    The agent listens on --ip (all addresses when unset or 0.0.0.0) and --port.
+    """
+    host = flags.get("ip") or "127.0.0.1"
+    if host == "0.0.0.0":
+        host = "127.0.0.1"
+    return "http://%s:%s" % (host, flags.get("port") or default_port)
