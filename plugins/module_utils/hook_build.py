@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Build a hook once per build group: sources, grouping, cache keys, commands, compiler errors.
+
+A hook source directory holds the C++ sources, a build file (CMakeLists.txt or Makefile) and a
+``hook.json`` naming what the build produces::
+
+    {"library": "libprobe_hook.so", "kind": "Hook", "modules": ["org_example_ProbeHook"]}
+
+The build file receives the Mesos install prefix (``MESOS_PREFIX``) and the compile flags
+derived from the agent's install (``MESOS_CXXFLAGS``), and must leave the library in the build
+directory.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import re
+
+HOOK_MANIFEST = "hook.json"
+BUILD_FILES = (("cmake", "CMakeLists.txt"), ("make", "Makefile"))
+# Never part of a source digest: build outputs and editor/VCS noise.
+IGNORED_DIRS = frozenset([".git", "build", "__pycache__", ".pytest_cache", ".cache"])
+IGNORED_SUFFIXES = (".o", ".so", ".a", ".pyc", "~")
+# Verified on a real Mesos 1.11.0 built against Debian's protobuf 3.21 (which needs C++14).
+# A strict standard, never gnu++NN: GNU mode predefines `unix`, which breaks process/address.hpp.
+DEFAULT_CXX_STD = "c++14"
+_C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LIBRARY_NAME = re.compile(r"^lib[A-Za-z0-9_+-]+\.so$")
+_ERROR_LINE = re.compile(r"(\berror\b|fatal error|undefined reference|No such file|CMake Error|\*\*\*)",
+                         re.IGNORECASE)
+
+
+class BuildError(ValueError):
+    """A hook cannot be built; the message names the hook and the cause."""
+
+
+def read_hook_manifest(root):
+    """Validate a hook source directory and return its manifest plus its build system."""
+    if not os.path.isdir(root):
+        raise BuildError("hook source %s does not exist or is not a directory" % root)
+    path = os.path.join(root, HOOK_MANIFEST)
+    try:
+        with open(path) as handle:
+            manifest = json.load(handle)
+    except IOError:
+        raise BuildError("%s is missing: a hook source needs it to say which library and modules it builds" % path)
+    except ValueError as e:
+        raise BuildError("%s: not valid JSON: %s" % (path, e))
+    if not isinstance(manifest, dict):
+        raise BuildError("%s: must be a JSON object" % path)
+    library = manifest.get("library")
+    if not isinstance(library, str) or not _LIBRARY_NAME.match(library):
+        raise BuildError("%s: 'library' must be a file name like libmy_hook.so, got %r" % (path, library))
+    if manifest.get("kind", "Hook") != "Hook":
+        raise BuildError("%s: kind %r is not supported; only Hook modules are deployed" % (path, manifest.get("kind")))
+    modules = manifest.get("modules")
+    if not isinstance(modules, list) or not modules:
+        raise BuildError("%s: 'modules' must list the module symbols the library defines" % path)
+    for name in modules:
+        if not isinstance(name, str) or not _C_IDENTIFIER.match(name):
+            raise BuildError("%s: module name %r is not a valid C identifier" % (path, name))
+    system = None
+    for candidate, filename in BUILD_FILES:
+        if os.path.isfile(os.path.join(root, filename)):
+            system = candidate
+            break
+    if system is None:
+        raise BuildError("hook source %s has no build file (CMakeLists.txt or Makefile)" % root)
+    return dict(library=library, kind="Hook", modules=list(modules), build_system=system)
+
+
+def source_files(root):
+    """Relative paths of the files that make up a hook's source, sorted."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        for name in filenames:
+            if name.endswith(IGNORED_SUFFIXES):
+                continue
+            found.append(os.path.relpath(os.path.join(dirpath, name), root))
+    return sorted(found)
+
+
+def source_digest(root):
+    """sha256 over the hook's file names and contents: equal digests build equal artifacts."""
+    digest = hashlib.sha256()
+    for rel in source_files(root):
+        with open(os.path.join(root, rel), "rb") as handle:
+            content = handle.read()
+        digest.update(("%s\0%d\0" % (rel, len(content))).encode("utf-8"))
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def compile_flags(install, cxx_std=DEFAULT_CXX_STD):
+    """The compiler flags a module needs, from the agent's discovered install.
+
+    ``install`` carries what agent_info found: ``pkgconfig`` (parsed mesos.pc, or None),
+    ``include_dir`` and ``thirdparty_include_dir``.
+    """
+    pc = install.get("pkgconfig") or {}
+    includes = list(pc.get("include_dirs") or [])
+    defines = list(pc.get("defines") or [])
+    if not includes:
+        includes = [d for d in (install.get("include_dir"), install.get("thirdparty_include_dir")) if d]
+        defines = ["__STDC_FORMAT_MACROS"]
+    if not includes:
+        raise BuildError("no Mesos headers found under %s (install the Mesos development headers)"
+                         % install.get("prefix"))
+    return ["-std=%s" % cxx_std, "-fPIC"] + ["-I%s" % d for d in includes] + ["-D%s" % d for d in defines]
+
+
+def artifact_key(digest, fingerprint, flags):
+    """Cache key of one artifact: the same sources, build group and flags give the same key."""
+    h = hashlib.sha256()
+    h.update(json.dumps([digest, fingerprint, list(flags)], separators=(",", ":")).encode("utf-8"))
+    return h.hexdigest()
+
+
+def build_commands(system, src, build_dir, prefix, flags, jobs=2):
+    """argv lists that build the hook out of tree (the source directory is never written)."""
+    cxxflags = " ".join(flags)
+    if system == "cmake":
+        return [
+            ["cmake", "-S", src, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
+             "-DMESOS_PREFIX=%s" % prefix, "-DMESOS_CXXFLAGS=%s" % cxxflags],
+            ["cmake", "--build", build_dir, "--parallel", str(jobs)],
+        ]
+    if system == "make":
+        return [["make", "-C", src, "-j%d" % jobs, "BUILD_DIR=%s" % build_dir,
+                 "MESOS_PREFIX=%s" % prefix, "MESOS_CXXFLAGS=%s" % cxxflags]]
+    raise BuildError("unknown build system %r" % system)
+
+
+def first_errors(output, limit=15):
+    """The compiler lines that matter: each error line with the line before it for context."""
+    lines = (output or "").splitlines()
+    picked = []
+    for i, line in enumerate(lines):
+        if _ERROR_LINE.search(line):
+            if i and lines[i - 1] not in picked and not _ERROR_LINE.search(lines[i - 1]):
+                picked.append(lines[i - 1])
+            picked.append(line)
+        if len(picked) >= limit:
+            break
+    return picked or lines[-limit:]
+
+
+def group_hosts(agents, builders=None):
+    """Group agents by build fingerprint and choose a builder for each group.
+
+    ``agents`` and ``builders``: mapping host -> agent_info facts (``build_fingerprint``,
+    ``version``, ``can_build``). A dedicated builder with the group's fingerprint is preferred,
+    else the first agent of the group that can build. Raises BuildError naming every group that
+    has no possible builder.
+    """
+    builders = builders or {}
+    groups = {}
+    for host in sorted(agents):
+        fp = agents[host].get("build_fingerprint")
+        if not fp:
+            raise BuildError("%s: no build fingerprint in its agent facts (did discovery run?)" % host)
+        group = groups.setdefault(fp, dict(fingerprint=fp, version=agents[host].get("version"), hosts=[]))
+        group["hosts"].append(host)
+    for fp, group in groups.items():
+        candidates = [(h, builders[h]) for h in sorted(builders)]
+        candidates += [(h, agents[h]) for h in group["hosts"]]
+        able = [h for h, facts in candidates if facts.get("build_fingerprint") == fp and facts.get("can_build")]
+        group["builder"] = able[0] if able else None
+    missing = [g for g in groups.values() if not g["builder"]]
+    if missing:
+        raise BuildError("; ".join(
+            "build group %s (Mesos %s) has no host with a compiler and the Mesos headers: %s"
+            % (g["fingerprint"], g["version"], ", ".join(g["hosts"])) for g in missing))
+    return [groups[fp] for fp in sorted(groups)]

@@ -1,0 +1,86 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: hook_source
+short_description: Describe a hook source directory and fingerprint its content
+version_added: 0.1.0
+description:
+  - Reads the hook's C(hook.json) (library name, module symbols), finds its build file, and
+    computes a sha256 over the names and contents of its source files (build outputs ignored).
+  - Run it where the sources are, usually the controller, before building. Equal digests,
+    build fingerprints and flags mean an artifact can be taken from the cache.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+attributes:
+  check_mode:
+    support: full
+    description: Read-only.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+options:
+  path:
+    description: The hook's source directory.
+    type: path
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Describe the command hook's sources
+  mesos_fleet.hooks.hook_source:
+    path: "{{ playbook_dir }}/../hook_src/command_hook"
+  delegate_to: localhost
+  register: source
+"""
+
+RETURN = r"""
+library:
+  description: Library file name the build produces.
+  returned: success
+  type: str
+  sample: libcommand_hook.so
+modules:
+  description: Module symbols the library defines.
+  returned: success
+  type: list
+  elements: str
+build_system:
+  description: C(cmake) or C(make).
+  returned: success
+  type: str
+digest:
+  description: sha256 over the source files' names and contents.
+  returned: success
+  type: str
+files:
+  description: The source files that went into the digest, relative to I(path).
+  returned: success
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_build as hb
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(path=dict(type="path", required=True)), supports_check_mode=True)
+    try:
+        info = hb.read_hook_manifest(module.params["path"])
+        info["files"] = hb.source_files(module.params["path"])
+        info["digest"] = hb.source_digest(module.params["path"])
+    except (hb.BuildError, IOError, OSError) as e:
+        module.fail_json(msg=str(e))
+    module.exit_json(changed=False, **info)
+
+
+if __name__ == "__main__":
+    main()

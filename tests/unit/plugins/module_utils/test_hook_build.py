@@ -1,0 +1,127 @@
+import json
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_build as hb
+
+
+def make_hook(root, manifest=None, build_file="Makefile"):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "hook.cpp").write_text("// hook\n")
+    if build_file:
+        (root / build_file).write_text("all:\n")
+    if manifest is not False:
+        manifest = manifest or {"library": "libprobe.so", "kind": "Hook", "modules": ["org_fleet_Probe"]}
+        (root / "hook.json").write_text(json.dumps(manifest))
+    return str(root)
+
+
+def test_manifest_and_build_system_are_read(tmp_path):
+    info = hb.read_hook_manifest(make_hook(tmp_path / "probe"))
+    assert info == {"library": "libprobe.so", "kind": "Hook", "modules": ["org_fleet_Probe"], "build_system": "make"}
+    cmake = make_hook(tmp_path / "c", build_file="CMakeLists.txt")
+    assert hb.read_hook_manifest(cmake)["build_system"] == "cmake"
+
+
+@pytest.mark.parametrize("manifest, build_file, message", [
+    (False, "Makefile", "hook.json is missing"),
+    ({"library": "probe.so", "modules": ["m"]}, "Makefile", "'library' must be a file name like"),
+    ({"library": "libprobe.so", "modules": []}, "Makefile", "'modules' must list"),
+    ({"library": "libprobe.so", "modules": ["not-c"]}, "Makefile", "'not-c' is not a valid C identifier"),
+    ({"library": "libprobe.so", "kind": "Isolator", "modules": ["m"]}, "Makefile", "only Hook modules"),
+    (None, None, "has no build file (CMakeLists.txt or Makefile)"),
+])
+def test_bad_hook_sources_are_named(tmp_path, manifest, build_file, message):
+    root = make_hook(tmp_path / "bad", manifest=manifest, build_file=build_file)
+    with pytest.raises(hb.BuildError) as e:
+        hb.read_hook_manifest(root)
+    assert message in str(e.value)
+
+
+def test_unknown_source_dir(tmp_path):
+    with pytest.raises(hb.BuildError, match="does not exist"):
+        hb.read_hook_manifest(str(tmp_path / "nope"))
+
+
+def test_source_digest_follows_content_and_names_but_not_build_outputs(tmp_path):
+    root = tmp_path / "probe"
+    make_hook(root)
+    first = hb.source_digest(str(root))
+    (root / "build").mkdir()
+    (root / "build" / "libprobe.so").write_bytes(b"\x7fELF")
+    (root / "hook.o").write_bytes(b"obj")
+    assert hb.source_digest(str(root)) == first
+    (root / "hook.cpp").write_text("// changed\n")
+    assert hb.source_digest(str(root)) != first
+    (root / "hook.cpp").write_text("// hook\n")
+    (root / "hook.cpp").rename(root / "other.cpp")
+    assert hb.source_digest(str(root)) != first
+
+
+def test_compile_flags_prefer_mesos_pc_and_fall_back_to_discovered_dirs():
+    pc = {"include_dirs": ["/opt/mesos/include", "/opt/mesos/lib/mesos/3rdparty/include"],
+          "defines": ["__STDC_FORMAT_MACROS"]}
+    assert hb.compile_flags({"pkgconfig": pc}) == [
+        "-std=c++14", "-fPIC", "-I/opt/mesos/include", "-I/opt/mesos/lib/mesos/3rdparty/include",
+        "-D__STDC_FORMAT_MACROS"]
+    found = {"pkgconfig": None, "include_dir": "/usr/include", "thirdparty_include_dir": None}
+    assert hb.compile_flags(found) == ["-std=c++14", "-fPIC", "-I/usr/include", "-D__STDC_FORMAT_MACROS"]
+    with pytest.raises(hb.BuildError, match="no Mesos headers found under /usr"):
+        hb.compile_flags({"prefix": "/usr", "pkgconfig": None, "include_dir": None})
+
+
+def test_artifact_key_changes_with_each_input():
+    base = hb.artifact_key("d", "fp", ["-std=c++14"])
+    assert base == hb.artifact_key("d", "fp", ["-std=c++14"])
+    assert len({base, hb.artifact_key("e", "fp", ["-std=c++14"]), hb.artifact_key("d", "fq", ["-std=c++14"]),
+                hb.artifact_key("d", "fp", ["-std=c++17"])}) == 4
+
+
+def test_build_commands():
+    cmake = hb.build_commands("cmake", "/w/src", "/w/build", "/opt/mesos", ["-std=c++14", "-fPIC"], jobs=2)
+    assert cmake[0][:5] == ["cmake", "-S", "/w/src", "-B", "/w/build"]
+    assert "-DMESOS_PREFIX=/opt/mesos" in cmake[0] and "-DMESOS_CXXFLAGS=-std=c++14 -fPIC" in cmake[0]
+    make = hb.build_commands("make", "/w/src", "/w/build", "/usr", ["-fPIC"], jobs=1)
+    assert make == [["make", "-C", "/w/src", "-j1", "BUILD_DIR=/w/build", "MESOS_PREFIX=/usr", "MESOS_CXXFLAGS=-fPIC"]]
+
+
+def test_first_errors_picks_the_lines_that_matter():
+    out = "\n".join([
+        "g++ -std=c++14 -c hook.cpp",
+        "hook.cpp: In function 'int f()':",
+        "hook.cpp:3:5: error: 'x' was not declared in this scope",
+        "    3 |     x = 1;",
+        "make: *** [Makefile:3: hook.o] Error 1",
+    ])
+    assert hb.first_errors(out) == [
+        "hook.cpp: In function 'int f()':",
+        "hook.cpp:3:5: error: 'x' was not declared in this scope",
+        "    3 |     x = 1;",
+        "make: *** [Makefile:3: hook.o] Error 1",
+    ]
+    assert hb.first_errors("just\nsome\nnoise", limit=2) == ["some", "noise"]
+
+
+def facts(fp, can_build=True, version="1.11.0"):
+    return {"build_fingerprint": fp, "version": version, "can_build": can_build}
+
+
+def test_group_hosts_one_group_per_fingerprint_with_a_builder():
+    agents = {"a1": facts("fp11", can_build=False), "a2": facts("fp11"), "b1": facts("fp10", version="1.10.0")}
+    groups = hb.group_hosts(agents)
+    assert [(g["fingerprint"], g["hosts"], g["builder"]) for g in groups] == [
+        ("fp10", ["b1"], "b1"), ("fp11", ["a1", "a2"], "a2")]
+
+
+def test_group_hosts_prefers_a_dedicated_builder_of_the_same_fingerprint():
+    agents = {"a1": facts("fp11"), "a2": facts("fp11")}
+    builders = {"build-other": facts("fp10"), "build11": facts("fp11")}
+    assert hb.group_hosts(agents, builders)[0]["builder"] == "build11"
+
+
+def test_group_without_any_builder_is_an_error_naming_it():
+    agents = {"a1": facts("fp11", can_build=False), "b1": facts("fp10")}
+    with pytest.raises(hb.BuildError, match=r"build group fp11 \(Mesos 1.11.0\) has no host with a compiler .*: a1"):
+        hb.group_hosts(agents)
+    with pytest.raises(hb.BuildError, match="a9: no build fingerprint"):
+        hb.group_hosts({"a9": {}})
