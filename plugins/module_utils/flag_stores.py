@@ -286,7 +286,7 @@ class FileView:
         try:
             return read_bytes(self.real(path))
         except AtomicFileError as exc:
-            raise FlagStoreError("cannot read %s: %s" % (path, exc.reason))
+            raise FlagStoreError("%s: %s" % (path, exc.reason))
 
     def read_text(self, path):
         data = self.read_bytes(path)
@@ -684,7 +684,8 @@ class LayeredStore(FlagStore):
 
     def _patch(self, loaded, todo, current):
         sources, target = loaded
-        for flag, value in sorted(todo.items()):
+        for flag in [f for f in MANAGED_FLAGS if f in todo]:
+            value = todo[flag]
             below = self._effective(
                 [d for s in sources[:target] for d in s.definitions()]
             ).get(flag, {}).get("value")
@@ -859,14 +860,15 @@ def _read_unit_file(path, text):
     pending_number = 0
     for number, line in enumerate(text.splitlines(), 1):
         if pending is not None:
-            line = pending + " " + line.lstrip()
+            line = pending + " " + line.strip()
             number = pending_number
             pending = None
         stripped = line.strip()
         if not stripped or stripped[0] in "#;":
             continue
         if stripped.endswith("\\"):
-            pending = stripped[:-1]
+            # systemd joins continued lines with a single space.
+            pending = stripped[:-1].rstrip()
             pending_number = number
             continue
         if stripped.startswith("[") and stripped.endswith("]"):
@@ -1196,8 +1198,8 @@ def apply_plan(plan, root="/", backup_dir=None):
                 _remove_empty_dropin_dir(real)
             else:
                 parent = os.path.dirname(real)
-                if parent.endswith(".d") and not os.path.isdir(parent):
-                    os.mkdir(parent, 0o755)  # a unit's drop-in directory
+                if parent.endswith(".service.d") and not os.path.isdir(parent):
+                    os.makedirs(parent, 0o755)  # a unit's drop-in directory
                 backup = atomic_write(real, change.after, backup_dir=backup_dir)
         except (AtomicFileError, EnvironmentError) as exc:
             _undo(view, done)
