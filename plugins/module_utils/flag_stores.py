@@ -258,11 +258,13 @@ def check_wanted(wanted, current_sources, state, ours):
             "both are set. Pass the one this agent already uses, or remove the other first"
             % "; ".join(where)
         )
-    if state == "present" and ours and wanted.get("modules") is None and wanted.get("modules_dir") is None:
+    hooks = split_hooks(wanted.get("hooks"))
+    if hooks and wanted.get("modules") is None and wanted.get("modules_dir") is None:
         raise FlagStoreError(
-            "refusing: hooks %s would be enabled without --modules or --modules_dir, and the "
-            "agent would exit with 'No hook module named ...'; pass modules or modules_dir"
-            % ", ".join(ours)
+            "refusing: --hooks=%s would be set without --modules or --modules_dir, and the "
+            "agent would exit with 'No hook module named ...'; %s"
+            % (",".join(hooks), "pass modules or modules_dir" if state == "present"
+               else "keep --modules/--modules_dir while other hooks use them")
         )
 
 

@@ -493,6 +493,30 @@ def test_setting_the_other_modules_flag_is_refused_naming_the_source(host, style
     assert snapshot(root) == before
 
 
+def test_absent_removes_our_modules_flag_only_with_the_last_hook(host):
+    files = dict(HOSTS["flagdir"])
+    del files["/etc/mesos-slave/hooks"]
+    del files["/etc/mesos-slave/modules"]
+    root = host("flagdir", files)
+    original = snapshot(root)
+    store = make_store("flagdir", root)
+    apply_plan(store.plan(["org_fleet_Cmd"], modules=MODULES), root)
+    apply_plan(store.plan(["org_fleet_Cmd"], modules="file:///etc/mesos/other.json"), root)
+    assert store.read_flags()["modules"]["value"] == "file:///etc/mesos/other.json"
+    # A different value is left alone; the value we set goes with our hook.
+    assert "modules" in store.plan(["org_fleet_Cmd"], state="absent", modules=MODULES).flags_after
+    apply_plan(store.plan(["org_fleet_Cmd"], state="absent", modules="file:///etc/mesos/other.json"), root)
+    assert snapshot(root) == original
+
+
+def test_absent_keeps_modules_while_other_hooks_need_it(host):
+    root = host("flagdir")
+    before = snapshot(root)
+    with pytest.raises(FlagStoreError, match="--hooks=org_other_A would be set without --modules"):
+        make_store("flagdir", root).plan(["org_other_B"], state="absent", modules=MODULES)
+    assert snapshot(root) == before
+
+
 def test_hooks_without_any_modules_flag_are_refused(host):
     files = dict(HOSTS["flagdir"])
     del files["/etc/mesos-slave/modules"]
