@@ -30,7 +30,7 @@ description:
   - Files are replaced atomically; the agent is not restarted and systemd is not reloaded.
     The results C(restart_needed) and C(daemon_reload_needed) say when to do so.
 author:
-  - mesos_fleet maintainers
+  - mesos_fleet maintainers (!UNKNOWN)
 attributes:
   check_mode:
     support: full
