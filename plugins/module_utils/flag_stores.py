@@ -1098,20 +1098,19 @@ class DropinStore(FlagStore):
 
 
 def _unit_evidence(view):
-    for name in UNIT_NAMES:
-        for directory in UNIT_DIRS:
-            path = "%s/%s" % (directory, name)
-            if not view.isfile(path):
-                continue
-            text = view.read_text(path) or ""
-            exec_lines = [value for section, key, value, _n in _read_unit_file(path, text)
-                          if section == "Service" and key == "ExecStart" and value]
-            env_mesos = re.search(r"^\s*Environment=.*MESOS_", text, re.MULTILINE)
-            if any("mesos-init-wrapper" in line for line in exec_lines):
-                return None
-            if any(re.search(r"\s--[A-Za-z]", line) for line in exec_lines) or env_mesos:
-                return path
+    """The agent's unit path when it runs the agent directly with flags in the unit or its
+    drop-ins (the dropin style), else None."""
+    store = DropinStore()
+    try:
+        _name, path, config = store._parse(view)
+    except FlagStoreError as exc:
+        if str(exc).startswith("no systemd unit"):
             return None
+        raise
+    if config.exec_start is None or "mesos-init-wrapper" in config.exec_start[0]:
+        return None
+    if config.environment or store._exec_flags(config):
+        return path
     return None
 
 

@@ -619,6 +619,20 @@ def test_detect_wrapper_unit_with_env_files_is_envfile_not_dropin(host):
     assert detect_style(root) == "envfile"
 
 
+def test_detect_dropin_from_a_dropin_environment_line(host):
+    root = host("dropin", {
+        UNIT: "[Service]\nExecStart=/usr/sbin/mesos-agent\n",
+        "/etc/systemd/system/mesos-agent.service.d/override.conf": "[Service]\nEnvironment=MESOS_PORT=5051\n",
+    })
+    assert detect_style(root) == "dropin"
+
+
+def test_detect_unit_without_flags_is_not_dropin(host):
+    root = host("dropin", {UNIT: "[Service]\nExecStart=/usr/sbin/mesos-agent\n"})
+    with pytest.raises(FlagStoreError, match="cannot detect"):
+        detect_style(root)
+
+
 def test_options_of_another_style_are_refused(tmp_path):
     with pytest.raises(FlagStoreError, match="unit do not apply to the envfile style"):
         make_store("envfile", str(tmp_path), unit="mesos-agent.service")
