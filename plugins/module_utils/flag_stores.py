@@ -561,7 +561,11 @@ class FlagDir:
                 else:
                     self._defs.append(Definition(flag, "true", full))
             else:
+                # The wrapper passes $(cat file): trailing newlines go, inner ones stay.
                 value = data.decode("utf-8", "surrogateescape").rstrip("\n")
+                if name in MANAGED_FLAGS and "\n" in value:
+                    raise FlagStoreError(
+                        "%s: malformed flag file, --%s must be a single line" % (full, name))
                 self._defs.append(Definition(name, value, full))
 
     def _composite(self, name, full):

@@ -543,6 +543,16 @@ def test_malformed_env_lines_are_refused(host, line, message):
     assert snapshot(root) == before
 
 
+def test_multi_line_hooks_flag_file_is_refused(host):
+    files = dict(HOSTS["flagdir"])
+    files["/etc/mesos-slave/hooks"] = "org_other_A\norg_other_B\n"
+    root = host("flagdir", files)
+    before = snapshot(root)
+    with pytest.raises(FlagStoreError, match="/etc/mesos-slave/hooks: malformed flag file, --hooks must be a single line"):
+        make_store("flagdir", root).plan(["org_fleet_Cmd"], modules=MODULES)
+    assert snapshot(root) == before
+
+
 def test_other_shell_lines_are_kept(host):
     text = "ulimit -n 8192\nif true; then :; fi\nMESOS_MODULES=/m.json\n"
     root = host("envfile", {"/etc/default/mesos-agent": text})
