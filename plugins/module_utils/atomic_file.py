@@ -32,6 +32,7 @@ class AtomicFileError(Exception):
     def __init__(self, path, message):
         super(AtomicFileError, self).__init__("%s: %s" % (path, message))
         self.path = path
+        self.reason = message
 
 
 def _describe(exc):
