@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Everything the rollout needs to know about one Mesos agent host, gathered in one pass."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import platform
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
+
+SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
+PKGCONFIG_DIRS = ("lib/pkgconfig", "lib64/pkgconfig", "share/pkgconfig", "lib/x86_64-linux-gnu/pkgconfig")
+
+
+class DiscoveryError(ValueError):
+    """The host does not look like a Mesos agent we can manage; the message says why."""
+
+
+def _under(root, path):
+    return os.path.join(root, path.lstrip("/")) if root != "/" else path
+
+
+def find_service(root="/"):
+    """The agent's systemd unit name, from the unit files present."""
+    for unit in SERVICE_UNITS:
+        for d in flag_stores.UNIT_DIRS:
+            if os.path.isfile(_under(root, os.path.join(d, unit))):
+                return unit
+    return None
+
+
+def find_pkgconfig(prefix):
+    for rel in PKGCONFIG_DIRS:
+        path = os.path.join(prefix, rel, "mesos.pc")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, prefixes=None):
+    """Gather the agent facts.
+
+    run(argv) -> (rc, stdout, stderr); which(name) -> path or None. ``root`` lets tests point
+    the flag stores at a directory tree; binaries and libraries are looked up as given.
+    """
+    if prefix is None:
+        prefix = mi.find_prefix(prefixes or mi.DEFAULT_PREFIXES)
+    binary = mi.find_agent_binary(prefix)
+    if not binary:
+        raise DiscoveryError("no mesos-agent or mesos-slave binary under %s" % prefix)
+    rc, out, err = run([binary, "--version"])
+    if rc != 0:
+        raise DiscoveryError("%s --version failed (exit %d): %s" % (binary, rc, (err or out).strip()[:300]))
+    version = mi.parse_version_output(out)
+    libmesos = mi.find_libmesos(prefix, version)
+    build_id = hook_elf.gnu_build_id(libmesos)
+
+    pc_path = find_pkgconfig(prefix)
+    pkgconfig = None
+    if pc_path:
+        with open(pc_path) as handle:
+            pkgconfig = mi.compile_flags_from_pkgconfig(handle.read())
+    headers = mi.header_dirs(prefix)
+
+    cxx = which("c++") or which("g++")
+    compiler_abi = None
+    compiler = None
+    if cxx:
+        machine = run([cxx, "-dumpmachine"])[1]
+        full = run([cxx, "-dumpfullversion"])[1]
+        compiler_abi = mi.compiler_abi(machine, full)
+        compiler = "%s %s" % (os.path.basename(cxx), full.strip())
+    arch = platform.machine()
+
+    store = flag_stores.make_store(style, root=root, **(store_paths or {}))
+    flags_detail = store.read_flags()
+    flags = dict((name, item["value"]) for name, item in flags_detail.items())
+    hooks = flag_stores.split_hooks(flags.get("hooks", ""))
+
+    return dict(
+        prefix=prefix,
+        binary=binary,
+        version=version,
+        libmesos=libmesos,
+        libmesos_build_id=build_id,
+        abi_fingerprint=mi.abi_fingerprint(version, build_id),
+        build_fingerprint=mi.build_fingerprint(version, build_id, arch, compiler_abi),
+        arch=arch,
+        compiler=compiler,
+        compiler_abi=compiler_abi,
+        pkgconfig_path=pc_path,
+        pkgconfig=pkgconfig,
+        include_dir=headers["include_dir"],
+        hook_header=headers["hook_header"],
+        thirdparty_include_dir=headers["thirdparty_include_dir"],
+        build_tools=dict((tool, bool(which(tool))) for tool in ("make", "cmake")),
+        can_build=bool(cxx and headers["include_dir"] and headers["hook_header"] and which("make")),
+        style=store.style,
+        flag_sources=dict((name, item["source"]) for name, item in flags_detail.items()),
+        flags=flags,
+        modules=flags.get("modules", ""),
+        modules_dir=flags.get("modules_dir", ""),
+        hooks=hooks,
+        service=getattr(store, "unit", None) or find_service(root),
+        agent_url=mi.agent_url(flags),
+    )

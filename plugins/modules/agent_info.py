@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: agent_info
+short_description: Discover a Mesos agent's install, ABI fingerprint, packaging style and hook configuration
+version_added: 0.1.0
+description:
+  - Finds the Mesos install (prefix, C(mesos-agent --version), C(libmesos-X.Y.Z.so) and its GNU
+    build-id, headers, C(mesos.pc)), the compiler, and computes the build fingerprint that groups
+    hosts able to share one compiled hook.
+  - Reads every agent flag from the host's packaging style (flag files, env files, systemd unit
+    and drop-ins, DC/OS env files), including the current C(--modules), C(--modules_dir) and
+    C(--hooks), and the service's systemd settings that decide whether tasks survive a restart.
+  - Returns everything as the C(mesos_agent) fact. Changes nothing.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+requirements:
+  - pyelftools (Debian package C(python3-pyelftools)) on the agent, to read the libmesos build-id.
+attributes:
+  check_mode:
+    support: full
+    description: Read-only.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+  facts:
+    support: full
+    description: Sets C(mesos_agent).
+options:
+  prefix:
+    description: The Mesos install prefix. Searched in the usual places when not given.
+    type: path
+  style:
+    description: The packaging style. C(auto) detects it from the files present.
+    type: str
+    choices: [auto, flagdir, envfile, dropin, dcos]
+    default: auto
+  flag_dir:
+    description: Flag directory for the C(flagdir) style (C(/etc/mesos-slave) or C(/etc/mesos-agent) by default).
+    type: path
+  env_files:
+    description: Env files for the C(envfile), C(flagdir) and C(dcos) styles, in the order they are read.
+    type: list
+    elements: path
+  unit:
+    description: The agent's systemd unit for the C(dropin) style.
+    type: str
+  override_file:
+    description: The operator override env file for the C(dcos) style.
+    type: path
+  check_health:
+    description: Also ask the agent's C(/health) endpoint whether it is up.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for C(/health).
+    type: int
+    default: 5
+"""
+
+EXAMPLES = r"""
+- name: Discover the agent
+  mesos_fleet.hooks.agent_info:
+
+- name: Show what was found
+  ansible.builtin.debug:
+    msg: "{{ mesos_agent.version }} {{ mesos_agent.build_fingerprint }} {{ mesos_agent.style }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts to add to the host.
+  returned: always
+  type: dict
+  contains:
+    mesos_agent:
+      description: What was discovered.
+      type: dict
+      returned: always
+      contains:
+        version:
+          description: Mesos version the agent reports.
+          type: str
+          sample: 1.11.0
+        prefix:
+          description: Install prefix.
+          type: str
+        libmesos:
+          description: Path of the versioned libmesos the agent loads.
+          type: str
+        libmesos_build_id:
+          description: GNU build-id of libmesos (hex).
+          type: str
+        abi_fingerprint:
+          description: Version plus build-id; agents with equal values load the same modules.
+          type: str
+        build_fingerprint:
+          description: Version, build-id, architecture and compiler ABI; one build per value.
+          type: str
+        can_build:
+          description: Whether this host has a C++ compiler, make and the Mesos hook headers.
+          type: bool
+        style:
+          description: Packaging style (flagdir, envfile, dropin, dcos).
+          type: str
+        flags:
+          description: Every agent flag and its value.
+          type: dict
+        flag_sources:
+          description: Where each flag is set (file and line).
+          type: dict
+        modules:
+          description: Current C(--modules) value, empty when unset.
+          type: str
+        modules_dir:
+          description: Current C(--modules_dir) value, empty when unset.
+          type: str
+        hooks:
+          description: Current C(--hooks), in order.
+          type: list
+          elements: str
+        service:
+          description: The agent's systemd unit.
+          type: str
+        kill_mode:
+          description: The unit's C(KillMode); tasks survive a restart only with C(process).
+          type: str
+        agent_url:
+          description: The agent's HTTP endpoint as reachable from the host itself.
+          type: str
+        healthy:
+          description: Whether C(/health) answered 200 (null when not checked).
+          type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.urls import open_url
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install
+
+
+def systemd_properties(module, unit):
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl or not unit:
+        return {}
+    rc, out, dummy = module.run_command([systemctl, "show", unit, "-p", "KillMode,ActiveState,SubState"])
+    if rc != 0:
+        return {}
+    props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    return dict(kill_mode=props.get("KillMode"), active_state=props.get("ActiveState"),
+                sub_state=props.get("SubState"))
+
+
+def healthy(url, timeout):
+    try:
+        return open_url(url + "/health", timeout=timeout).getcode() == 200
+    except Exception:
+        return False
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            prefix=dict(type="path"),
+            style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),
+            flag_dir=dict(type="path"),
+            env_files=dict(type="list", elements="path"),
+            unit=dict(type="str"),
+            override_file=dict(type="path"),
+            check_health=dict(type="bool", default=True),
+            timeout=dict(type="int", default=5),
+        ),
+        supports_check_mode=True,
+    )
+    if not hook_elf.HAS_ELFTOOLS:
+        module.fail_json(msg=missing_required_lib("pyelftools"), exception=hook_elf.ELFTOOLS_IMPORT_ERROR)
+    p = module.params
+    store_paths = dict((k, p[k]) for k in ("flag_dir", "env_files", "unit", "override_file") if p[k] is not None)
+    try:
+        facts = agent_discovery.discover(
+            run=lambda argv: module.run_command(argv),
+            which=lambda name: module.get_bin_path(name),
+            prefix=p["prefix"], style=p["style"], store_paths=store_paths)
+    except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
+            hook_elf.HookElfError) as e:
+        module.fail_json(msg=str(e))
+    facts.update(systemd_properties(module, facts["service"]))
+    facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if p["check_health"] else None
+    module.exit_json(changed=False, ansible_facts=dict(mesos_agent=facts))
+
+
+if __name__ == "__main__":
+    main()
