@@ -31,7 +31,7 @@ description:
     the module objects from memory.
   - Read-only; never changes anything.
 author:
-  - mesos_fleet maintainers
+  - mesos_fleet maintainers (!UNKNOWN)
 requirements:
   - pyelftools (on the host that runs the check)
   - c++filt (optional, to demangle symbol names in messages)
