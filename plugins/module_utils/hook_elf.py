@@ -897,6 +897,18 @@ def _tail(text, limit=2000):
 
 # --------------------------------------------------------------------------- the verdict
 
+_MAX_LISTED = 20
+
+
+def _unresolved_problem(unresolved, libmesos):
+    shown = [u['demangled'] + ('@' + u['version'] if u['version'] else '')
+             for u in unresolved[:_MAX_LISTED]]
+    if len(unresolved) > _MAX_LISTED:
+        shown.append('and %d more (see unresolved_symbols)' % (len(unresolved) - _MAX_LISTED))
+    return ('%d undefined symbol(s) defined neither by libmesos %s nor by a library it or the '
+            'hook needs: %s' % (len(unresolved), libmesos, '; '.join(shown)))
+
+
 def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
                   allow_resource_decorators=False, probe_timeout=60):
     """Every check at once. Returns a dict with ok, problems (strings naming the module or
@@ -953,14 +965,8 @@ def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
                     problems.append(text)
                 else:
                     warnings.append(text)
-            for sym in resolution['unresolved']:
-                shown = sym['demangled']
-                if shown != sym['name']:
-                    shown = '%s (%s)' % (shown, sym['name'])
-                if sym['version']:
-                    shown += ' version ' + sym['version']
-                problems.append('undefined symbol %s is defined neither by libmesos %s nor by a '
-                                'library it or the hook needs' % (shown, libmesos))
+            if resolution['unresolved']:
+                problems.append(_unresolved_problem(resolution['unresolved'], libmesos))
 
     overrides, searched_symtab = resource_decorator_overrides(path)
     names = demangle(overrides)
