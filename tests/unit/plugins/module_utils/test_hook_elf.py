@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, mesos_fleet maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tests for hook_elf against small libraries compiled from tests/unit/fixtures/hook_elf."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
+from ansible_collections.mesos_fleet.hooks.tests.unit.fixtures.hook_elf import build
+
+SYMBOL = build.SYMBOL
+TARGET = build.TARGET_VERSION
+PREFIX = "module '%s': " % SYMBOL
+HAS_CXXFILT = shutil.which('c++filt') is not None
+
+
+@pytest.fixture(scope='session')
+def libs():
+    if not build.compiler_available():
+        pytest.skip('%s not found: the test libraries are compiled at test time' % build.CXX)
+    return build.session_libraries()
+
+
+def validate(libs, name, **kwargs):
+    kwargs.setdefault('libmesos', libs['libmesos'])
+    return hook_elf.validate_hook(libs[name], [SYMBOL], TARGET, **kwargs)
+
+
+# ------------------------------------------------------------------ identity and linkage
+
+def test_build_id_is_read_from_the_note(libs):
+    assert hook_elf.gnu_build_id(libs['fixed_build_id']) == build.FIXED_BUILD_ID
+    assert hook_elf.gnu_build_id(libs['no_build_id']) is None
+
+
+def test_inspect_reports_machine_needed_runpath_and_symbols(libs):
+    report = hook_elf.inspect_library(libs['linked_good'])
+    expected_machine = {'x86_64': 'EM_X86_64', 'aarch64': 'EM_AARCH64'}.get(platform.machine())
+    if expected_machine:
+        assert report['machine'] == expected_machine
+    assert report['type'] == 'ET_DYN'
+    assert report['needed'][0] == 'libmesos.so'
+    assert 'libstdc++.so.6' in report['needed']
+    assert report['runpath'] == [os.path.dirname(libs['libmesos'])]
+    defined = [s['name'] for s in report['defined_symbols']]
+    undefined = [s['name'] for s in report['undefined_symbols']]
+    assert SYMBOL in defined
+    assert '_ZN5mesos7fixture18exportedByLibmesosEi' in undefined
+    # Imports from libstdc++ carry their version, printed the binutils way.
+    new = [s for s in report['undefined_symbols'] if s['name'] == '_Znwm']
+    assert [s['versioned_name'] for s in new] == ['_Znwm@GLIBCXX_3.4']
+
+
+def test_versioned_definitions_use_double_at(libs):
+    report = hook_elf.inspect_library(libs['libmesos_v1'])
+    names = [s['versioned_name'] for s in report['defined_symbols']]
+    assert '_ZN5mesos7fixture18exportedByLibmesosEi@@MESOS_FIXTURE_1' in names
+
+
+def test_not_an_elf_file_is_refused(tmp_path):
+    text = tmp_path / 'libhook.so'
+    text.write_text('not a library\n')
+    with pytest.raises(hook_elf.HookElfError, match='is not an ELF file'):
+        hook_elf.inspect_library(str(text))
+    with pytest.raises(hook_elf.HookElfError, match='cannot open'):
+        hook_elf.gnu_build_id(str(tmp_path / 'absent.so'))
+
+
+# ------------------------------------------------------------------ decoding module objects
+
+@pytest.mark.parametrize('name', ['static_good', 'static_good_O2'])
+def test_statically_initialised_module_is_decoded_from_the_file(libs, name):
+    module = hook_elf.read_modules(libs[name], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'static'
+    assert module['source'] == 'file'
+    assert module['section'] == '.data'
+    assert module['size'] == 8 * 8 or module['size'] == 8 * 4
+    assert (module['module_api_version'], module['mesos_version'], module['kind']) == ('2', TARGET, 'Hook')
+    assert module['author_name'] == 'Fixture Author'
+    assert module['author_email'] == 'author@example.invalid'
+    assert module['description'] == 'Test hook library'
+    assert module['compatible_set'] is False
+    assert module['create_set'] is True
+    assert 'createHook' in module['create_function']
+
+
+def test_compatible_callback_is_seen(libs):
+    module = hook_elf.read_modules(libs['static_compatible'], [SYMBOL])[SYMBOL]
+    assert module['compatible_set'] is True
+    assert hook_elf.module_problems(module, TARGET) == []
+
+
+@pytest.mark.parametrize('name', ['dynamic_good', 'dynamic_good_O2'])
+def test_constructor_filled_module_is_not_pretended_to_be_read(libs, name):
+    """Mesos's non-constexpr constructors make g++ put the object in .bss at -O0 and -O2."""
+    module = hook_elf.read_modules(libs[name], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'dynamic'
+    assert module['section'] == '.bss'
+    assert module['source'] is None
+    assert all(module[field] is None for field in hook_elf.TEXT_FIELDS)
+    assert module['create_set'] is None
+    problems = hook_elf.module_problems(module, TARGET)
+    assert len(problems) == 1
+    assert problems[0].startswith(PREFIX + 'cannot verify the module from the file')
+    assert 'dlopen_probe=true' in problems[0]
+
+
+# ------------------------------------------------------------------ verdicts
+
+def test_good_library_passes_every_check(libs):
+    result = validate(libs, 'static_good')
+    assert result['ok'] is True
+    assert result['problems'] == []
+    assert result['unresolved_symbols'] == []
+    assert result['resource_decorators'] == []
+    assert len(result['sha256']) == 64
+    assert result['build_id'] == hook_elf.gnu_build_id(libs['static_good'])
+
+
+@pytest.mark.parametrize('name, problem', [
+    ('static_new_version', 'Mesos has version 1.11.0, but module is compiled with version 1.12.0'),
+    ('static_old_version', "Minimum supported mesos version for 'Hook' is 1.11.0, but module is "
+                           "compiled with version 1.10.0"),
+    ('static_api1', 'Module API version mismatch. Mesos has: 2, library requires: 1'),
+    ('static_wrong_kind', "kind is 'Isolator', not 'Hook': Mesos cannot install it as a hook"),
+    ('static_no_create', 'create() is not set (null): Mesos cannot create the hook'),
+])
+def test_wrong_module_fields_are_refused(libs, name, problem):
+    result = validate(libs, name)
+    assert result['ok'] is False
+    assert result['problems'] == [PREFIX + problem]
+
+
+def test_version_against_another_target(libs):
+    result = hook_elf.validate_hook(libs['static_good'], [SYMBOL], '1.11.1')
+    assert result['problems'] == [
+        PREFIX + "Minimum supported mesos version for 'Hook' is 1.11.1, but module is compiled "
+                 "with version 1.11.0"]
+
+
+def test_missing_module_symbol(libs):
+    result = validate(libs, 'static_other_symbol')
+    assert result['problems'] == [
+        PREFIX + 'symbol not found in the library (Mesos would fail with: undefined symbol: '
+                 '%s)' % SYMBOL]
+    assert result['modules'][SYMBOL]['found'] is False
+    other = hook_elf.validate_hook(libs['static_other_symbol'], ['org_example_OtherHook'], TARGET)
+    assert other['ok'] is True
+
+
+def test_hidden_module_symbol_cannot_be_looked_up(libs):
+    result = validate(libs, 'static_hidden')
+    assert result['modules'][SYMBOL]['found'] is True
+    assert result['modules'][SYMBOL]['exported'] is False
+    assert result['problems'] == [
+        PREFIX + 'symbol is not in the dynamic symbol table (hidden visibility or static?), so '
+                 'Mesos cannot look it up']
+
+
+def test_undefined_symbol_missing_from_libmesos(libs):
+    result = validate(libs, 'static_unresolved')
+    assert result['ok'] is False
+    assert [u['name'] for u in result['unresolved_symbols']] == ['_ZN5mesos7fixture13notInLibmesosEi']
+    shown = 'mesos::fixture::notInLibmesos(int)' if HAS_CXXFILT else '_ZN5mesos7fixture13notInLibmesosEi'
+    assert result['problems'] == [
+        '1 undefined symbol(s) defined neither by libmesos %s nor by a library it or the hook '
+        'needs: %s' % (libs['libmesos'], shown)]
+
+
+def test_symbols_resolve_through_the_libraries_libmesos_needs(libs):
+    resolution = hook_elf.unresolved_symbols(libs['static_good'], libs['libmesos'])
+    assert resolution['unresolved'] == []
+    assert resolution['missing_libraries'] == []
+    # operator new & co come from libstdc++, which only libmesos and the hook need.
+    assert any(os.path.basename(p) == 'libstdc++.so.6' for p in resolution['libraries'])
+
+
+def test_without_libmesos_the_undefined_symbol_check_is_skipped(libs):
+    result = validate(libs, 'static_unresolved', libmesos=None)
+    assert result['ok'] is True
+    assert result['unresolved_symbols'] == []
+
+
+def test_symbol_versions_must_match(libs):
+    assert validate(libs, 'versioned', libmesos=libs['libmesos_v1'])['ok'] is True
+    # An unversioned definition satisfies a versioned reference, as with ld.so.
+    assert validate(libs, 'versioned', libmesos=libs['libmesos'])['ok'] is True
+    result = validate(libs, 'versioned', libmesos=libs['libmesos_v2'])
+    assert result['unresolved_symbols'] == [{
+        'name': '_ZN5mesos7fixture18exportedByLibmesosEi', 'version': 'MESOS_FIXTURE_1',
+        'demangled': 'mesos::fixture::exportedByLibmesos(int)' if HAS_CXXFILT
+        else '_ZN5mesos7fixture18exportedByLibmesosEi'}]
+    assert result['problems'][0].endswith('@MESOS_FIXTURE_1')
+
+
+def test_long_unresolved_lists_are_cut_in_the_message():
+    unresolved = [{'name': 'f%d' % i, 'demangled': 'f%d()' % i, 'version': None} for i in range(25)]
+    problem = hook_elf._unresolved_problem(unresolved, '/lib/libmesos.so')
+    assert problem.startswith('25 undefined symbol(s) defined neither by libmesos /lib/libmesos.so')
+    assert 'f19()' in problem and 'f20()' not in problem
+    assert problem.endswith('; and 5 more (see unresolved_symbols)')
+
+
+def test_needed_library_that_is_not_found(libs):
+    result = validate(libs, 'needs_missing')
+    assert result['missing_libraries'] == [{'name': 'libgone.so', 'needed_by': libs['needs_missing']}]
+    assert 'library libgone.so needed by %s not found' % libs['needs_missing'] in result['problems']
+
+
+@pytest.mark.parametrize('name, method', [
+    ('static_resources', 'slaveResourcesDecorator'),
+    ('static_attributes', 'slaveAttributesDecorator'),
+])
+def test_resource_decorators_are_refused_unless_allowed(libs, name, method):
+    overrides, searched = hook_elf.resource_decorator_overrides(libs[name])
+    assert searched is True
+    assert len(overrides) == 1 and method in overrides[0]
+    assert not overrides[0].startswith('_ZN5mesos4Hook')
+
+    result = validate(libs, name)
+    assert result['ok'] is False
+    assert len(result['problems']) == 1
+    problem = result['problems'][0]
+    assert problem.startswith('implements ')
+    if HAS_CXXFILT:
+        assert 'example::FixtureHook::%s(mesos::SlaveInfo const&)' % method in problem
+    assert 'Incompatible agent info detected' in problem
+    assert 'allow_resource_decorators' in problem
+
+    allowed = validate(libs, name, allow_resource_decorators=True)
+    assert allowed['ok'] is True
+    assert allowed['resource_decorators'] == result['resource_decorators']
+
+
+def test_stripped_library_still_shows_exported_overrides_and_warns(libs):
+    path = libs['static_stripped_resources']
+    overrides, searched = hook_elf.resource_decorator_overrides(path)
+    assert searched is False
+    assert len(overrides) == 1 and 'slaveResourcesDecorator' in overrides[0]
+    result = validate(libs, 'static_stripped_resources')
+    assert result['ok'] is False
+    assert result['warnings'] == [
+        '%s has no .symtab (stripped): overrides of slaveResourcesDecorator / '
+        'slaveAttributesDecorator in non-exported classes cannot be detected' % path]
+
+
+def test_base_hook_decorators_do_not_count(libs):
+    """Every hook carries weak copies of mesos::Hook's own inline decorators."""
+    defined = [s['name'] for s in hook_elf.inspect_library(libs['static_good'])['defined_symbols']]
+    assert '_ZN5mesos4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE' in defined
+    assert hook_elf.resource_decorator_overrides(libs['static_good']) == ([], True)
+
+
+# ------------------------------------------------------------------ dlopen probe
+
+@pytest.mark.parametrize('name', ['dynamic_good', 'dynamic_good_O2'])
+def test_probe_reads_constructor_filled_module(libs, name):
+    result = validate(libs, name, probe=True)
+    assert result['ok'] is True, result['problems']
+    module = result['modules'][SYMBOL]
+    assert module['source'] == 'dlopen'
+    assert module['initialisation'] == 'dynamic'
+    assert (module['module_api_version'], module['mesos_version'], module['kind']) == ('2', TARGET, 'Hook')
+    assert module['author_email'] == 'author@example.invalid'
+    assert module['create_set'] is True and module['compatible_set'] is False
+
+
+def test_probe_finds_wrong_version_in_memory(libs):
+    result = validate(libs, 'dynamic_old_version', probe=True)
+    assert result['problems'] == [
+        PREFIX + "Minimum supported mesos version for 'Hook' is 1.11.0, but module is compiled "
+                 "with version 1.10.0"]
+
+
+def test_probe_reports_dlopen_error_text(libs):
+    result = validate(libs, 'dynamic_unresolved', probe=True)
+    assert result['probe']['ok'] is False
+    assert result['probe']['error'] == ('%s: undefined symbol: _ZN5mesos7fixture13notInLibmesosEi'
+                                        % libs['dynamic_unresolved'])
+    assert 'dlopen probe: ' + result['probe']['error'] in result['problems']
+    assert PREFIX + ('the module object is filled at load time and the dlopen probe could not '
+                     'read it') in result['problems']
+
+
+def test_probe_survives_a_crashing_constructor(libs):
+    probe = hook_elf.dlopen_probe(libs['dynamic_abort'], [SYMBOL], libs['libmesos'])
+    assert probe['ok'] is False
+    assert probe['error'].startswith('loading the library killed the process with signal SIGABRT')
+
+
+def test_probe_missing_symbol_and_missing_libmesos(libs, tmp_path):
+    probe = hook_elf.dlopen_probe(libs['static_other_symbol'], [SYMBOL], libs['libmesos'])
+    assert probe['ok'] is True
+    assert probe['modules'][SYMBOL]['found'] is False
+    assert 'undefined symbol: %s' % SYMBOL in probe['modules'][SYMBOL]['note']
+
+    absent = str(tmp_path / 'libmesos.so')
+    probe = hook_elf.dlopen_probe(libs['static_good'], [SYMBOL], absent)
+    assert probe['ok'] is False
+    assert probe['error'].startswith('cannot load libmesos: %s: cannot open shared object file' % absent)
+
+
+# ------------------------------------------------------------------ input errors and helpers
+
+def test_bad_input_is_refused(libs, tmp_path):
+    with pytest.raises(hook_elf.HookElfError, match='no module symbols'):
+        hook_elf.validate_hook(libs['static_good'], [], TARGET)
+    with pytest.raises(hook_elf.HookElfError, match="invalid Mesos version '1.x'"):
+        hook_elf.validate_hook(libs['static_good'], [SYMBOL], '1.x')
+    with pytest.raises(hook_elf.HookElfError, match='does not exist'):
+        hook_elf.validate_hook(str(tmp_path / 'absent.so'), [SYMBOL], TARGET)
+    with pytest.raises(hook_elf.HookElfError, match='libmesos .* does not exist'):
+        hook_elf.validate_hook(libs['static_good'], [SYMBOL], TARGET, libmesos=str(tmp_path / 'x.so'))
+    with pytest.raises(hook_elf.HookElfError, match='the dlopen probe needs libmesos'):
+        hook_elf.validate_hook(libs['static_good'], [SYMBOL], TARGET, probe=True)
+
+
+@pytest.mark.parametrize('older, newer', [
+    ('1.10.0', '1.11.0'), ('1.11.0-rc1', '1.11.0'), ('1.11.0-rc1', '1.11.0-rc2'),
+    ('1.11.0-2', '1.11.0-rc1'), ('1.9.9', '1.11'),
+])
+def test_version_order_follows_stout(older, newer):
+    assert hook_elf.parse_version(older)[0] < hook_elf.parse_version(newer)[0]
+
+
+def test_version_canonical_form_and_errors():
+    assert hook_elf.parse_version('1.11')[1] == '1.11.0'
+    assert hook_elf.parse_version('1.11.0+build.5')[0] == hook_elf.parse_version('1.11.0')[0]
+    for bad, message in [('1.2.3.4', 'maximum 3 components'), ('1.x', "Invalid version component 'x'"),
+                         ('1.01', "Invalid version component '01'"), ('1.0-', 'Invalid prerelease')]:
+        with pytest.raises(ValueError, match=message):
+            hook_elf.parse_version(bad)
+
+
+def test_demangle_without_cxxfilt(monkeypatch):
+    monkeypatch.setattr(hook_elf.shutil, 'which', lambda name: None)
+    assert hook_elf.demangle(['_ZN5mesos4HookD0Ev']) == {'_ZN5mesos4HookD0Ev': '_ZN5mesos4HookD0Ev'}
+
+
+@pytest.mark.skipif(not HAS_CXXFILT, reason='c++filt not installed')
+def test_demangle_with_cxxfilt():
+    assert hook_elf.demangle(['_ZN5mesos4HookD0Ev', 'plain']) == {
+        '_ZN5mesos4HookD0Ev': 'mesos::Hook::~Hook()', 'plain': 'plain'}
