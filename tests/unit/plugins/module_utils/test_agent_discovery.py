@@ -1,0 +1,103 @@
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery as ad
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+
+pytestmark = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++ to build a libmesos with a build-id")
+
+
+def run(argv):
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def libmesos(tmp_path_factory):
+    d = tmp_path_factory.mktemp("lib")
+    src = d / "m.cpp"
+    src.write_text("int mesos_marker() { return 1; }\n")
+    out = d / "libmesos.so"
+    subprocess.check_call(["g++", "-shared", "-fPIC", "-Wl,--build-id", str(src), "-o", str(out)])
+    return out
+
+
+def make_host(root, libmesos, version="1.11.0", flags=None):
+    prefix = root / "opt" / "mesos"
+    (prefix / "sbin").mkdir(parents=True)
+    agent = prefix / "sbin" / "mesos-agent"
+    agent.write_text("#!/bin/sh\necho 'mesos %s'\n" % version)
+    agent.chmod(0o755)
+    (prefix / "lib").mkdir()
+    shutil.copy(str(libmesos), str(prefix / "lib" / ("libmesos-%s.so" % version)))
+    (prefix / "include" / "mesos").mkdir(parents=True)
+    for header in ("module.hpp", "hook.hpp"):
+        (prefix / "include" / "mesos" / header).write_text("")
+    (prefix / "lib" / "pkgconfig").mkdir()
+    (prefix / "lib" / "pkgconfig" / "mesos.pc").write_text(
+        "prefix=%s\nVersion: %s\nCflags: -I${prefix}/include -D__STDC_FORMAT_MACROS\n" % (prefix, version))
+    flagdir = root / "etc" / "mesos-slave"
+    flagdir.mkdir(parents=True)
+    for name, value in (flags or {}).items():
+        (flagdir / name).write_text(value + "\n")
+    units = root / "lib" / "systemd" / "system"
+    units.mkdir(parents=True)
+    (units / "mesos-slave.service").write_text("[Service]\nExecStart=/usr/bin/mesos-init-wrapper slave\n")
+    return str(prefix)
+
+
+def which_all(name):
+    return shutil.which(name)
+
+
+def test_discovers_version_fingerprint_style_flags_and_service(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"port": "5052", "hooks": "a_Hook,b_Hook",
+                                                    "modules": "file:///etc/mesos/modules.json"})
+    facts = ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))
+    assert facts["version"] == "1.11.0"
+    assert facts["libmesos"] == prefix + "/lib/libmesos-1.11.0.so"
+    assert len(facts["libmesos_build_id"]) >= 16
+    assert facts["abi_fingerprint"] == "1.11.0-" + facts["libmesos_build_id"][:16]
+    assert facts["build_fingerprint"].startswith("1.11.0-")
+    assert facts["style"] == "flagdir" and facts["service"] == "mesos-slave.service"
+    assert facts["hooks"] == ["a_Hook", "b_Hook"] and facts["modules"] == "file:///etc/mesos/modules.json"
+    assert facts["agent_url"] == "http://127.0.0.1:5052"
+    assert facts["pkgconfig"]["include_dirs"] == [prefix + "/include"]
+    assert facts["can_build"] is bool(shutil.which("make"))
+
+
+def test_two_builds_of_the_same_version_get_different_fingerprints(tmp_path, libmesos):
+    a = make_host(tmp_path / "a", libmesos)
+    b = make_host(tmp_path / "b", libmesos)
+    # A rebuilt libmesos (a fork saying the same version) has another build-id.
+    src = tmp_path / "fork.cpp"
+    src.write_text("int mesos_marker() { return 2; }\n")
+    subprocess.check_call(["g++", "-shared", "-fPIC", "-Wl,--build-id", str(src), "-o", b + "/lib/libmesos-1.11.0.so"])
+    fa = ad.discover(run, which_all, prefix=a, root=str(tmp_path / "a"))
+    fb = ad.discover(run, which_all, prefix=b, root=str(tmp_path / "b"))
+    assert fa["version"] == fb["version"]
+    assert fa["build_fingerprint"] != fb["build_fingerprint"]
+
+
+def test_a_broken_agent_binary_is_reported(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos)
+    (tmp_path / "opt" / "mesos" / "sbin" / "mesos-agent").write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
+    with pytest.raises(ad.DiscoveryError, match="--version failed \\(exit 3\\): boom"):
+        ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))
+
+
+def test_unknown_packaging_style_is_reported(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos)
+    shutil.rmtree(str(tmp_path / "etc" / "mesos-slave"))
+    os.remove(str(tmp_path / "lib" / "systemd" / "system" / "mesos-slave.service"))
+    with pytest.raises(flag_stores.FlagStoreError, match="cannot detect the Mesos agent packaging style"):
+        ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))
+
+
+def test_no_compiler_means_cannot_build(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos)
+    facts = ad.discover(run, lambda name: None, prefix=prefix, root=str(tmp_path))
+    assert facts["can_build"] is False and facts["compiler_abi"] is None
