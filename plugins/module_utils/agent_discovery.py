@@ -44,8 +44,12 @@ def find_pkgconfig(prefix):
     return None
 
 
-def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, prefixes=None):
+def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, prefixes=None,
+             read_flags=True):
     """Gather the agent facts.
+
+    With read_flags false (a build host that runs no agent) the packaging style, flags and
+    service are not looked at.
 
     run(argv) -> (rc, stdout, stderr); which(name) -> path or None. ``root`` lets tests point
     the flag stores at a directory tree; binaries and libraries are looked up as given.
@@ -79,8 +83,11 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         compiler = "%s %s" % (os.path.basename(cxx), full.strip())
     arch = platform.machine()
 
-    store = flag_stores.make_store(style, root=root, **(store_paths or {}))
-    flags_detail = store.read_flags()
+    store = None
+    flags_detail = {}
+    if read_flags:
+        store = flag_stores.make_store(style, root=root, **(store_paths or {}))
+        flags_detail = store.read_flags()
     flags = dict((name, item["value"]) for name, item in flags_detail.items())
     hooks = flag_stores.split_hooks(flags.get("hooks", ""))
 
@@ -102,12 +109,12 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         thirdparty_include_dir=headers["thirdparty_include_dir"],
         build_tools=dict((tool, bool(which(tool))) for tool in ("make", "cmake")),
         can_build=bool(cxx and headers["include_dir"] and headers["hook_header"] and which("make")),
-        style=store.style,
+        style=store.style if store else None,
         flag_sources=dict((name, item["source"]) for name, item in flags_detail.items()),
         flags=flags,
         modules=flags.get("modules", ""),
         modules_dir=flags.get("modules_dir", ""),
         hooks=hooks,
-        service=getattr(store, "unit", None) or find_service(root),
+        service=(getattr(store, "unit", None) or find_service(root)) if store else None,
         agent_url=mi.agent_url(flags),
     )

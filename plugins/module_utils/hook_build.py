@@ -9,9 +9,9 @@ A hook source directory holds the C++ sources, a build file (CMakeLists.txt or M
 
     {"library": "libprobe_hook.so", "kind": "Hook", "modules": ["org_example_ProbeHook"]}
 
-The build file receives the Mesos install prefix (``MESOS_PREFIX``) and the compile flags
-derived from the agent's install (``MESOS_CXXFLAGS``), and must leave the library in the build
-directory.
+The build file receives the Mesos install prefix (``MESOS_PREFIX``), the compile flags derived
+from the agent's install (``MESOS_CXXFLAGS``) and the output directory (CMake's build tree, or
+``OUT=`` for make), and leaves the library there.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -134,7 +134,7 @@ def build_commands(system, src, build_dir, prefix, flags, jobs=2):
             ["cmake", "--build", build_dir, "--parallel", str(jobs)],
         ]
     if system == "make":
-        return [["make", "-C", src, "-j%d" % jobs, "BUILD_DIR=%s" % build_dir,
+        return [["make", "-C", src, "-j%d" % jobs, "OUT=%s" % build_dir,
                  "MESOS_PREFIX=%s" % prefix, "MESOS_CXXFLAGS=%s" % cxxflags]]
     raise BuildError("unknown build system %r" % system)
 
@@ -180,3 +180,49 @@ def group_hosts(agents, builders=None):
             "build group %s (Mesos %s) has no host with a compiler and the Mesos headers: %s"
             % (g["fingerprint"], g["version"], ", ".join(g["hosts"])) for g in missing))
     return [groups[fp] for fp in sorted(groups)]
+
+
+def plan_jobs(groups, sources, builder_facts, cache_dir):
+    """One build job per (hook, build group), each with its cache location.
+
+    ``sources``: mapping hook name -> hook_source result (library, modules, build_system,
+    digest, path). ``builder_facts``: mapping builder host -> its agent facts.
+    """
+    jobs = []
+    for name in sorted(sources):
+        source = sources[name]
+        for group in groups:
+            facts = builder_facts[group["builder"]]
+            flags = compile_flags(facts)
+            key = artifact_key(source["digest"], group["fingerprint"], flags)
+            jobs.append(dict(
+                hook=name,
+                src=source["path"],
+                library=source["library"],
+                modules=list(source["modules"]),
+                fingerprint=group["fingerprint"],
+                version=group["version"],
+                hosts=list(group["hosts"]),
+                builder=group["builder"],
+                prefix=facts["prefix"],
+                libmesos=facts["libmesos"],
+                flags=flags,
+                key=key,
+                cache_dir=os.path.join(cache_dir, name, key),
+            ))
+    return jobs
+
+
+def artifact_map(jobs, metas):
+    """fingerprint -> hook name -> artifact metadata (with its cache ``path``)."""
+    if len(jobs) != len(metas):
+        raise BuildError("%d build jobs but %d artifact records" % (len(jobs), len(metas)))
+    out = {}
+    for job, meta in zip(jobs, metas):
+        if meta.get("key") != job["key"]:
+            raise BuildError("artifact record in %s belongs to another build (key %s, expected %s)"
+                             % (job["cache_dir"], meta.get("key"), job["key"]))
+        entry = dict(meta)
+        entry["path"] = os.path.join(job["cache_dir"], job["library"])
+        out.setdefault(job["fingerprint"], {})[job["hook"]] = entry
+    return out

@@ -56,6 +56,11 @@ options:
   override_file:
     description: The operator override env file for the C(dcos) style.
     type: path
+  read_flags:
+    description:
+      - Read the packaging style, flags and service. Turn off on a build host that runs no agent.
+    type: bool
+    default: true
   check_health:
     description: Also ask the agent's C(/health) endpoint whether it is up.
     type: bool
@@ -177,6 +182,7 @@ def main():
             env_files=dict(type="list", elements="path"),
             unit=dict(type="str"),
             override_file=dict(type="path"),
+            read_flags=dict(type="bool", default=True),
             check_health=dict(type="bool", default=True),
             timeout=dict(type="int", default=5),
         ),
@@ -190,12 +196,13 @@ def main():
         facts = agent_discovery.discover(
             run=lambda argv: module.run_command(argv),
             which=lambda name: module.get_bin_path(name),
-            prefix=p["prefix"], style=p["style"], store_paths=store_paths)
+            prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
     except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
             hook_elf.HookElfError) as e:
         module.fail_json(msg=str(e))
     facts.update(systemd_properties(module, facts["service"]))
-    facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if p["check_health"] else None
+    check = p["check_health"] and p["read_flags"]
+    facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
     module.exit_json(changed=False, ansible_facts=dict(mesos_agent=facts))
 
 

@@ -42,6 +42,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+path:
+  description: The source directory.
+  returned: success
+  type: str
 library:
   description: Library file name the build produces.
   returned: success
@@ -77,6 +81,7 @@ def main():
         info = hb.read_hook_manifest(module.params["path"])
         info["files"] = hb.source_files(module.params["path"])
         info["digest"] = hb.source_digest(module.params["path"])
+        info["path"] = module.params["path"]
     except (hb.BuildError, IOError, OSError) as e:
         module.fail_json(msg=str(e))
     module.exit_json(changed=False, **info)

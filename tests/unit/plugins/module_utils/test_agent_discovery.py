@@ -101,3 +101,11 @@ def test_no_compiler_means_cannot_build(tmp_path, libmesos):
     prefix = make_host(tmp_path, libmesos)
     facts = ad.discover(run, lambda name: None, prefix=prefix, root=str(tmp_path))
     assert facts["can_build"] is False and facts["compiler_abi"] is None
+
+
+def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos)
+    shutil.rmtree(str(tmp_path / "etc" / "mesos-slave"))
+    facts = ad.discover(run, which_all, prefix=prefix, root=str(tmp_path), read_flags=False)
+    assert facts["style"] is None and facts["flags"] == {} and facts["service"] is None
+    assert facts["build_fingerprint"].startswith("1.11.0-")

@@ -82,7 +82,7 @@ def test_build_commands():
     assert cmake[0][:5] == ["cmake", "-S", "/w/src", "-B", "/w/build"]
     assert "-DMESOS_PREFIX=/opt/mesos" in cmake[0] and "-DMESOS_CXXFLAGS=-std=c++14 -fPIC" in cmake[0]
     make = hb.build_commands("make", "/w/src", "/w/build", "/usr", ["-fPIC"], jobs=1)
-    assert make == [["make", "-C", "/w/src", "-j1", "BUILD_DIR=/w/build", "MESOS_PREFIX=/usr", "MESOS_CXXFLAGS=-fPIC"]]
+    assert make == [["make", "-C", "/w/src", "-j1", "OUT=/w/build", "MESOS_PREFIX=/usr", "MESOS_CXXFLAGS=-fPIC"]]
 
 
 def test_first_errors_picks_the_lines_that_matter():
@@ -125,3 +125,31 @@ def test_group_without_any_builder_is_an_error_naming_it():
         hb.group_hosts(agents)
     with pytest.raises(hb.BuildError, match="a9: no build fingerprint"):
         hb.group_hosts({"a9": {}})
+
+
+def test_plan_jobs_one_per_hook_and_group_with_distinct_cache_dirs():
+    groups = [dict(fingerprint="fp10", version="1.10.0", hosts=["b1"], builder="b1"),
+              dict(fingerprint="fp11", version="1.11.0", hosts=["a1", "a2"], builder="a2")]
+    install = dict(prefix="/usr", libmesos="/usr/lib/libmesos-1.11.0.so",
+                   pkgconfig={"include_dirs": ["/usr/include"], "defines": ["__STDC_FORMAT_MACROS"]})
+    sources = {"probe": dict(path="/src/probe", library="libprobe.so", modules=["org_fleet_Probe"],
+                             build_system="make", digest="d1")}
+    jobs = hb.plan_jobs(groups, sources, {"b1": install, "a2": install}, "/cache")
+    assert [(j["hook"], j["fingerprint"], j["builder"], j["hosts"]) for j in jobs] == [
+        ("probe", "fp10", "b1", ["b1"]), ("probe", "fp11", "a2", ["a1", "a2"])]
+    assert jobs[0]["cache_dir"] != jobs[1]["cache_dir"] and jobs[0]["cache_dir"].startswith("/cache/probe/")
+    assert jobs[0]["flags"][:2] == ["-std=c++14", "-fPIC"]
+    again = hb.plan_jobs(groups, sources, {"b1": install, "a2": install}, "/cache")
+    assert [j["key"] for j in again] == [j["key"] for j in jobs]
+
+
+def test_artifact_map_indexes_by_fingerprint_and_refuses_foreign_records():
+    jobs = [dict(hook="probe", fingerprint="fp10", cache_dir="/c/probe/k1", library="libprobe.so", key="k1"),
+            dict(hook="probe", fingerprint="fp11", cache_dir="/c/probe/k2", library="libprobe.so", key="k2")]
+    metas = [dict(key="k1", sha256="aa"), dict(key="k2", sha256="bb")]
+    amap = hb.artifact_map(jobs, metas)
+    assert amap["fp11"]["probe"] == dict(key="k2", sha256="bb", path="/c/probe/k2/libprobe.so")
+    with pytest.raises(hb.BuildError, match="belongs to another build"):
+        hb.artifact_map(jobs, list(reversed(metas)))
+    with pytest.raises(hb.BuildError, match="2 build jobs but 1 artifact records"):
+        hb.artifact_map(jobs, metas[:1])

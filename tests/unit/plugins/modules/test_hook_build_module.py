@@ -8,7 +8,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.modules import hook_build, ho
 pytestmark = pytest.mark.skipif(not shutil.which("g++") or not shutil.which("make"), reason="needs g++ and make")
 
 MAKEFILE = """BUILD_DIR ?= .
-$(BUILD_DIR)/libtiny.so: tiny.cpp
+$(OUT)/libtiny.so: tiny.cpp
 \tg++ $(MESOS_CXXFLAGS) -shared -o $@ $<
 """
 

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Staged hook artifacts on an agent: ``<root>/<hook>/<sha256>/<library>``.
+
+A path holds one content forever, so a library an agent has loaded is never overwritten.
+Old artifacts are pruned, but never one a modules manifest still references (the running
+agent may have it loaded, and a rollback needs it) nor the newest few.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def referenced(texts, hook_dir):
+    """Artifact directory names under ``hook_dir`` that any of the manifest texts mention."""
+    pattern = re.compile(re.escape(hook_dir.rstrip("/") + "/") + r"([0-9a-f]{64})/")
+    found = set()
+    for text in texts:
+        found.update(pattern.findall(text or ""))
+    return found
+
+
+def plan_prune(entries, keep, keep_count):
+    """Which artifact directories to delete.
+
+    entries: [(name, mtime)] of the hook's artifact directories; keep: names never deleted;
+    keep_count: how many of the newest others stay (for rollback).
+    """
+    if keep_count < 0:
+        raise ValueError("keep_count must be 0 or more, got %d" % keep_count)
+    candidates = sorted((e for e in entries if _SHA256.match(e[0]) and e[0] not in keep),
+                        key=lambda e: (e[1], e[0]), reverse=True)
+    return sorted(name for name, mtime in candidates[keep_count:])
+
+
+def list_entries(hook_dir):
+    if not os.path.isdir(hook_dir):
+        return []
+    return [(name, os.stat(os.path.join(hook_dir, name)).st_mtime)
+            for name in os.listdir(hook_dir) if os.path.isdir(os.path.join(hook_dir, name))]
+
+
+def stage_plan(specs, artifacts, root, fingerprint=None):
+    """hook name -> where its artifact comes from and goes, for one agent.
+
+    specs: normalised hook declarations; artifacts: this agent's fingerprint entry of the build
+    (hook name -> metadata with the controller cache ``path``).
+    """
+    plan = {}
+    for spec in specs:
+        if spec["state"] != "present":
+            continue
+        meta = (artifacts or {}).get(spec["name"])
+        if meta is None:
+            raise ValueError("no built artifact of hook '%s' for build fingerprint %s"
+                             % (spec["name"], fingerprint))
+        if not _SHA256.match(meta.get("sha256", "")):
+            raise ValueError("artifact of hook '%s' has no valid sha256" % spec["name"])
+        dest_dir = os.path.join(root, spec["name"], meta["sha256"])
+        plan[spec["name"]] = dict(
+            src=meta["path"],
+            hook_dir=os.path.join(root, spec["name"]),
+            dest_dir=dest_dir,
+            dest=os.path.join(dest_dir, meta["library"]),
+            sha256=meta["sha256"],
+            library=meta["library"],
+            modules=list(meta["modules"]),
+            mesos_version=meta["mesos_version"],
+            allow_resource_decorators=spec["allow_resource_decorators"],
+        )
+    return plan

@@ -1,0 +1,51 @@
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store as st
+
+A, B, C, D = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
+
+
+def test_prune_keeps_the_newest_and_the_protected():
+    entries = [(A, 1), (B, 2), (C, 3), (D, 4)]
+    assert st.plan_prune(entries, keep={D}, keep_count=1) == [A, B]
+    assert st.plan_prune(entries, keep={A}, keep_count=1) == [B, C]
+    assert st.plan_prune(entries, keep=set(), keep_count=0) == [A, B, C, D]
+    assert st.plan_prune(entries + [("not-an-artifact", 0)], keep=set(), keep_count=4) == []
+    with pytest.raises(ValueError):
+        st.plan_prune(entries, keep=set(), keep_count=-1)
+
+
+def test_referenced_finds_artifacts_a_manifest_points_at():
+    manifest = '{"libraries": [{"file": "/var/lib/mfh/probe/%s/libprobe.so"}, {"file": "/var/lib/mfh/other/%s/x.so"}]}' % (A, B)
+    assert st.referenced([manifest, None], "/var/lib/mfh/probe") == {A}
+    assert st.referenced([manifest], "/var/lib/mfh/probe/") == {A}
+
+
+def test_prune_module_never_removes_a_referenced_artifact(run_module, tmp_path):
+    from ansible_collections.mesos_fleet.hooks.plugins.modules import artifact_prune
+    import os
+    hook_dir = tmp_path / "probe"
+    for i, name in enumerate([A, B, C, D]):
+        (hook_dir / name).mkdir(parents=True)
+        os.utime(str(hook_dir / name), (i, i))
+    manifest = tmp_path / "modules.json"
+    manifest.write_text('{"libraries": [{"file": "%s/%s/libprobe.so"}]}' % (hook_dir, A))
+    args = dict(hook_dir=str(hook_dir), keep=[D], keep_count=0, manifests=[str(manifest)])
+    check = run_module(artifact_prune, args, check_mode=True)
+    assert check["changed"] and check["removed"] == [B, C] and (hook_dir / B).exists()
+    done = run_module(artifact_prune, args)
+    assert done["removed"] == [B, C] and sorted(os.listdir(str(hook_dir))) == [A, D]
+    assert run_module(artifact_prune, args)["changed"] is False
+
+
+def test_stage_plan_content_addressed_destinations():
+    specs = [dict(name="probe", state="present", allow_resource_decorators=False),
+             dict(name="gone", state="absent", allow_resource_decorators=False)]
+    artifacts = {"probe": dict(path="/cache/probe/k/libprobe.so", sha256=A, library="libprobe.so",
+                               modules=["org_fleet_Probe"], mesos_version="1.11.0")}
+    plan = st.stage_plan(specs, artifacts, "/var/lib/mfh", "fp11")
+    assert list(plan) == ["probe"]
+    assert plan["probe"]["dest"] == "/var/lib/mfh/probe/%s/libprobe.so" % A
+    assert plan["probe"]["src"] == "/cache/probe/k/libprobe.so"
+    with pytest.raises(ValueError, match="no built artifact of hook 'probe' for build fingerprint fp10"):
+        st.stage_plan(specs, {}, "/var/lib/mfh", "fp10")

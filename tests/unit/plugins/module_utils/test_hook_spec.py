@@ -1,0 +1,50 @@
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec as hs
+
+GOOD = {"name": "probe", "modules": [{"name": "org_fleet_Probe", "parameters": {"env": "A=1"}}]}
+
+
+def with_(**kw):
+    hook = dict(GOOD)
+    hook.update(kw)
+    return hook
+
+
+def test_defaults_are_filled_in():
+    [hook] = hs.normalise([GOOD], "/coll/hook_src")
+    assert hook == {"name": "probe", "source": "/coll/hook_src/probe", "state": "present",
+                    "modules": [{"name": "org_fleet_Probe", "parameters": [{"key": "env", "value": "A=1"}]}],
+                    "hooks": ["org_fleet_Probe"], "position": "append", "allow_resource_decorators": False}
+    assert hs.normalise(None, "/x") == []
+
+
+@pytest.mark.parametrize("hooks, message", [
+    ({"name": "probe"}, "must be a list of hooks"),
+    (["probe"], "[0]: must be a mapping"),
+    ([with_(colour="blue")], "unknown key(s) colour"),
+    ([with_(name="")], "[0].name: must be a non-empty string"),
+    ([with_(name=7)], "must be a non-empty string"),
+    ([with_(name="../etc")], "must be a plain directory name"),
+    ([GOOD, GOOD], "hook 'probe' is declared twice"),
+    ([with_(source="hooks/probe")], "must be an absolute path"),
+    ([with_(source="/srv/../etc")], "must not contain '..'"),
+    ([with_(state="gone")], "must be present or absent"),
+    ([with_(position="middle")], "must be append or prepend"),
+    ([with_(allow_resource_decorators="yes")], "must be true or false"),
+    ([with_(modules=[])], "must list at least one module"),
+    ([with_(modules=[{"name": "org-fleet"}])], "'org-fleet' is not a valid C identifier"),
+    ([with_(modules=[{"name": "1abc"}])], "not a valid C identifier"),
+    ([with_(modules=[{"name": "m", "params": {}}])], "unknown key(s) params"),
+    ([with_(modules=[{"name": "m", "parameters": {"timeout": 5}}])], "value of 'timeout' must be a string"),
+    ([with_(modules=[{"name": "m", "parameters": [{"value": "x"}]}])], "must be an object with 'key'"),
+    ([with_(hooks=["other"])], "'other' is not one of this hook's modules"),
+    ([with_(hooks="org_fleet_Probe")], "must be a list of module names"),
+    ([with_(hooks=["org_fleet_Probe", "org_fleet_Probe"])], "lists a module twice"),
+    ([GOOD, with_(name="probe2")], "module 'org_fleet_Probe' is already declared by hook 'probe'"),
+])
+def test_bad_declarations_are_refused_naming_the_entry(hooks, message):
+    with pytest.raises(hs.HookSpecError) as e:
+        hs.normalise(hooks, "/coll/hook_src")
+    assert message in str(e.value)
+    assert str(e.value).startswith("mesos_hooks")
