@@ -639,10 +639,14 @@ class FlagStore:
             }
         return result
 
-    def plan(self, hooks=None, state="present", position="append", modules=None, modules_dir=None):
-        """Plan the change; nothing is written. Raises FlagStoreError on bad input."""
+    def plan(self, hooks=None, state="present", position="append", modules=None, modules_dir=None,
+             view=None):
+        """Plan the change; nothing is written. Raises FlagStoreError on bad input.
+
+        ``view`` lets a plan start from another plan's result (its ``overrides``).
+        """
         ours = validate_hook_names(hooks)
-        view = FileView(self.root)
+        view = view or FileView(self.root)
         loaded = self._load(view)
         before = self._effective(self._definitions(loaded))
         current = dict((flag, info["value"]) for flag, info in before.items())
@@ -654,7 +658,7 @@ class FlagStore:
 
         # Re-read the configuration as it would be after the change and check it gives
         # exactly the wanted flags; this catches any source that would still override us.
-        planned = FileView(self.root, dict((c.path, c.after) for c in changes))
+        planned = FileView(self.root, dict(view.overrides, **dict((c.path, c.after) for c in changes)))
         after = self._effective(self._definitions(self._load(planned)))
         for flag in MANAGED_FLAGS:
             got = after.get(flag, {}).get("value")

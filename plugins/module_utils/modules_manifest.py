@@ -202,7 +202,7 @@ def merge(doc, ours):
     return result
 
 
-def remove(doc, module_names):
+def remove_modules(doc, module_names):
     """Return a new manifest without the named modules; drop libraries left empty by that."""
     names = set(module_names)
     libraries = []
@@ -300,12 +300,12 @@ class Change(object):
         return self.first_merge and self.changed
 
 
-def plan(state, libraries, modules_flag=None, modules_dir=None, managed_path=None,
+def plan(libraries, remove=(), modules_flag=None, modules_dir=None, managed_path=None,
          dir_file_name=None, read=None, list_dir=None, pristine=None):
     """Decide how the agent's modules configuration changes; touch nothing.
 
-    state: 'present' (our libraries in place) or 'absent' (none of our modules left).
-    libraries: our libraries (validated with validate_own_library).
+    libraries: our libraries that must be loaded (validated with validate_own_library).
+    remove: names of our modules that must not be loaded any more.
     modules_flag / modules_dir: the agent's current --modules / --modules_dir values.
     managed_path: the file we create when the agent has neither.
     dir_file_name: our file's name inside --modules_dir.
@@ -323,37 +323,19 @@ def plan(state, libraries, modules_flag=None, modules_dir=None, managed_path=Non
     if len(set(our_names)) != len(our_names):
         dup = sorted(set(n for n in our_names if our_names.count(n) > 1))
         raise ManifestError("module name(s) %s declared in more than one of our libraries" % ", ".join(dup))
+    both = sorted(set(our_names) & set(remove))
+    if both:
+        raise ManifestError("module(s) %s both wanted and to be removed" % ", ".join(both))
+    managed_names = our_names + list(remove)
 
     if modules_dir:
-        if not dir_file_name or "/" in dir_file_name or not dir_file_name.endswith(".json"):
-            raise ManifestError("dir_file_name '%s' must be a plain file name ending in .json" % dir_file_name)
-        path = os.path.join(modules_dir, dir_file_name)
-        before = read(path)
-        others = []
-        for name in sorted(list_dir(modules_dir)):
-            if name.endswith(".json") and name != dir_file_name:
-                other = os.path.join(modules_dir, name)
-                others.append((other, parse(read(other) or "", other)))
-        if state == "present":
-            after = render({"libraries": [canonical_library(lib) for lib in libraries]})
-            if before is not None and parse(before, path) == parse(after, path):
-                after = before
-            module_index(others + [(path, parse(after, path))])
-        elif before is not None:
-            after = None
-            foreign = sorted(set(_all_names_in(parse(before, path))) - set(our_names))
-            if foreign:
-                raise ManifestError("%s holds modules this run does not manage (%s); refusing to delete it"
-                                    % (path, ", ".join(foreign)))
-        else:
-            after = None
-        return Change(path, before, after, None)
+        return _plan_dir(libraries, managed_names, modules_dir, dir_file_name, read, list_dir)
 
     if modules_flag:
         kind, value = modules_flag_source(modules_flag)
         if kind == "inline":
             doc = parse(value, "--modules")
-            if state == "present" or contains(doc, our_names):
+            if libraries or contains(doc, remove):
                 raise ManifestError(
                     "--modules holds inline JSON; move it to a file (--modules=file:///path) so "
                     "it can be changed safely")
@@ -370,21 +352,44 @@ def plan(state, libraries, modules_flag=None, modules_dir=None, managed_path=Non
         before = read(path)
         current = parse(before, path) if before is not None else {"libraries": []}
 
-    if state == "present":
-        wanted = merge(current, libraries)
-        after = before if wanted == current else render(wanted)
-        module_index([(path, parse(after, path))])
-        flag = None if modules_flag else "file://" + path
-        first_merge = bool(modules_flag) and not contains(current, our_names)
-        return Change(path, before, after, flag, first_merge)
-
-    if not contains(current, our_names):
-        return Change(path, before, before, None)
-    wanted = remove(current, our_names)
-    if path == managed_path and not wanted["libraries"]:
+    first_merge = bool(modules_flag) and path != managed_path and bool(libraries) and \
+        not contains(current, managed_names)
+    wanted = merge(remove_modules(current, remove), libraries) if libraries else remove_modules(current, remove)
+    if wanted == current:
+        after = before
+    elif path == managed_path and not wanted["libraries"]:
         # The file exists only because we created it: remove it and the flag with it.
-        return Change(path, before, None, "")
-    after = render(wanted)
-    if pristine is not None and parse(pristine, path) == wanted:
-        after = pristine
+        return Change(path, before, None, "" if modules_flag else None)
+    else:
+        after = render(wanted)
+        if pristine is not None and not contains(wanted, managed_names) and parse(pristine, path) == wanted:
+            after = pristine
+    if after is not None:
+        module_index([(path, parse(after, path))])
+    flag = "file://" + path if not modules_flag and after is not None and libraries else None
+    return Change(path, before, after, flag, first_merge)
+
+
+def _plan_dir(libraries, managed_names, modules_dir, dir_file_name, read, list_dir):
+    """--modules_dir: our libraries live in a file of our own, deleted when none is left."""
+    if not dir_file_name or "/" in dir_file_name or not dir_file_name.endswith(".json"):
+        raise ManifestError("dir_file_name '%s' must be a plain file name ending in .json" % dir_file_name)
+    path = os.path.join(modules_dir, dir_file_name)
+    before = read(path)
+    if before is not None:
+        foreign = sorted(set(_all_names_in(parse(before, path))) - set(managed_names))
+        if foreign:
+            raise ManifestError("%s holds modules this run does not manage (%s); refusing to change it"
+                                % (path, ", ".join(foreign)))
+    others = []
+    for name in sorted(list_dir(modules_dir)):
+        if name.endswith(".json") and name != dir_file_name:
+            other = os.path.join(modules_dir, name)
+            others.append((other, parse(read(other) or "", other)))
+    if not libraries:
+        return Change(path, before, None, None)
+    after = render({"libraries": [canonical_library(lib) for lib in libraries]})
+    if before is not None and parse(before, path) == parse(after, path):
+        after = before
+    module_index(others + [(path, parse(after, path))])
     return Change(path, before, after, None)

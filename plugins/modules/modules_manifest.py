@@ -177,8 +177,12 @@ def run(module):
     if source and source[0] == "file":
         pristine = atomic_file.read_text(pristine_path(backup_dir, source[1]))
 
+    if p["state"] == "present":
+        wanted, remove = libraries, []
+    else:
+        wanted, remove = [], [m["name"] for lib in libraries for m in lib["modules"]]
     change = mm.plan(
-        p["state"], libraries,
+        wanted, remove=remove,
         modules_flag=p["modules_flag"] or None,
         modules_dir=p["modules_dir"] or None,
         managed_path=p["managed_path"],

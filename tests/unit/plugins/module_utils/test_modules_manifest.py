@@ -103,8 +103,8 @@ def test_merge_refuses_a_library_mixing_our_module_with_someone_elses():
 
 
 def test_remove_drops_only_our_modules():
-    assert mm.remove(doc(OTHER, OURS), ["org_fleet_Probe"]) == doc(OTHER)
-    assert mm.remove(doc(OTHER), ["org_fleet_Probe"]) == doc(OTHER)
+    assert mm.remove_modules(doc(OTHER, OURS), ["org_fleet_Probe"]) == doc(OTHER)
+    assert mm.remove_modules(doc(OTHER), ["org_fleet_Probe"]) == doc(OTHER)
 
 
 def test_same_module_name_with_different_parameters_is_a_conflict():
@@ -132,7 +132,9 @@ MANAGED = "/etc/mesos-fleet-hooks/modules.json"
 def plan(fs, state="present", **kw):
     kw.setdefault("managed_path", MANAGED)
     kw.setdefault("dir_file_name", "50-mesos-fleet-hooks.json")
-    return mm.plan(state, [OURS], read=fs.read, list_dir=fs.list_dir, **kw)
+    if state == "present":
+        return mm.plan([OURS], read=fs.read, list_dir=fs.list_dir, **kw)
+    return mm.plan([], remove=["org_fleet_Probe"], read=fs.read, list_dir=fs.list_dir, **kw)
 
 
 def test_no_modules_flag_creates_our_file_and_asks_for_the_flag():
@@ -232,7 +234,7 @@ def test_corrupt_operator_manifest_stops_the_plan():
 def test_duplicate_module_across_our_libraries_is_refused():
     twin = {"file": "/var/lib/mesos/modules/x/libx.so", "modules": [{"name": "org_fleet_Probe"}]}
     with pytest.raises(mm.ManifestError, match="declared in more than one of our libraries"):
-        mm.plan("present", [OURS, twin], managed_path=MANAGED, read=FakeFs().read, list_dir=FakeFs().list_dir)
+        mm.plan([OURS, twin], managed_path=MANAGED, read=FakeFs().read, list_dir=FakeFs().list_dir)
 
 
 def test_modules_dir_file_of_ours_holding_foreign_modules_is_not_deleted():
@@ -240,3 +242,14 @@ def test_modules_dir_file_of_ours_holding_foreign_modules_is_not_deleted():
     fs = FakeFs({path: mm.render(doc(OURS, OTHER))})
     with pytest.raises(mm.ManifestError, match="holds modules this run does not manage \\(com_example_Other\\)"):
         plan(fs, state="absent", modules_dir="/etc/mesos/modules.d")
+
+
+def test_one_plan_adds_some_of_ours_and_removes_others():
+    path = "/etc/mesos/modules.json"
+    old = {"file": "/var/lib/mesos/modules/old/abc/libold.so", "modules": [{"name": "org_fleet_Old"}]}
+    fs = FakeFs({path: mm.render(doc(OTHER, old))})
+    change = mm.plan([OURS], remove=["org_fleet_Old"], modules_flag=path, managed_path=MANAGED,
+                     read=fs.read, list_dir=fs.list_dir)
+    assert json.loads(change.after) == doc(OTHER, OURS)
+    with pytest.raises(mm.ManifestError, match="both wanted and to be removed"):
+        mm.plan([OURS], remove=["org_fleet_Probe"], managed_path=MANAGED, read=fs.read, list_dir=fs.list_dir)
