@@ -278,6 +278,11 @@ def normalise_parameters(parameters):
     return out
 
 
+def pristine_path(backup_dir, path):
+    """Where the operator's manifest is kept as it was before our first merge into it."""
+    return os.path.join(backup_dir, "pristine", path.strip("/").replace("/", "_"))
+
+
 class Change(object):
     """What one manifest file should become. ``after`` None means the file is removed."""
 

@@ -148,11 +148,6 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_fi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
 
-def pristine_path(backup_dir, path):
-    """Where the operator's file is kept as it was before our first merge."""
-    return os.path.join(backup_dir, "pristine", path.strip("/").replace("/", "_"))
-
-
 def build_libraries(raw):
     libraries = []
     for i, library in enumerate(raw):
@@ -175,7 +170,7 @@ def run(module):
     pristine = None
     source = p["modules_flag"] and mm.modules_flag_source(p["modules_flag"])
     if source and source[0] == "file":
-        pristine = atomic_file.read_text(pristine_path(backup_dir, source[1]))
+        pristine = atomic_file.read_text(mm.pristine_path(backup_dir, source[1]))
 
     if p["state"] == "present":
         wanted, remove = libraries, []
@@ -205,7 +200,7 @@ def run(module):
         return result
 
     if change.stores_pristine and pristine is None:
-        keep = pristine_path(backup_dir, change.path)
+        keep = mm.pristine_path(backup_dir, change.path)
         if not os.path.isdir(os.path.dirname(keep)):
             os.makedirs(os.path.dirname(keep), 0o700)
         atomic_file.atomic_write(keep,
@@ -219,7 +214,7 @@ def run(module):
         backup = atomic_file.atomic_write(change.path, atomic_file.encode_text(change.after),
                                           backup_dir=backup_dir)
         if pristine is not None and change.after == pristine:
-            atomic_file.atomic_remove(pristine_path(backup_dir, change.path))
+            atomic_file.atomic_remove(mm.pristine_path(backup_dir, change.path))
     if backup:
         result["backup"] = backup
     return result

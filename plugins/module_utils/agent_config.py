@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reconcile an agent's hook configuration (modules JSON + flags) as one change, with a snapshot.
+
+The rollout changes several files at once: the modules manifest, and the flag files, env files
+or drop-ins of the host's packaging style. They are planned together (nothing touched), saved in
+a snapshot, then written. Restoring the snapshot puts every file back exactly as it was
+(including files that did not exist), which is how a host that fails its health gates returns
+to its last good configuration.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+import time
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
+
+SNAPSHOT_INDEX = "snapshot.json"
+
+
+class ConfigError(ValueError):
+    """The change cannot be planned, applied or restored safely; nothing (more) was written."""
+
+
+class AgentPlan(object):
+    def __init__(self, changes, hooks_before, hooks_after, modules_before, modules_after,
+                 daemon_reload_needed, manifest_path, pristine=None):
+        # path -> (before bytes or None, after bytes or None), in write order.
+        self.changes = changes
+        self.hooks_before = hooks_before
+        self.hooks_after = hooks_after
+        self.modules_before = modules_before
+        self.modules_after = modules_after
+        self.daemon_reload_needed = daemon_reload_needed
+        self.manifest_path = manifest_path
+        # The operator's manifest before our first merge into it, to keep for a byte-exact removal.
+        self.pristine = pristine
+
+    @property
+    def changed(self):
+        return any(before != after for before, after in self.changes.values())
+
+    def diffs(self):
+        return diffs(self.changes)
+
+
+def diffs(changes):
+    """Ansible diff entries for path -> (before, after) bytes, skipping unchanged files."""
+    out = []
+    for path, (before, after) in changes.items():
+        if before == after:
+            continue
+        out.append(dict(
+            before_header=path if before is not None else "%s (absent)" % path,
+            after_header=path if after is not None else "%s (absent)" % path,
+            before="" if before is None else before.decode("utf-8", "surrogateescape"),
+            after="" if after is None else after.decode("utf-8", "surrogateescape"),
+        ))
+    return out
+
+
+def _encode(text):
+    return None if text is None else atomic_file.encode_text(text)
+
+
+def _record(changes, path, before, after):
+    """Keep the first ``before`` and the last ``after`` when several plans touch one file."""
+    if path in changes:
+        changes[path] = (changes[path][0], after)
+    else:
+        changes[path] = (before, after)
+
+
+def plan(store, present, absent, managed_path, dir_file_name, position="append", pristine_for=None):
+    """Plan the whole change for one agent.
+
+    present: [{"file": staged .so path, "modules": [{name, parameters}], "hooks": [names]}]
+    absent: module names of hooks to take out. pristine_for(path) -> the operator's manifest as it
+    was before our first merge, or None.
+    """
+    flags = dict((name, item["value"]) for name, item in store.read_flags().items())
+    modules_flag = flags.get("modules") or None
+    modules_dir = flags.get("modules_dir") or None
+
+    libraries = [dict(file=p["file"], modules=p["modules"]) for p in present]
+    manifest_flag_path = None
+    if modules_flag:
+        kind, value = mm.modules_flag_source(modules_flag)
+        manifest_flag_path = value if kind == "file" else None
+    pristine = pristine_for(manifest_flag_path) if (pristine_for and manifest_flag_path) else None
+    manifest = mm.plan(
+        libraries, remove=absent, modules_flag=modules_flag, modules_dir=modules_dir,
+        managed_path=managed_path, dir_file_name=dir_file_name,
+        read=lambda path: atomic_file.read_text(_under(store.root, path)),
+        list_dir=lambda d: os.listdir(_under(store.root, d)) if os.path.isdir(_under(store.root, d)) else [],
+        pristine=pristine,
+    )
+
+    changes = {}
+    if manifest.path:
+        _record(changes, manifest.path, _encode(manifest.before), _encode(manifest.after))
+
+    our_hooks = [h for p in present for h in p["hooks"]]
+    view = flag_stores.FileView(store.root)
+    reload_needed = False
+    hooks_before = flag_stores.split_hooks(flags.get("hooks"))
+    removed_hooks = [h for h in absent if h in hooks_before]
+    unset_modules = modules_flag if manifest.modules_flag == "" else None
+    if removed_hooks or unset_modules:
+        removal = store.plan(hooks=removed_hooks, state="absent", modules=unset_modules, view=view)
+        for change in removal.changes:
+            _record(changes, change.path, change.before, change.after)
+        reload_needed = removal.daemon_reload_needed
+        view = flag_stores.FileView(store.root, dict((p, a) for p, (b, a) in changes.items()))
+    if our_hooks:
+        addition = store.plan(hooks=our_hooks, state="present", position=position,
+                              modules=manifest.modules_flag or None, view=view)
+        for change in addition.changes:
+            _record(changes, change.path, change.before, change.after)
+        reload_needed = reload_needed or addition.daemon_reload_needed
+    elif manifest.modules_flag:
+        raise ConfigError("our libraries are loaded but no hook of theirs is listed for --hooks")
+
+    final_view = flag_stores.FileView(store.root, dict((p, a) for p, (b, a) in changes.items()))
+    after_flags = dict((n, i["value"]) for n, i in store.read_flags(final_view).items())
+    return AgentPlan(
+        changes=changes,
+        hooks_before=hooks_before,
+        hooks_after=flag_stores.split_hooks(after_flags.get("hooks")),
+        modules_before=dict(modules=flags.get("modules", ""), modules_dir=flags.get("modules_dir", "")),
+        modules_after=dict(modules=after_flags.get("modules", ""), modules_dir=after_flags.get("modules_dir", "")),
+        daemon_reload_needed=reload_needed,
+        manifest_path=manifest.path,
+        pristine=manifest.before if manifest.stores_pristine else None,
+    )
+
+
+def _under(root, path):
+    return path if not root or root == "/" else os.path.join(root, path.lstrip("/"))
+
+
+def save_snapshot(plan, root, snapshot_dir, extra=None):
+    """Save every file the plan touches, as it is now, into a new directory under snapshot_dir."""
+    if not os.path.isdir(snapshot_dir):
+        os.makedirs(snapshot_dir, 0o700)
+    # Named by time so an operator can find the latest; mkdtemp makes it unique and 0700.
+    target = tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%SZ-", time.gmtime()), dir=snapshot_dir)
+    files = []
+    for i, path in enumerate(plan.changes):
+        real = _under(root, path)
+        data = atomic_file.read_bytes(real)
+        entry = dict(path=path, exists=data is not None)
+        if data is not None:
+            st = os.stat(real)
+            entry.update(copy="%d.orig" % i, mode=st.st_mode & 0o7777, uid=st.st_uid, gid=st.st_gid)
+            atomic_file.atomic_write(os.path.join(target, entry["copy"]), data, mode=0o600)
+        files.append(entry)
+    index = dict(files=files, hooks=plan.hooks_before, modules=plan.modules_before, extra=extra or {})
+    atomic_file.atomic_write(os.path.join(target, SNAPSHOT_INDEX),
+                             (json.dumps(index, indent=2, sort_keys=True) + "\n").encode("utf-8"), mode=0o600)
+    return target
+
+
+def apply(plan, root, backup_dir=None):
+    """Write the plan; on a failed write, put back what was already written and raise."""
+    done = []
+    for path, (before, after) in plan.changes.items():
+        if before == after:
+            continue
+        real = _under(root, path)
+        if atomic_file.read_bytes(real) != before:
+            _undo(root, done)
+            raise ConfigError("%s changed since the plan was made; nothing was kept" % path)
+        try:
+            if after is None:
+                atomic_file.atomic_remove(real, backup_dir=backup_dir)
+            else:
+                parent = os.path.dirname(real)
+                if not os.path.isdir(parent):
+                    os.makedirs(parent, 0o755)
+                atomic_file.atomic_write(real, after, backup_dir=backup_dir)
+        except (atomic_file.AtomicFileError, EnvironmentError) as e:
+            _undo(root, done)
+            raise ConfigError("cannot write %s: %s; the files already written were restored" % (path, e))
+        done.append((path, before))
+
+
+def _undo(root, done):
+    for path, before in reversed(done):
+        real = _under(root, path)
+        if before is None:
+            atomic_file.atomic_remove(real)
+        else:
+            atomic_file.atomic_write(real, before)
+
+
+def restore_plan(snapshot, root):
+    """What restoring a snapshot would change: path -> (now, then)."""
+    try:
+        with open(os.path.join(snapshot, SNAPSHOT_INDEX)) as handle:
+            index = json.load(handle)
+    except (IOError, OSError, ValueError) as e:
+        raise ConfigError("snapshot %s cannot be read: %s" % (snapshot, e))
+    changes = {}
+    for entry in index["files"]:
+        now = atomic_file.read_bytes(_under(root, entry["path"]))
+        then = None
+        if entry["exists"]:
+            then = atomic_file.read_bytes(os.path.join(snapshot, entry["copy"]))
+            if then is None:
+                raise ConfigError("snapshot %s is missing its copy of %s" % (snapshot, entry["path"]))
+        changes[entry["path"]] = (now, then)
+    return index, changes
+
+
+def restore(snapshot, root):
+    """Put every file of the snapshot back as it was (re-created, rewritten or removed)."""
+    index, changes = restore_plan(snapshot, root)
+    modes = dict((e["path"], e) for e in index["files"])
+    for path, (now, then) in changes.items():
+        if now == then:
+            continue
+        real = _under(root, path)
+        if then is None:
+            atomic_file.atomic_remove(real)
+        else:
+            entry = modes[path]
+            atomic_file.atomic_write(real, then, mode=entry["mode"], owner=entry["uid"], group=entry["gid"])
+    return index, changes

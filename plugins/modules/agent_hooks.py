@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: agent_hooks
+short_description: Configure which hook libraries a Mesos agent loads, as one change with a snapshot
+version_added: 0.1.0
+description:
+  - Plans the agent's modules JSON and its C(--modules)/C(--hooks) flags together, for the host's
+    packaging style, so the agent never sees half a change. Other libraries and hooks keep their
+    content and order.
+  - With I(snapshot_dir), saves every file the change touches first; I(state=restored) puts a
+    snapshot back exactly (files rewritten, re-created or removed) for rollback.
+  - Writes atomically and refuses to write a file that changed since it was planned.
+  - Does not restart the agent; C(restart_needed) and C(daemon_reload_needed) say what must follow.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+attributes:
+  check_mode:
+    support: full
+    description: Plans and reports the change (and the diff) without writing or snapshotting.
+  diff_mode:
+    support: full
+    description: One diff per file that changes.
+options:
+  state:
+    description: C(configured) applies I(present)/I(absent); C(restored) puts I(snapshot) back.
+    type: str
+    choices: [configured, restored]
+    default: configured
+  present:
+    description: Hook libraries that must be loaded.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      file:
+        description: Absolute path of the staged C(.so).
+        type: path
+        required: true
+      modules:
+        description: Module symbols with their parameters.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          name:
+            description: Module symbol.
+            type: str
+            required: true
+          parameters:
+            description: List of C(key)/C(value) pairs, or a mapping. Values must be strings.
+            type: raw
+      hooks:
+        description: Module names to list in C(--hooks).
+        type: list
+        elements: str
+        required: true
+  absent:
+    description: Module names of ours that must not be loaded any more.
+    type: list
+    elements: str
+    default: []
+  position:
+    description: Where our hooks go among the agent's other hooks.
+    type: str
+    choices: [append, prepend]
+    default: append
+  style:
+    description: Packaging style; C(auto) detects it.
+    type: str
+    choices: [auto, flagdir, envfile, dropin, dcos]
+    default: auto
+  managed_path:
+    description: Manifest we create when the agent has neither C(--modules) nor C(--modules_dir).
+    type: path
+    default: /etc/mesos-fleet-hooks/modules.json
+  dir_file_name:
+    description: Name of our manifest inside C(--modules_dir).
+    type: str
+    default: 50-mesos-fleet-hooks.json
+  backup_dir:
+    description: Timestamped backups of replaced files and the operator's pristine manifest (root only).
+    type: path
+    default: /var/lib/mesos-fleet-hooks/backup
+  snapshot_dir:
+    description: Save a snapshot of every file the change touches here before writing.
+    type: path
+  snapshot:
+    description: The snapshot to put back, for I(state=restored).
+    type: path
+  root:
+    description: Treat this directory as C(/) when reading and writing agent files. For testing.
+    type: path
+    default: /
+"""
+
+EXAMPLES = r"""
+- name: Load the probe hook, snapshot first
+  mesos_fleet.hooks.agent_hooks:
+    present:
+      - file: /var/lib/mesos-fleet-hooks/artifacts/probe/9f86.../libprobe_hook.so
+        modules:
+          - name: org_mesos_fleet_ProbeHook
+            parameters: {env: PROBE=1}
+        hooks: [org_mesos_fleet_ProbeHook]
+    snapshot_dir: /var/lib/mesos-fleet-hooks/snapshots
+  register: config
+
+- name: Roll back
+  mesos_fleet.hooks.agent_hooks:
+    state: restored
+    snapshot: "{{ config.snapshot }}"
+"""
+
+RETURN = r"""
+changed:
+  description: Whether any file changed (or would).
+  returned: always
+  type: bool
+files:
+  description: Files that changed (or would).
+  returned: always
+  type: list
+  elements: str
+hooks_before:
+  description: C(--hooks) before.
+  returned: always
+  type: list
+  elements: str
+hooks_after:
+  description: C(--hooks) after.
+  returned: always
+  type: list
+  elements: str
+modules_before:
+  description: C(--modules) and C(--modules_dir) before.
+  returned: always
+  type: dict
+modules_after:
+  description: C(--modules) and C(--modules_dir) after.
+  returned: always
+  type: dict
+restart_needed:
+  description: The agent reads its flags and modules only at start.
+  returned: always
+  type: bool
+daemon_reload_needed:
+  description: A systemd unit or drop-in changed.
+  returned: always
+  type: bool
+snapshot:
+  description: The snapshot saved before writing (or restored).
+  returned: when a snapshot was saved or restored
+  type: str
+manifest_path:
+  description: The modules manifest involved.
+  returned: state=configured
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
+
+ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError)
+
+
+def restore(module):
+    p = module.params
+    if not p["snapshot"]:
+        module.fail_json(msg="state=restored needs snapshot")
+    index, changes = ac.restore_plan(p["snapshot"], p["root"])
+    changed = any(now != then for now, then in changes.values())
+    if changed and not module.check_mode:
+        ac.restore(p["snapshot"], p["root"])
+    result = dict(changed=changed, snapshot=p["snapshot"], hooks_after=index["hooks"],
+                  modules_after=index["modules"], files=sorted(path for path, (a, b) in changes.items() if a != b),
+                  restart_needed=changed, daemon_reload_needed=any(".service" in path for path in changes))
+    if module._diff:
+        result["diff"] = ac.diffs(changes)
+    return result
+
+
+def configure(module):
+    p = module.params
+    present = []
+    for entry in p["present"]:
+        modules = [dict(name=m["name"], parameters=mm.normalise_parameters(m.get("parameters"))) for m in entry["modules"]]
+        present.append(dict(file=entry["file"], modules=modules, hooks=entry["hooks"]))
+    store = flag_stores.make_store(p["style"], root=p["root"])
+    backup_dir = p["backup_dir"]
+    root = p["root"]
+
+    def pristine_for(path):
+        return atomic_file.read_text(mm.pristine_path(backup_dir, path))
+
+    plan = ac.plan(store, present, p["absent"], p["managed_path"], p["dir_file_name"],
+                   position=p["position"], pristine_for=pristine_for)
+    result = dict(changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
+                  hooks_before=plan.hooks_before, hooks_after=plan.hooks_after,
+                  modules_before=plan.modules_before, modules_after=plan.modules_after,
+                  restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
+                  manifest_path=plan.manifest_path)
+    if module._diff:
+        result["diff"] = plan.diffs()
+    if not plan.changed or module.check_mode:
+        return result
+
+    if p["snapshot_dir"]:
+        result["snapshot"] = ac.save_snapshot(plan, root, p["snapshot_dir"],
+                                              extra=dict(present=[e["file"] for e in present], absent=p["absent"]))
+    if plan.pristine is not None and pristine_for(plan.manifest_path) is None:
+        keep = mm.pristine_path(backup_dir, plan.manifest_path)
+        if not os.path.isdir(os.path.dirname(keep)):
+            os.makedirs(os.path.dirname(keep), 0o700)
+        atomic_file.atomic_write(keep, atomic_file.encode_text(plan.pristine), mode=0o600)
+    ac.apply(plan, root, backup_dir=backup_dir)
+    if plan.manifest_path:
+        final = plan.changes.get(plan.manifest_path, (None, None))[1]
+        kept = pristine_for(plan.manifest_path)
+        if kept is not None and final == atomic_file.encode_text(kept):
+            atomic_file.atomic_remove(mm.pristine_path(backup_dir, plan.manifest_path))
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["configured", "restored"], default="configured"),
+            present=dict(type="list", elements="dict", default=[], options=dict(
+                file=dict(type="path", required=True),
+                modules=dict(type="list", elements="dict", required=True, options=dict(
+                    name=dict(type="str", required=True),
+                    parameters=dict(type="raw"),
+                )),
+                hooks=dict(type="list", elements="str", required=True),
+            )),
+            absent=dict(type="list", elements="str", default=[]),
+            position=dict(type="str", choices=["append", "prepend"], default="append"),
+            style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),
+            managed_path=dict(type="path", default="/etc/mesos-fleet-hooks/modules.json"),
+            dir_file_name=dict(type="str", default="50-mesos-fleet-hooks.json"),
+            backup_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks/backup"),
+            snapshot_dir=dict(type="path"),
+            snapshot=dict(type="path"),
+            root=dict(type="path", default="/"),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        result = restore(module) if module.params["state"] == "restored" else configure(module)
+    except ERRORS as e:
+        module.fail_json(msg=str(e))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
