@@ -29,9 +29,9 @@ INSTALLS = {
 }
 
 
-def install(prefix, *args):
-    return subprocess.run([PYTHON, INSTALLER, "--role", "agent", "--prefix", str(prefix),
-                           "--no-service", *args], stdout=subprocess.PIPE,
+def install(prefix, *args, role="agent", service=False):
+    return subprocess.run([PYTHON, INSTALLER, "--role", role, "--prefix", str(prefix),
+                           *([] if service else ["--no-service"]), *args], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True)
 
 
@@ -142,9 +142,10 @@ def wait_for(predicate, timeout=10.0, interval=0.1):
 class Daemon:
     """A stand-in daemon run as a plain process; stderr goes to a log file."""
 
-    def __init__(self, binary, args, log_path, env=None):
+    def __init__(self, binary, args, log_path, env=None, port=None):
         self.binary, self.args, self.log_path = binary, list(args), log_path
-        self.port = int(next(a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
+        self.port = port or int(next(
+            a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
         environ = {k: v for k, v in os.environ.items() if not k.startswith("MESOS_")}
         environ.update(env or {})
         with open(log_path, "ab") as log:
