@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import PROBE, environ_of, get, manifest, post, wait_for
+from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
 
 
 def test_probe_hook_loads_and_decorates_task_environment(run_agent, master, probe, tasks):
@@ -206,7 +206,6 @@ def test_agent_refuses_with_mesos_message(cases, run_agent, case):
 
 def test_refusing_agent_leaves_running_tasks_alone(cases, run_agent, master, probe, tmp_path,
                                                    tasks):
-    from conftest import pid_alive
     m = master()
     work_dir = tmp_path / "work"
     good = run_agent(work_dir=work_dir, master="127.0.0.1:%d" % m.port).wait_healthy()

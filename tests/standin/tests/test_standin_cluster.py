@@ -5,7 +5,7 @@ import os
 import signal
 import time
 
-from conftest import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
+from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
 
 
 def registered(agent):

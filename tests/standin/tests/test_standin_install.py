@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from conftest import PROBE, Daemon, free_port, get, install
+from standin_helpers import PROBE, Daemon, free_port, get, install
 
 
 def build_id(path):
