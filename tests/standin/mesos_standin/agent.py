@@ -46,6 +46,8 @@ BOOLEANS = ("strict", "quiet", "systemd_enable_support", "switch_user", "hostnam
 
 TERMINAL = ("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST")
 FRAMEWORK_NAME = "mesos-standin"
+CHECKPOINT_KEYS = ("task_id", "framework_id", "container_id", "pid", "start_time",
+                   "directory", "state", "statuses")
 
 
 def proc_start_time(pid):
@@ -115,11 +117,22 @@ class Agent:
             try:
                 with open(path) as f:
                     record = json.load(f)
+                missing = [k for k in CHECKPOINT_KEYS if k not in record]
+                if missing:
+                    raise ValueError("missing " + ", ".join(missing))
                 task = Task(record)
-                task.task_id  # noqa: B018 - a record without an ID is corrupt
             except (OSError, ValueError, AttributeError) as e:
+                error = "Failed to read task checkpoint '%s': %s" % (path, e)
+                if self.flags.is_true("strict"):
+                    raise Exit(
+                        "Failed to perform recovery: %s\n"
+                        "To restart this agent with a new agent id instead, do as follows:\n"
+                        "rm -f %s\n"
+                        "This ensures that the agent does not recover old live executors."
+                        % (error, latest))
+                # --no-strict: skip what cannot be read, and count it.
                 self.recovery_errors += 1
-                log("E", "Failed to recover task checkpoint '%s': %s" % (path, e))
+                log("E", error)
                 continue
             self.framework_id = record["framework_id"]
             if record["state"] == "TASK_RUNNING":
@@ -392,12 +405,15 @@ def main(argv, prefix):
         return started
     flags = started.flags
     agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text)
-    running = agent.recover()
     try:
-        server = Server(address_of(flags), agent.routes(), "/slave(1)")
-    except OSError as e:
-        return exit_with(Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
-            address_of(flags) + (e.strerror,))))
+        running = agent.recover()
+        try:
+            server = Server(address_of(flags), agent.routes(), "/slave(1)")
+        except OSError as e:
+            raise Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
+                address_of(flags) + (e.strerror,)))
+    except Exit as e:
+        return exit_with(e)
 
     def shutdown(signum, frame):
         log("I", "Received signal %d; exiting" % signum)

@@ -134,6 +134,12 @@ class Master:
             result["reregistered_time"] = agent["reregistered_time"]
         return result
 
+    def flags_json(self):
+        values = dict(self.flags.values)
+        if self.modules_text is not None:
+            values["modules"] = self.modules_text
+        return values
+
     def slaves(self, request):
         with self.lock:
             return Response(200, {"slaves": [self.agent_json(a) for a in self.agents.values()],
@@ -142,9 +148,6 @@ class Master:
     def state(self, request):
         with self.lock:
             agents = [self.agent_json(a) for a in self.agents.values()]
-            values = dict(self.flags.values)
-            if self.modules_text is not None:
-                values["modules"] = self.modules_text
             return Response(200, {
                 "version": self.version, "start_time": self.start_time,
                 "elected_time": self.start_time, "id": self.id, "pid": self.pid,
@@ -152,7 +155,7 @@ class Master:
                 "activated_slaves": sum(1 for a in agents if a["active"]),
                 "deactivated_slaves": sum(1 for a in agents if not a["active"]),
                 "unreachable_slaves": len(self.unreachable),
-                "leader": self.pid, "flags": values, "slaves": agents,
+                "leader": self.pid, "flags": self.flags_json(), "slaves": agents,
                 "frameworks": [], "completed_frameworks": [], "unregistered_frameworks": []})
 
     def api(self, request):
@@ -197,7 +200,7 @@ class Master:
     def routes(self):
         return {
             ("GET", "/health"): lambda r: Response(200, b""),
-            ("GET", "/flags"): lambda r: Response(200, {"flags": dict(self.flags.values)}),
+            ("GET", "/flags"): lambda r: Response(200, {"flags": self.flags_json()}),
             ("GET", "/slaves"): self.slaves,
             ("GET", "/state"): self.state,
             ("GET", "/state.json"): self.state,

@@ -150,3 +150,26 @@ def test_silent_agent_is_disconnected_then_unreachable(run_agent, master, tmp_pa
     wait_for(lambda: registered(back))
     assert slaves(m)[agent_id]["active"] is True
     assert get(m.port, "/state")[1]["unreachable_slaves"] == 0
+
+
+def test_unreadable_task_checkpoint(run_agent, master, tmp_path):
+    m = master()
+    common = dict(work_dir=tmp_path / "work", master="127.0.0.1:%d" % m.port)
+    first = run_agent(**common).wait_healthy()
+    wait_for(lambda: registered(first))
+    agent_id = get(first.port, "/state")[1]["id"]
+    first.stop()
+    checkpoint = tmp_path / "work/meta/slaves" / agent_id / "tasks/broken.json"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_text("{not json")
+
+    strict = run_agent(port=first.port, **common)  # --strict=true is the default
+    assert strict.wait_exit() == 1
+    assert "EXIT with status 1: Failed to perform recovery: Failed to read task " \
+           "checkpoint '%s'" % checkpoint in strict.log()
+    assert "rm -f %s" % (tmp_path / "work/meta/slaves/latest") in strict.log()
+
+    lenient = run_agent("--no-strict", port=first.port, **common).wait_healthy()
+    wait_for(lambda: registered(lenient))
+    assert get(lenient.port, "/metrics/snapshot")[1]["slave/recovery_errors"] == 1.0
+    assert get(lenient.port, "/state")[1]["id"] == agent_id
