@@ -84,8 +84,8 @@ def _text_string(s):
         c = chr(ch)
         if c in '"\\\'':
             out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
+        elif c in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c])
         elif 32 <= ch < 127:
             out.append(c)
         else:
