@@ -14,9 +14,9 @@ slaveExecutorEnvironmentDecorator.
 
 import json
 import os
+import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -250,8 +250,7 @@ class Agent:
             if not self.registered or self.agent_id is None:
                 return Response(503, "Agent is not registered with a master yet")
             task_id = str(spec.get("task_id") or "task-" + uuid.uuid4().hex[:12])
-            if task_id in self.tasks or not task_id.replace("-", "").replace("_", "").replace(
-                    ".", "").isalnum():
+            if task_id in self.tasks or not re.fullmatch(r"[A-Za-z0-9_.-]+", task_id):
                 return Response(400, "Task ID '%s' is invalid or already used" % task_id)
             command = str(spec.get("command") or "exec sleep 2147483647")
             environment = spec.get("environment")

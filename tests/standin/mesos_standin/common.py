@@ -213,7 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         request = Request(self, body)
-        fn = self.server.routes.get((request.method, request.path))
+        method = "GET" if request.method == "HEAD" else request.method
+        fn = self.server.routes.get((method, request.path))
         if fn is None:
             allowed = [m for (m, p) in self.server.routes if p == request.path]
             response = Response(405 if allowed else 404)

@@ -9,9 +9,7 @@ leaves /slaves. /slaves, /state and the DEACTIVATE_AGENT/REACTIVATE_AGENT
 operator calls of /api/v1 keep Mesos's shapes and answers.
 """
 
-import os
 import signal
-import sys
 import threading
 import time
 import uuid
