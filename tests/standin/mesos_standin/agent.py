@@ -359,14 +359,18 @@ class Agent:
             if self.tasks:
                 frameworks.append({
                     "id": self.framework_id, "name": FRAMEWORK_NAME, "user": "root",
-                    "checkpoint": True, "role": "*", "hostname": self.hostname,
+                    "failover_timeout": 0, "checkpoint": True, "role": "*",
+                    "hostname": self.hostname,
                     "executors": executors, "completed_executors": completed})
-            return Response(200, {
+            state = {
                 "version": self.version, "start_time": self.start_time,
                 "id": self.agent_id or "", "pid": self.pid, "hostname": self.hostname,
-                "master_hostname": (self.master_pid or "").split("@")[-1].split(":")[0] or None,
-                "resources": {}, "attributes": {}, "flags": self.flags_json(),
-                "frameworks": frameworks, "completed_frameworks": []})
+                "capabilities": [], "resources": {}, "reserved_resources": {},
+                "unreserved_resources": {}, "attributes": {}, "flags": self.flags_json(),
+                "frameworks": frameworks, "completed_frameworks": []}
+            if self.master_pid:
+                state["master_hostname"] = self.master_pid.split("@")[-1].rsplit(":", 1)[0]
+            return Response(200, state)
 
     def metrics(self, request):
         with self.lock:

@@ -230,8 +230,8 @@ class ModuleManager:
                 try:
                     address = self.libmesos.dlsym(self.handles[name], module_name)
                 except ValueError as e:
-                    return "Error loading module '%s': Error looking up symbol '%s' in '%s' : %s" % (
-                        module_name, module_name, name, e)
+                    return ("Error loading module '%s': Error looking up symbol '%s' in '%s' : %s"
+                            % (module_name, module_name, name, e))
                 error = self.verify(module_name, address)
                 if error:
                     return "Error verifying module '%s': %s" % (module_name, error)
