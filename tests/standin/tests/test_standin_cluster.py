@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import subprocess
 import time
 
 from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
@@ -173,3 +174,24 @@ def test_unreadable_task_checkpoint(run_agent, master, tmp_path):
     wait_for(lambda: registered(lenient))
     assert get(lenient.port, "/metrics/snapshot")[1]["slave/recovery_errors"] == 1.0
     assert get(lenient.port, "/state")[1]["id"] == agent_id
+
+
+def test_task_cli(run_agent, master, prefix, tasks):
+    m = master()
+    agent = run_agent(master="127.0.0.1:%d" % m.port).wait_healthy()
+    wait_for(lambda: registered(agent))
+    cli = [os.path.join(prefix, "bin/mesos-standin-task")]
+    address = "127.0.0.1:%d" % agent.port
+    out = subprocess.run(cli + ["launch", "--agent", address, "--task-id", "cli",
+                                "--env", "OWN=kept"], stdout=subprocess.PIPE, check=True)
+    task = json.loads(out.stdout)
+    tasks.append(task["pid"])
+    assert environ_of(task["pid"])["OWN"] == "kept"
+    assert running_tasks(agent) == {"cli": "TASK_RUNNING"}
+    again = subprocess.run(cli + ["launch", "--agent", address, "--task-id", "cli"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert again.returncode == 1 and b"already used" in again.stderr
+    subprocess.run(cli + ["kill", "--agent", address, "--task-id", "cli"], check=True,
+                   stdout=subprocess.DEVNULL)
+    wait_for(lambda: not pid_alive(task["pid"]))
+    assert running_tasks(agent) == {}
