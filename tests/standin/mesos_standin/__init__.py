@@ -1,0 +1,1 @@
+"""Mesos stand-in daemons (test fixture): mesos-agent, mesos-master, fake tasks."""

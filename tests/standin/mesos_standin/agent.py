@@ -1,0 +1,433 @@
+"""mesos-agent of the stand-in.
+
+Start-up follows the real agent: flags (MESOS_* environment, then command
+line), modules (--modules / --modules_dir), hooks (--hooks), recovery of the
+checkpointed agent ID and tasks from --work_dir, HTTP on --port, then
+(re-)registration with the master under the checkpointed agent ID.
+
+Fake tasks (POST /standin/launch, or mesos-standin-task) are real processes
+in their own session, checkpointed under the work dir: they outlive the
+agent (under systemd only with KillMode=process) and are recovered by the
+next agent. Their environment has passed through the hooks'
+slaveExecutorEnvironmentDecorator.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+from . import daemon
+from .common import (Exit, Response, Server, address_of, advertised_ip, atomic_write,
+                     exit_with, hostname_of, http_json, log, parse_duration)
+
+FLAG_DEFAULTS = {
+    "master": None, "work_dir": None, "port": "5051", "ip": None, "hostname": None,
+    "advertise_ip": None, "advertise_port": None,
+    "modules": None, "modules_dir": None, "hooks": None,
+    "executor_reregistration_timeout": "2secs", "executor_shutdown_grace_period": "5secs",
+    "registration_backoff_factor": "1secs", "recover": "reconnect", "strict": "true",
+    "isolation": "posix/cpu,posix/mem", "containerizers": "mesos", "launcher": "posix",
+    "resources": None, "attributes": None, "default_role": "*",
+    "log_dir": None, "logging_level": "INFO", "quiet": "false",
+    "systemd_enable_support": "true", "systemd_runtime_directory": "/run/systemd/system",
+    "cgroups_root": "mesos", "switch_user": "true", "hostname_lookup": "true",
+    "gc_delay": "1weeks", "fetcher_cache_dir": "/tmp/mesos/fetch",
+    "executor_environment_variables": None, "image_providers": None,
+    "authenticate_http_readonly": "false", "authenticate_http_readwrite": "false",
+    "help": "false", "version": "false",
+}
+BOOLEANS = ("strict", "quiet", "systemd_enable_support", "switch_user", "hostname_lookup",
+            "authenticate_http_readonly", "authenticate_http_readwrite", "help", "version")
+
+TERMINAL = ("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST")
+FRAMEWORK_NAME = "mesos-standin"
+CHECKPOINT_KEYS = ("task_id", "framework_id", "container_id", "pid", "start_time",
+                   "directory", "state", "statuses")
+
+
+def proc_start_time(pid):
+    """Start time of pid (clock ticks since boot), None if gone or a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] in ("Z", "X"):
+        return None
+    return fields[19]
+
+
+class Task:
+    def __init__(self, record, process=None):
+        self.record = record      # checkpointed JSON
+        self.process = process    # Popen when this agent started it
+
+    def __getattr__(self, name):
+        try:
+            return self.record[name]
+        except KeyError:
+            raise AttributeError(name)
+
+    def alive(self):
+        return proc_start_time(self.record["pid"]) == self.record["start_time"]
+
+
+class Agent:
+    def __init__(self, flags, version, hooks, modules_text):
+        self.flags = flags
+        self.version = version
+        self.hooks = hooks
+        self.modules_text = modules_text
+        self.work_dir = os.path.abspath(flags.get("work_dir"))
+        self.hostname = hostname_of(flags)
+        self.ip = advertised_ip(flags)
+        self.port = int(flags.get("advertise_port") or flags.get("port"))
+        self.pid = "slave(1)@%s:%d" % (self.ip, self.port)
+        self.start_time = time.time()
+        self.lock = threading.RLock()
+        self.stopping = threading.Event()
+        self.agent_id = None
+        self.registered = False
+        self.master_pid = None
+        self.recovery_errors = 0
+        self.tasks = {}           # task id -> Task
+        self.framework_id = None
+
+    # --- checkpoints ---
+
+    def meta_dir(self, agent_id=None):
+        return os.path.join(self.work_dir, "meta", "slaves", agent_id or self.agent_id)
+
+    def recover(self):
+        latest = os.path.join(self.work_dir, "meta", "slaves", "latest")
+        if not os.path.islink(latest):
+            log("I", "No checkpointed agent info found; starting as a new agent")
+            return 0
+        self.agent_id = os.readlink(latest)
+        log("I", "Recovering agent %s" % self.agent_id)
+        tasks_dir = os.path.join(self.meta_dir(), "tasks")
+        running = 0
+        for name in sorted(os.listdir(tasks_dir)) if os.path.isdir(tasks_dir) else []:
+            path = os.path.join(tasks_dir, name)
+            try:
+                with open(path) as f:
+                    record = json.load(f)
+                missing = [k for k in CHECKPOINT_KEYS if k not in record]
+                if missing:
+                    raise ValueError("missing " + ", ".join(missing))
+                task = Task(record)
+            except (OSError, ValueError, AttributeError) as e:
+                error = "Failed to read task checkpoint '%s': %s" % (path, e)
+                if self.flags.is_true("strict"):
+                    raise Exit(
+                        "Failed to perform recovery: %s\n"
+                        "To restart this agent with a new agent id instead, do as follows:\n"
+                        "rm -f %s\n"
+                        "This ensures that the agent does not recover old live executors."
+                        % (error, latest))
+                # --no-strict: skip what cannot be read, and count it.
+                self.recovery_errors += 1
+                log("E", error)
+                continue
+            self.framework_id = record["framework_id"]
+            if record["state"] == "TASK_RUNNING":
+                if task.alive():
+                    running += 1
+                else:
+                    self.update(task, "TASK_FAILED", "Executor terminated while the agent was down")
+            self.tasks[record["task_id"]] = task
+        log("I", "Recovered %d running task(s)" % running)
+        return running
+
+    def checkpoint(self, task):
+        atomic_write(os.path.join(self.meta_dir(), "tasks", task.task_id + ".json"),
+                     json.dumps(task.record, indent=1))
+
+    def checkpoint_agent_id(self, agent_id):
+        meta = self.meta_dir(agent_id)
+        atomic_write(os.path.join(meta, "slave.info"), json.dumps(
+            {"id": agent_id, "hostname": self.hostname, "port": self.port}))
+        latest = os.path.join(self.work_dir, "meta", "slaves", "latest")
+        tmp = latest + ".tmp"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(agent_id, tmp)
+        os.replace(tmp, latest)
+
+    def update(self, task, state, message=""):
+        with self.lock:
+            task.record["state"] = state
+            task.record["statuses"].append(
+                {"state": state, "timestamp": time.time(), "message": message})
+            self.checkpoint(task)
+        log("I", "Task %s is now %s%s" % (task.task_id, state, ": " + message if message else ""))
+
+    # --- registration ---
+
+    def master_url(self):
+        master = self.flags.get("master")
+        if master.startswith("file://"):
+            with open(master[len("file://"):]) as f:
+                master = f.read().strip()
+        if master.startswith("zk://"):
+            raise Exit("The Mesos stand-in has no ZooKeeper support: --master=%s" % master)
+        return "http://" + master.split("@")[-1]
+
+    def registration_loop(self, wait_for_executors):
+        if wait_for_executors:
+            # A real agent waits this long for its executors to re-register.
+            self.stopping.wait(parse_duration(self.flags.get("executor_reregistration_timeout")))
+        backoff = min(parse_duration(self.flags.get("registration_backoff_factor")), 1.0)
+        while not self.stopping.is_set():
+            try:
+                url = self.master_url()
+            except (OSError, Exit) as e:
+                log("E", "Failed to detect the master: %s" % e)
+                self.stopping.wait(1.0)
+                continue
+            if not self.registered:
+                self.register(url)
+                self.stopping.wait(backoff if not self.registered else 1.0)
+            else:
+                self.ping(url)
+                self.stopping.wait(1.0)
+
+    def register(self, url):
+        payload = {"agent_id": self.agent_id, "hostname": self.hostname, "ip": self.ip,
+                   "port": self.port, "pid": self.pid, "version": self.version}
+        try:
+            status, body = http_json(url + "/standin/register", payload, timeout=2)
+        except OSError as e:
+            log("W", "Failed to register with the master at %s: %s" % (url, e))
+            return
+        if status != 200:
+            log("W", "Master at %s refused registration: %s %s" % (url, status, body))
+            return
+        with self.lock:
+            first = self.agent_id is None
+            if first:
+                self.checkpoint_agent_id(body["agent_id"])
+                self.agent_id = body["agent_id"]
+            self.master_pid = body["pid"]
+            self.registered = True
+        if first:
+            log("I", "Registered with master %s; given agent ID %s" % (body["pid"], self.agent_id))
+        else:
+            log("I", "Re-registered with master %s" % body["pid"])
+
+    def ping(self, url):
+        try:
+            status, _ = http_json(url + "/standin/ping", {"agent_id": self.agent_id}, timeout=2)
+        except OSError as e:
+            status = "unreachable (%s)" % e
+        if status != 200:
+            log("W", "Lost the master (%s); re-registering" % status)
+            self.registered = False
+
+    def notify_exit(self):
+        if not self.registered:
+            return
+        try:
+            http_json(self.master_url() + "/standin/exited", {"agent_id": self.agent_id},
+                      timeout=1)
+        except (OSError, Exit):
+            pass
+
+    # --- tasks ---
+
+    def launch(self, request):
+        try:
+            spec = request.json() or {}
+            assert isinstance(spec, dict)
+        except (ValueError, AssertionError):
+            return Response(400, "Expecting a JSON object")
+        with self.lock:
+            if not self.registered or self.agent_id is None:
+                return Response(503, "Agent is not registered with a master yet")
+            task_id = str(spec.get("task_id") or "task-" + uuid.uuid4().hex[:12])
+            if task_id in self.tasks or not re.fullmatch(r"[A-Za-z0-9_.-]+", task_id):
+                return Response(400, "Task ID '%s' is invalid or already used" % task_id)
+            command = str(spec.get("command") or "exec sleep 2147483647")
+            environment = spec.get("environment")
+            if environment is not None:
+                environment = [(str(k), str(v)) for k, v in sorted(environment.items())]
+            environment = self.hooks.executor_environment(environment)
+            if self.framework_id is None:
+                self.framework_id = "%s-0000" % self.agent_id.rsplit("-S", 1)[0]
+            container_id = str(uuid.uuid4())
+            sandbox = os.path.join(
+                self.work_dir, "slaves", self.agent_id, "frameworks", self.framework_id,
+                "executors", task_id, "runs", container_id)
+            os.makedirs(sandbox, exist_ok=True)
+            env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "MESOS_AGENT_ENDPOINT": "%s:%d" % (self.ip, self.port),
+                   "MESOS_FRAMEWORK_ID": self.framework_id, "MESOS_EXECUTOR_ID": task_id,
+                   "MESOS_SLAVE_ID": self.agent_id, "MESOS_SANDBOX": sandbox,
+                   "MESOS_DIRECTORY": sandbox, "MESOS_CHECKPOINT": "1"}
+            env.update(dict(environment or []))
+            with open(os.path.join(sandbox, "stdout"), "ab") as out, \
+                    open(os.path.join(sandbox, "stderr"), "ab") as err:
+                process = subprocess.Popen(
+                    ["/bin/sh", "-c", command], cwd=sandbox, env=env, stdin=subprocess.DEVNULL,
+                    stdout=out, stderr=err, start_new_session=True)
+            record = {
+                "task_id": task_id, "framework_id": self.framework_id,
+                "container_id": container_id, "command": command, "pid": process.pid,
+                "start_time": proc_start_time(process.pid), "directory": sandbox,
+                "state": "TASK_RUNNING", "environment": sorted(env.items()),
+                "statuses": [{"state": "TASK_RUNNING", "timestamp": time.time(), "message": ""}],
+            }
+            task = Task(record, process)
+            self.tasks[task_id] = task
+            self.checkpoint(task)
+        log("I", "Launched task %s (pid %d) with hooks %s" % (
+            task_id, process.pid, ",".join(self.hooks.names()) or "(none)"))
+        return Response(200, {"task_id": task_id, "pid": process.pid, "state": "TASK_RUNNING",
+                              "framework_id": self.framework_id, "agent_id": self.agent_id,
+                              "directory": sandbox})
+
+    def kill(self, request):
+        try:
+            task_id = (request.json() or {})["task_id"]
+        except (ValueError, KeyError, TypeError):
+            return Response(400, "Expecting {\"task_id\": ...}")
+        with self.lock:
+            task = self.tasks.get(task_id)
+            if task is None:
+                return Response(404, "Unknown task '%s'" % task_id)
+            if task.state == "TASK_RUNNING" and task.alive():
+                try:
+                    os.killpg(task.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            if task.state not in TERMINAL:
+                self.update(task, "TASK_KILLED")
+        return Response(200, {"task_id": task_id, "state": task.state})
+
+    def monitor_loop(self):
+        while not self.stopping.wait(0.5):
+            with self.lock:
+                for task in list(self.tasks.values()):
+                    if task.state != "TASK_RUNNING":
+                        continue
+                    if task.process is not None:
+                        code = task.process.poll()
+                        if code is None:
+                            continue
+                        state = "TASK_FINISHED" if code == 0 else (
+                            "TASK_KILLED" if code < 0 else "TASK_FAILED")
+                        self.update(task, state, "Command exited with status %d" % code)
+                    elif not task.alive():
+                        self.update(task, "TASK_FAILED", "Executor terminated")
+
+    # --- HTTP ---
+
+    def flags_json(self):
+        values = dict(self.flags.values)
+        if self.modules_text is not None:
+            values["modules"] = self.modules_text
+        return values
+
+    def task_json(self, task):
+        return {"id": task.task_id, "name": task.task_id, "framework_id": task.framework_id,
+                "executor_id": "", "slave_id": self.agent_id, "state": task.state,
+                "resources": {}, "statuses": [
+                    {"state": s["state"], "timestamp": s["timestamp"]} for s in task.statuses]}
+
+    def state(self, request):
+        with self.lock:
+            executors, completed = [], []
+            for task in self.tasks.values():
+                executor = {
+                    "id": task.task_id, "name": "Command Executor (Task: %s)" % task.task_id,
+                    "source": task.task_id, "container": task.container_id,
+                    "directory": task.directory, "type": "COMMAND",
+                    "framework_id": task.framework_id, "resources": {},
+                    "tasks": [], "queued_tasks": [], "completed_tasks": []}
+                if task.state in TERMINAL:
+                    executor["completed_tasks"].append(self.task_json(task))
+                    completed.append(executor)
+                else:
+                    executor["tasks"].append(self.task_json(task))
+                    executors.append(executor)
+            frameworks = []
+            if self.tasks:
+                frameworks.append({
+                    "id": self.framework_id, "name": FRAMEWORK_NAME, "user": "root",
+                    "failover_timeout": 0, "checkpoint": True, "role": "*",
+                    "hostname": self.hostname,
+                    "executors": executors, "completed_executors": completed})
+            state = {
+                "version": self.version, "start_time": self.start_time,
+                "id": self.agent_id or "", "pid": self.pid, "hostname": self.hostname,
+                "capabilities": [], "resources": {}, "reserved_resources": {},
+                "unreserved_resources": {}, "attributes": {}, "flags": self.flags_json(),
+                "frameworks": frameworks, "completed_frameworks": []}
+            if self.master_pid:
+                state["master_hostname"] = self.master_pid.split("@")[-1].rsplit(":", 1)[0]
+            return Response(200, state)
+
+    def metrics(self, request):
+        with self.lock:
+            counts = {}
+            for task in self.tasks.values():
+                counts[task.state] = counts.get(task.state, 0) + 1
+            return Response(200, {
+                "slave/registered": 1.0 if self.registered else 0.0,
+                "slave/recovery_errors": float(self.recovery_errors),
+                "slave/uptime_secs": time.time() - self.start_time,
+                "slave/tasks_running": float(counts.get("TASK_RUNNING", 0)),
+                "slave/tasks_finished": float(counts.get("TASK_FINISHED", 0)),
+                "slave/tasks_failed": float(counts.get("TASK_FAILED", 0)),
+                "slave/tasks_killed": float(counts.get("TASK_KILLED", 0)),
+                "slave/executors_running": float(counts.get("TASK_RUNNING", 0)),
+            })
+
+    def routes(self):
+        return {
+            ("GET", "/health"): lambda r: Response(200, b""),
+            ("GET", "/flags"): lambda r: Response(200, {"flags": self.flags_json()}),
+            ("GET", "/state"): self.state,
+            ("GET", "/state.json"): self.state,
+            ("GET", "/metrics/snapshot"): self.metrics,
+            ("POST", "/standin/launch"): self.launch,
+            ("POST", "/standin/kill"): self.kill,
+        }
+
+
+def main(argv, prefix):
+    started = daemon.start("mesos-agent", FLAG_DEFAULTS, BOOLEANS, argv, prefix, required=(
+        ("master", "Missing required option `--master`"),
+        ("work_dir", "Flag 'work_dir' is required, but it was not provided")))
+    if not isinstance(started, daemon.Startup):
+        return started
+    flags = started.flags
+    agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text)
+    try:
+        running = agent.recover()
+        try:
+            server = Server(address_of(flags), agent.routes(), "/slave(1)")
+        except OSError as e:
+            raise Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
+                address_of(flags) + (e.strerror,)))
+    except Exit as e:
+        return exit_with(e)
+
+    def shutdown(signum, frame):
+        log("I", "Received signal %d; exiting" % signum)
+        agent.stopping.set()
+        agent.notify_exit()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    threading.Thread(target=agent.registration_loop, args=(running > 0,), daemon=True).start()
+    threading.Thread(target=agent.monitor_loop, daemon=True).start()
+    log("I", "Agent started on %s; hooks: %s" % (agent.pid, flags.get("hooks") or "(none)"))
+    server.serve_forever(poll_interval=0.2)
+    return 0

@@ -1,0 +1,273 @@
+"""Shared pieces of the stand-in daemons: flags, glog-style logging, files, HTTP."""
+
+import json
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# --- logging ---------------------------------------------------------------
+
+_log_lock = threading.Lock()
+
+
+def log(level, message):
+    """Writes one glog-formatted line to stderr (journald keeps it)."""
+    now = time.time()
+    tm = time.localtime(now)
+    frame = sys._getframe(1)
+    where = "%s:%d" % (os.path.basename(frame.f_code.co_filename), frame.f_lineno)
+    line = "%s%02d%02d %02d:%02d:%02d.%06d %5d %s] %s\n" % (
+        level, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+        int((now % 1) * 1e6), threading.get_native_id(), where, message)
+    with _log_lock:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+
+class Exit(Exception):
+    """Raised to end the daemon the way Mesos's EXIT(status) does."""
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+def exit_with(error):
+    log("E", "EXIT with status %d: %s" % (error.status, error))
+    return error.status
+
+
+# --- flags -----------------------------------------------------------------
+
+class Flags:
+    """Mesos-style flags: MESOS_<NAME> environment first, then --name=value
+    (the command line wins). Booleans: --name, --no-name, --name=true|false.
+    Unknown command-line flags are an error; unknown variables are ignored."""
+
+    def __init__(self, specs, booleans):
+        self.specs = dict(specs)          # name -> default (None: unset)
+        self.booleans = set(booleans)
+        self.values = {}
+
+    def load(self, argv, environ):
+        values = {k: v for k, v in self.specs.items() if v is not None}
+        for key, value in environ.items():
+            if key.startswith("MESOS_"):
+                name = key[len("MESOS_"):].lower()
+                if name in self.specs:
+                    values[name] = self._value(name, value, "environment variable " + key)
+        seen = set()
+        for arg in argv:
+            if not arg.startswith("--"):
+                continue  # Mesos leaves non-flag arguments alone.
+            name, eq, value = arg[2:].partition("=")
+            name = name.lower()
+            negated = name.startswith("no-")
+            flag = name[3:] if negated else name
+            if flag not in self.specs:
+                raise ValueError("Failed to load unknown flag '%s'%s" % (
+                    flag, " via '%s'" % name if negated else ""))
+            if flag in seen:
+                raise ValueError("Flag '%s' is already loaded via name '%s'" % (flag, flag))
+            if flag not in self.booleans:
+                if negated:
+                    raise ValueError("Failed to load non-boolean flag '%s' via '%s'"
+                                     % (flag, name))
+                if not eq:
+                    raise ValueError("Failed to load non-boolean flag '%s': Missing value"
+                                     % flag)
+            elif not eq or value == "":
+                value = "false" if negated else "true"
+            elif negated:
+                raise ValueError("Failed to load boolean flag '%s' via '%s' with value '%s'"
+                                 % (flag, name, value))
+            seen.add(flag)
+            values[flag] = self._value(flag, value, arg)
+        self.values = values
+        return self
+
+    def _value(self, name, value, source):
+        if name in self.booleans:
+            lowered = value.lower()
+            if lowered in ("true", "1"):
+                return "true"
+            if lowered in ("false", "0"):
+                return "false"
+            raise ValueError("Failed to load flag '%s': Failed to parse boolean from '%s'"
+                             % (name, value))
+        return value
+
+    def get(self, name):
+        return self.values.get(name)
+
+    def is_true(self, name):
+        return self.values.get(name) == "true"
+
+
+def usage(program, error):
+    return "%s\n\nUsage: %s [options]\n(see the Mesos %s flags; this is the stand-in)" % (
+        error, program, program)
+
+
+def parse_duration(text):
+    """'2secs' -> 2.0; accepts ns, us, ms, secs, mins, hrs, days, weeks."""
+    units = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "secs": 1, "mins": 60,
+             "hrs": 3600, "days": 86400, "weeks": 604800}
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z]+)\s*", text or "")
+    if not m or m.group(2) not in units:
+        raise ValueError("Failed to parse duration '%s'" % text)
+    return float(m.group(1)) * units[m.group(2)]
+
+
+# --- files -------------------------------------------------------------------
+
+def atomic_write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_modules_value(value):
+    """The value of --modules: 'file://PATH', an absolute path, or inline JSON."""
+    if value.startswith("file://"):
+        path = value[len("file://"):]
+    elif value.startswith("/"):
+        log("W", "Specifying an absolute filename to read a command line option out of "
+                 "without using 'file:// is deprecated and will be removed in a future "
+                 "release. Simply adding 'file://' to the beginning of the path should "
+                 "eliminate this warning.")
+        path = value
+    else:
+        return value
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError as e:
+        raise ValueError("Error reading file '%s': %s" % (path, e.strerror))
+
+
+# --- HTTP ----------------------------------------------------------------------
+
+class Response:
+    def __init__(self, status, body=b"", content_type="application/json"):
+        self.status = status
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+            content_type = "text/plain; charset=utf-8"
+        self.body = body
+        self.content_type = content_type
+
+
+class Server(ThreadingHTTPServer):
+    """HTTP server dispatching to routes {(method, path): fn(request) -> Response}.
+    Each path is also served under the process prefix (/master, /slave(1))."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, routes, process_prefix):
+        self.routes = {}
+        for (method, path), fn in routes.items():
+            self.routes[(method, path)] = fn
+            if not path.startswith("/standin/") and path != "/metrics/snapshot":
+                self.routes[(method, process_prefix + path)] = fn
+        super().__init__(address, _Handler)
+
+
+class Request:
+    def __init__(self, handler, body):
+        self.method = handler.command
+        self.path = handler.path.split("?", 1)[0]
+        self.headers = handler.headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body.decode() or "null")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _dispatch(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = Request(self, body)
+        method = "GET" if request.method == "HEAD" else request.method
+        fn = self.server.routes.get((method, request.path))
+        if fn is None:
+            allowed = [m for (m, p) in self.server.routes if p == request.path]
+            response = Response(405 if allowed else 404)
+        else:
+            try:
+                response = fn(request)
+            except Exception:
+                log("E", "HTTP handler failed: %s" % traceback.format_exc())
+                response = Response(500, "Internal error")
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if request.method != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_HEAD = _dispatch
+
+
+def http_json(url, payload=None, timeout=5.0):
+    """POSTs payload (or GETs) and returns (status, decoded JSON or None)."""
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            return response.status, json.loads(body) if body else None
+    except urllib.error.HTTPError as e:
+        body = e.read()
+        try:
+            return e.code, json.loads(body) if body else None
+        except ValueError:
+            return e.code, body.decode(errors="replace")
+
+
+def address_of(flags):
+    ip = flags.get("ip") or "0.0.0.0"
+    return ip, int(flags.get("port"))
+
+
+def advertised_ip(flags):
+    ip = flags.get("advertise_ip") or flags.get("ip")
+    if ip and ip != "0.0.0.0":
+        return ip
+    import socket
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+def hostname_of(flags):
+    import socket
+    return flags.get("hostname") or socket.gethostname()

@@ -1,0 +1,91 @@
+// A small hook module for testing hook rollouts against any Mesos (the
+// stand-in or a real install): slaveExecutorEnvironmentDecorator adds one
+// environment variable to every executor it sees.
+//
+// Module name: org_mesos_fleet_ProbeHook. Parameters:
+//   env_name   name of the variable to add (default MESOS_FLEET_PROBE)
+//   env_value  its value (required)
+// create() returns nullptr (the agent then refuses to start: "Error
+// creating Module instance") when env_value is missing or when
+// fail_create=true, so a broken rollout can be produced on purpose.
+
+#include <string>
+
+#include <mesos/hook.hpp>
+#include <mesos/mesos.hpp>
+#include <mesos/module.hpp>
+#include <mesos/module/hook.hpp>
+
+namespace {
+
+class ProbeHook : public mesos::Hook
+{
+public:
+  ProbeHook(const std::string& name, const std::string& value)
+    : name_(name), value_(value) {}
+
+  Result<mesos::Environment> slaveExecutorEnvironmentDecorator(
+      const mesos::ExecutorInfo& executorInfo) override
+  {
+    mesos::Environment environment;
+    if (executorInfo.command().has_environment()) {
+      environment.CopyFrom(executorInfo.command().environment());
+    }
+
+    mesos::Environment::Variable* variable = environment.add_variables();
+    variable->set_name(name_);
+    variable->set_value(value_);
+    return environment;
+  }
+
+private:
+  const std::string name_;
+  const std::string value_;
+};
+
+
+mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
+{
+#ifdef PROBE_PIN_VERSION
+  // Needs a symbol only the libmesos of the build it was compiled against
+  // has: proves that symbols are resolved against the agent's libmesos.
+  MESOS_STANDIN_VERSION_SYMBOL();
+#endif
+
+  std::string name = "MESOS_FLEET_PROBE";
+  std::string value;
+  bool haveValue = false;
+
+  for (int i = 0; i < parameters.parameter_size(); i++) {
+    const mesos::Parameter& parameter = parameters.parameter(i);
+    if (parameter.key() == "env_name") {
+      name = parameter.value();
+    } else if (parameter.key() == "env_value") {
+      value = parameter.value();
+      haveValue = true;
+    } else if (parameter.key() == "fail_create" &&
+               parameter.value() == "true") {
+      return nullptr;
+    } else {
+      return nullptr; // An unknown parameter is a configuration error.
+    }
+  }
+
+  if (!haveValue || name.empty()) {
+    return nullptr;
+  }
+
+  return new ProbeHook(name, value);
+}
+
+} // namespace
+
+
+mesos::modules::Module<mesos::Hook> org_mesos_fleet_ProbeHook(
+    MESOS_MODULE_API_VERSION,
+    MESOS_VERSION,
+    "mesos_fleet.hooks",
+    "mesos-fleet@example.org",
+    "Probe hook: adds an environment variable to executors.",
+    nullptr,
+    createProbeHook);

@@ -1,0 +1,58 @@
+// A hook module whose manifest fields are set by -D macros, to produce the
+// malformed modules a real agent refuses (wrong API version, unknown or
+// wrong kind, missing field, compatible() saying no). Built by the tests
+// against a stand-in install:
+//   g++ -std=c++14 -shared -fPIC -I<prefix>/include -DMODULE_NAME=x
+//       [-DAPI_VERSION='"1"'] [-DKIND='"Isolator"'] [-DNULL_AUTHOR]
+//       [-DCOMPATIBLE=false] odd_module.cpp -o libx.so
+
+#include <mesos/hook.hpp>
+#include <mesos/module.hpp>
+#include <mesos/module/hook.hpp>
+
+#ifndef API_VERSION
+#define API_VERSION MESOS_MODULE_API_VERSION
+#endif
+#ifndef KIND
+#define KIND "Hook"
+#endif
+#ifdef NULL_AUTHOR
+#define AUTHOR nullptr
+#else
+#define AUTHOR "tests"
+#endif
+
+namespace {
+
+class OddHook : public mesos::Hook {};
+
+mesos::Hook* create(const mesos::Parameters&)
+{
+  return new OddHook();
+}
+
+#ifdef COMPATIBLE
+bool compatible()
+{
+  return COMPATIBLE;
+}
+#define COMPATIBLE_FN ::compatible
+#else
+#define COMPATIBLE_FN nullptr
+#endif
+
+} // namespace
+
+// Module<Hook>'s layout with a free kind string (outside the anonymous
+// namespace: the module symbol must have external linkage).
+struct OddModule : mesos::modules::ModuleBase
+{
+  OddModule()
+    : ModuleBase(API_VERSION, MESOS_VERSION, KIND, AUTHOR, "tests@example.org",
+                 "Odd module for tests.", COMPATIBLE_FN),
+      create(::create) {}
+
+  mesos::Hook* (*create)(const mesos::Parameters&);
+};
+
+OddModule MODULE_NAME;

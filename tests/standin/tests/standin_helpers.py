@@ -1,0 +1,247 @@
+"""Helpers and fixtures for the stand-in tests: stand-in installs in temporary
+prefixes, and daemons run as plain processes on 127.0.0.1 (no systemd needed)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+STANDIN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INSTALLER = os.path.join(STANDIN, "install-standin")
+ODD_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odd_module.cpp")
+PROBE = "org_mesos_fleet_ProbeHook"
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+# name -> installer arguments. "main" is the agent under test.
+INSTALLS = {
+    "main": ["--version", "1.11.0"],
+    "old": ["--version", "1.10.0"],
+    "new": ["--version", "1.12.0"],
+    "fork": ["--version", "1.11.0", "--abi", "abi_fork"],
+}
+
+
+def install(prefix, *args, role="agent", service=False):
+    return subprocess.run([PYTHON, INSTALLER, "--role", role, "--prefix", str(prefix),
+                           *([] if service else ["--no-service"]), *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True)
+
+
+@pytest.fixture(scope="session")
+def prefixes(tmp_path_factory):
+    """Every install of INSTALLS, built once per test session (two at a time)."""
+    base = tmp_path_factory.mktemp("prefixes")
+
+    def build(item):
+        name, args = item
+        result = install(base / name, *args)
+        assert result.returncode == 0, result.stdout
+        return name, str(base / name)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(build, INSTALLS.items()))
+
+
+@pytest.fixture(scope="session")
+def prefix(prefixes):
+    return prefixes["main"]
+
+
+@pytest.fixture(scope="session")
+def probe(prefixes):
+    return os.path.join(prefixes["main"], "lib/mesos/probe/libprobe_hook.so")
+
+
+@pytest.fixture(scope="session")
+def build_module(prefixes, tmp_path_factory):
+    """build_module(name, install='main', **defines) compiles odd_module.cpp
+    with mesos.pc's flags of that install; returns the .so path."""
+    out = tmp_path_factory.mktemp("modules")
+
+    def build(name, install="main", **defines):
+        target = out / ("lib%s.so" % name)
+        cflags = ["-I%s/include" % prefixes[install], "-D__STDC_FORMAT_MACROS"]
+        cmd = ["g++", "-std=c++14", "-shared", "-fPIC", *cflags, "-DMODULE_NAME=%s" % name]
+        cmd += ['-D%s=%s' % (k, v) for k, v in defines.items()]
+        subprocess.run(cmd + [ODD_MODULE, "-o", str(target)], check=True)
+        return str(target)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def probe_from(prefixes, tmp_path_factory):
+    """probe_from(install, pin=False): the probe hook built with the
+    probe_hook Makefile against another install."""
+    out = tmp_path_factory.mktemp("probes")
+
+    def build(install, pin=False):
+        target = out / ("%s%s" % (install, "-pinned" if pin else ""))
+        target.mkdir(exist_ok=True)
+        subprocess.run(["make", "-s", "-B", "-C", os.path.join(STANDIN, "probe_hook"),
+                        "MESOS_PREFIX=" + prefixes[install], "OUT=" + str(target)]
+                       + (["PIN_VERSION=1"] if pin else []), check=True)
+        return str(target / "libprobe_hook.so")
+
+    return build
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manifest(path, name=PROBE, parameters=(("env_value", "probe-ok"),)):
+    return {"libraries": [{"file": path, "modules": [
+        {"name": name, "parameters": [{"key": k, "value": v} for k, v in parameters]}]}]}
+
+
+def get(port, path):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=3) as r:
+            body = r.read()
+            return r.status, json.loads(body) if body else None
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def post(port, path, payload, content_type="application/json"):
+    data = json.dumps(payload).encode()
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=data,
+                                     method="POST")
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=3) as r:
+            body = r.read()
+            return r.status, json.loads(body) if body else None
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def wait_for(predicate, timeout=10.0, interval=0.1):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for %s" % predicate)
+        time.sleep(interval)
+
+
+class Daemon:
+    """A stand-in daemon run as a plain process; stderr goes to a log file."""
+
+    def __init__(self, binary, args, log_path, env=None, port=None):
+        self.binary, self.args, self.log_path = binary, list(args), log_path
+        self.port = port or int(next(
+            a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("MESOS_")}
+        environ.update(env or {})
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen([binary, *self.args], stdout=log, stderr=log,
+                                            env=environ)
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def healthy(self):
+        try:
+            return get(self.port, "/health")[0] == 200
+        except OSError:
+            return False
+
+    def wait_healthy(self, timeout=10):
+        def check():
+            assert self.process.poll() is None, "exited %s:\n%s" % (
+                self.process.returncode, self.log())
+            return self.healthy()
+        wait_for(check, timeout)
+        return self
+
+    def wait_exit(self, timeout=10):
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("still running:\n" + self.log())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(10)
+
+
+@pytest.fixture
+def daemons():
+    started = []
+    yield started
+    for daemon in started:
+        daemon.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def run_agent(prefix, tmp_path, daemons):
+    """run_agent(*flags, env=None, work_dir=None, port=None, prefix=None) -> Daemon.
+    Adds --port, --ip, --work_dir and --master (a closed port unless given)."""
+    counter = [0]
+
+    def run(*flags, env=None, work_dir=None, port=None, master=None, install=None):
+        counter[0] += 1
+        port = port or free_port()
+        args = ["--port=%d" % port, "--ip=127.0.0.1",
+                "--work_dir=%s" % (work_dir or tmp_path / ("agent%d" % counter[0])),
+                "--master=%s" % (master or "127.0.0.1:%d" % free_port()), *flags]
+        daemon = Daemon(os.path.join(install or prefix, "sbin/mesos-agent"), args,
+                        tmp_path / ("agent%d.log" % counter[0]), env)
+        daemons.append(daemon)
+        return daemon
+
+    return run
+
+
+@pytest.fixture
+def master(prefix, tmp_path, daemons):
+    def run(*flags):
+        daemon = Daemon(os.path.join(prefix, "sbin/mesos-master"),
+                        ["--port=%d" % free_port(), "--ip=127.0.0.1", *flags],
+                        tmp_path / "master.log")
+        daemons.append(daemon)
+        return daemon.wait_healthy()
+
+    return run
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def environ_of(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        return dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if item)
+
+
+@pytest.fixture
+def tasks():
+    """Collects fake task pids and kills them after the test."""
+    pids = []
+    yield pids
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
