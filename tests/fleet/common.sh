@@ -1,0 +1,50 @@
+# Shared settings for the test fleet scripts (sourced, not executed).
+# shellcheck shell=bash
+
+FLEET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$FLEET_DIR/../.." && pwd)
+
+export CONTAINERS_CONF="$FLEET_DIR/containers.conf"
+# One image for every fleet host; its tag is fixed, its recipe is recorded in a label so a
+# changed recipe triggers a rebuild.
+FLEET_IMAGE=${MESOS_FLEET_IMAGE:-localhost/mesos-fleet-host:bookworm}
+FLEET_CACHE="$REPO_ROOT/.cache/fleet"
+FLEET_SSH_KEY="$FLEET_CACHE/ssh/id_ed25519"
+# Where the Mesos stand-in sources come from (copied to every host).
+export MESOS_FLEET_STANDIN_DIR=${MESOS_FLEET_STANDIN_DIR:-$REPO_ROOT/tests/standin}
+
+# Controller tools: the project venv when present, else whatever is on PATH.
+for venv in "${MESOS_FLEET_VENV:-}" "$REPO_ROOT/.venv" /work/devvenv; do
+    if [ -n "$venv" ] && [ -x "$venv/bin/ansible-playbook" ]; then
+        PATH="$venv/bin:$PATH"
+        break
+    fi
+done
+export PATH
+
+log() { printf '[fleet] %s\n' "$*" >&2; }
+die() { printf '[fleet] error: %s\n' "$*" >&2; exit 1; }
+
+# apt-get install the named packages when one of the commands is missing.
+ensure_host_packages() {
+    local missing=0 cmd
+    for cmd in podman runc debootstrap; do
+        command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing=1
+    done
+    [ "$missing" = 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "podman, runc and debootstrap are missing; run as root to install them"
+    log "installing podman runc debootstrap with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap >/dev/null
+}
+
+# The controller's key for root logins on the fleet hosts (kept out of the repo).
+ensure_ssh_key() {
+    if [ ! -f "$FLEET_SSH_KEY" ]; then
+        mkdir -p "$(dirname "$FLEET_SSH_KEY")"
+        chmod 700 "$(dirname "$FLEET_SSH_KEY")"
+        ssh-keygen -q -t ed25519 -N '' -C mesos-fleet-test -f "$FLEET_SSH_KEY.tmp"
+        mv "$FLEET_SSH_KEY.tmp.pub" "$FLEET_SSH_KEY.pub"
+        mv "$FLEET_SSH_KEY.tmp" "$FLEET_SSH_KEY"
+    fi
+}
