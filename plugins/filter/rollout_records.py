@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: rollout_records
+short_description: Collect the per-host rollout records that exist so far
+version_added: 0.1.0
+description:
+  - Returns C(mesos_rollout_record) of each of the given hosts that has one, in host order.
+    Hosts not reached yet have none.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+positional: hosts
+options:
+  _input:
+    description: C(hostvars).
+    type: raw
+    required: true
+  hosts:
+    description: Host names, in report order.
+    type: list
+    elements: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Records so far
+  ansible.builtin.debug:
+    msg: "{{ hostvars | mesos_fleet.hooks.rollout_records(ansible_play_hosts_all) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The records.
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+
+
+def rollout_records(hostvars, hosts):
+    return rollout.records(hostvars, hosts)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"rollout_records": rollout_records}

@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Rolling-restart bookkeeping: host locks, batch arithmetic, per-host records."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import json
+import os
+import re
+import time
+
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+
+
+class RolloutError(ValueError):
+    """Bad rollout settings, or a host another run holds; the message says which."""
+
+
+def batch_sizes(serial, total):
+    """Batch sizes Ansible's ``serial`` gives for ``total`` hosts (the last size repeats).
+
+    serial: an int, a percentage string, or a list of them. Sizes of 0, or percentages of 0 or
+    above 100, are refused: they are typing mistakes, not rollout plans.
+    """
+    steps = serial if isinstance(serial, list) else [serial]
+    if not steps:
+        raise RolloutError("serial must not be an empty list")
+    sizes = []
+    for step in steps:
+        if isinstance(step, bool):
+            raise RolloutError("serial entry %r is not a number or a percentage" % (step,))
+        m = _PERCENT.match(step) if isinstance(step, str) else None
+        if m:
+            pct = float(m.group(1))
+            if pct <= 0 or pct > 100:
+                raise RolloutError("serial entry %r must be a percentage above 0%% and at most 100%%" % step)
+            sizes.append(max(1, int(total * pct / 100.0)))
+        else:
+            try:
+                n = int(step)
+            except (TypeError, ValueError):
+                raise RolloutError("serial entry %r is not a number or a percentage" % (step,))
+            if n <= 0:
+                raise RolloutError("serial entry %r must be at least 1" % (step,))
+            sizes.append(n)
+    batches = []
+    left = total
+    i = 0
+    while left > 0:
+        size = min(sizes[min(i, len(sizes) - 1)], left)
+        batches.append(size)
+        left -= size
+        i += 1
+    return batches
+
+
+def check_percentage(value, name="max_fail_percentage"):
+    try:
+        pct = float(value)
+    except (TypeError, ValueError):
+        raise RolloutError("%s must be a number from 0 to 100, got %r" % (name, value))
+    if pct < 0 or pct > 100:
+        raise RolloutError("%s must be from 0 to 100, got %r" % (name, value))
+    return pct
+
+
+def records(hostvars, hosts, name="mesos_rollout_record"):
+    """The per-host records that exist, in host order."""
+    out = []
+    for host in hosts:
+        record = hostvars[host].get(name) if host in hostvars else None
+        if record:
+            out.append(record)
+    return out
+
+
+# --- host lock -------------------------------------------------------------------------
+
+def acquire(path, run_id, now=None, stale_after=0):
+    """Take the host's rollout lock for run_id; idempotent for the same run.
+
+    Returns True when this call created the lock. A lock held by another run is refused unless
+    it is older than stale_after seconds (0: never broken automatically).
+    """
+    now = time.time() if now is None else now
+    body = json.dumps(dict(run_id=run_id, since=now, pid=os.getpid())).encode("utf-8")
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        os.makedirs(parent, 0o700)
+    for dummy in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as e:
+            if e.errno != errno.EEXIST:
+                raise RolloutError("cannot create lock %s: %s" % (path, e.strerror))
+            holder = read_lock(path)
+            if holder.get("run_id") == run_id:
+                return False
+            age = now - float(holder.get("since") or 0)
+            if stale_after and age > stale_after:
+                os.unlink(path)
+                continue
+            raise RolloutError(
+                "another rollout (%s) holds this host since %s (%d s ago); wait for it to finish, "
+                "or remove %s if that run is dead" % (
+                    holder.get("run_id", "unknown"),
+                    time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since") or 0))),
+                    age, path))
+        try:
+            os.write(fd, body)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return True
+    raise RolloutError("could not take lock %s" % path)
+
+
+def read_lock(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (IOError, OSError, ValueError):
+        return {}
+
+
+def release(path, run_id):
+    """Drop the lock if this run holds it. Returns True when it was removed."""
+    holder = read_lock(path)
+    if not os.path.exists(path):
+        return False
+    if holder.get("run_id") not in (run_id, None):
+        raise RolloutError("lock %s belongs to run %s, not %s; left in place" % (path, holder.get("run_id"), run_id))
+    os.unlink(path)
+    return True

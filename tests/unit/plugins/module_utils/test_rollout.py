@@ -1,0 +1,58 @@
+import os
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout as ro
+
+
+@pytest.mark.parametrize("serial, total, sizes", [
+    (1, 3, [1, 1, 1]),
+    ("100%", 4, [4]),
+    ("10%", 30, [3] * 10),
+    ("10%", 5, [1] * 5),
+    ([1, "10%", "25%"], 40, [1, 4, 10, 10, 10, 5]),
+    ([1, 2], 6, [1, 2, 2, 1]),
+    ("33%", 3, [1, 1, 1]),
+])
+def test_batch_sizes_match_ansible_serial(serial, total, sizes):
+    assert ro.batch_sizes(serial, total) == sizes
+
+
+@pytest.mark.parametrize("serial, message", [
+    (0, "must be at least 1"),
+    ("0%", "above 0% and at most 100%"),
+    ("150%", "above 0% and at most 100%"),
+    (-2, "must be at least 1"),
+    ([], "must not be an empty list"),
+    ("ten", "not a number or a percentage"),
+    (True, "not a number or a percentage"),
+])
+def test_bad_serial_is_refused(serial, message):
+    with pytest.raises(ro.RolloutError, match=message):
+        ro.batch_sizes(serial, 10)
+
+
+@pytest.mark.parametrize("value", [-1, 101, "x"])
+def test_bad_fail_percentage(value):
+    with pytest.raises(ro.RolloutError):
+        ro.check_percentage(value)
+
+
+def test_lock_is_exclusive_idempotent_and_released_by_its_run(tmp_path):
+    lock = str(tmp_path / "state" / "rollout.lock")
+    assert ro.acquire(lock, "run-a", now=100) is True
+    assert oct(os.stat(os.path.dirname(lock)).st_mode & 0o777) == oct(0o700)
+    assert ro.acquire(lock, "run-a", now=101) is False
+    with pytest.raises(ro.RolloutError, match=r"another rollout \(run-a\) holds this host .* remove .*rollout.lock"):
+        ro.acquire(lock, "run-b", now=160)
+    with pytest.raises(ro.RolloutError, match="belongs to run run-a"):
+        ro.release(lock, "run-b")
+    assert ro.acquire(lock, "run-b", now=1000, stale_after=600) is True
+    assert ro.read_lock(lock)["run_id"] == "run-b"
+    assert ro.release(lock, "run-b") is True and not os.path.exists(lock)
+    assert ro.release(lock, "run-b") is False
+
+
+def test_records_in_host_order_skipping_hosts_without_one():
+    hv = {"a": {"mesos_rollout_record": {"host": "a"}}, "b": {}, "c": {"mesos_rollout_record": {"host": "c"}}}
+    assert ro.records(hv, ["c", "b", "a", "zz"]) == [{"host": "c"}, {"host": "a"}]
