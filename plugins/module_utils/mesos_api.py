@@ -1,0 +1,468 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A small client for the Mesos agent and master HTTP endpoints the rollout relies on.
+
+Agent: /health, /flags, /state, /metrics/snapshot. Master: /slaves, /flags and the operator
+calls DEACTIVATE_AGENT / REACTIVATE_AGENT of POST /api/v1 (they stop and resume offers and
+never touch running tasks; DRAIN_AGENT, which kills tasks, is deliberately absent).
+
+Every failure raises MesosApiError with a message naming the URL and, when there was an
+answer, the HTTP status and the start of its body.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import socket
+
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+
+from ansible.module_utils.urls import open_url
+
+DEFAULT_TIMEOUT = 5.0
+RUNNING = "TASK_RUNNING"
+# Master defaults: --agent_ping_timeout=15secs, --max_agent_ping_timeouts=5.
+DEFAULT_PING_TIMEOUT = 15.0
+DEFAULT_MAX_PING_TIMEOUTS = 5
+
+_BODY_EXCERPT = 200
+
+
+class MesosApiError(Exception):
+    """An endpoint could not be reached or gave an unusable answer; the message says which."""
+
+    def __init__(self, url, message, status=None):
+        super(MesosApiError, self).__init__("%s: %s" % (url, message))
+        self.url = url
+        self.status = status
+
+
+def base_url(url, default_port=None):
+    """Validate an agent or master address and return it as ``scheme://host[:port][/path]``.
+
+    ``host:port`` without a scheme means http. Raises ValueError naming the bad value.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError("empty Mesos URL")
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("Mesos URL %r: scheme must be http or https" % url)
+    if not parts.hostname:
+        raise ValueError("Mesos URL %r has no host" % url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("Mesos URL %r has an invalid port" % url)
+    if parts.query or parts.fragment:
+        raise ValueError("Mesos URL %r must not have a query or fragment" % url)
+    netloc = parts.netloc
+    if port is None and default_port:
+        netloc = "%s:%d" % (netloc, default_port)
+    return "%s://%s%s" % (parts.scheme, netloc, parts.path.rstrip("/"))
+
+
+def _excerpt(body):
+    text = body.decode("utf-8", "replace").strip() if isinstance(body, bytes) else str(body)
+    if len(text) > _BODY_EXCERPT:
+        text = text[:_BODY_EXCERPT] + "..."
+    return text
+
+
+def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
+    """Send one request; return ``(status, body bytes, final url)`` for a 2xx answer.
+
+    Redirects are followed, a POST keeps its body on 307 (a non-leading master redirects
+    /api/v1 to the leader that way). Anything else raises MesosApiError.
+    """
+    if timeout is None or timeout <= 0:
+        raise MesosApiError(url, "timeout must be a positive number of seconds, got %r" % (timeout,))
+    data = None
+    headers = {"Accept": "application/json"}
+    if payload is not None:
+        data = json.dumps(payload).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    try:
+        response = open_url(url, data=data, headers=headers, method=method, timeout=timeout,
+                            follow_redirects="all", use_proxy=False)
+        try:
+            return response.getcode(), response.read(), response.geturl()
+        finally:
+            response.close()
+    except HTTPError as e:
+        try:
+            body = e.read()
+        except Exception:
+            body = b""
+        detail = _excerpt(body)
+        raise MesosApiError(url, "HTTP %d %s%s" % (e.code, e.reason or "",
+                                                   (": " + detail) if detail else ""),
+                            status=e.code)
+    except URLError as e:
+        raise MesosApiError(url, "cannot connect: %s" % (e.reason,))
+    except (socket.timeout, TimeoutError):
+        raise MesosApiError(url, "no answer within %s s" % timeout)
+    except (OSError, ValueError) as e:
+        # Connection reset, a malformed status line, an unsupported URL ...
+        raise MesosApiError(url, "request failed: %s" % (e,))
+
+
+def get_json(url, timeout=DEFAULT_TIMEOUT):
+    """GET ``url`` and decode its JSON object; raises MesosApiError on any problem."""
+    status, body, final = request(url, timeout=timeout)
+    return decode_json(url, status, body)
+
+
+def decode_json(url, status, body):
+    """The JSON object in an answer's body; MesosApiError naming the URL when it is not one."""
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise MesosApiError(url, "answer is not JSON (%s): %s" % (e, _excerpt(body) or "empty body"),
+                            status=status)
+    if not isinstance(value, dict):
+        raise MesosApiError(url, "expected a JSON object, got %s" % type(value).__name__,
+                            status=status)
+    return value
+
+
+# --- agent ---------------------------------------------------------------------
+
+def agent_health(agent_url, timeout=DEFAULT_TIMEOUT):
+    """True when /health answers 2xx; raises MesosApiError otherwise."""
+    request(base_url(agent_url) + "/health", timeout=timeout)
+    return True
+
+
+def agent_flags(agent_url, timeout=DEFAULT_TIMEOUT):
+    url = base_url(agent_url) + "/flags"
+    flags = get_json(url, timeout).get("flags")
+    if not isinstance(flags, dict):
+        raise MesosApiError(url, "answer has no 'flags' object")
+    return flags
+
+
+def agent_state(agent_url, timeout=DEFAULT_TIMEOUT):
+    return get_json(base_url(agent_url) + "/state", timeout)
+
+
+def agent_metrics(agent_url, timeout=DEFAULT_TIMEOUT):
+    return get_json(base_url(agent_url) + "/metrics/snapshot", timeout)
+
+
+def metric(metrics, name, url="/metrics/snapshot"):
+    """The numeric value of one metric; MesosApiError when it is missing or not a number."""
+    value = metrics.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise MesosApiError(url, "metric %r is missing or not a number (%r)" % (name, value))
+    return value
+
+
+def running_tasks(state):
+    """``{framework_id: sorted task ids}`` of the tasks an agent's /state shows TASK_RUNNING."""
+    found = {}
+    for framework in state.get("frameworks") or []:
+        ids = []
+        for executor in framework.get("executors") or []:
+            for task in executor.get("tasks") or []:
+                if task.get("state") == RUNNING:
+                    ids.append(task.get("id"))
+        if ids:
+            found[framework.get("id")] = sorted(ids)
+    return found
+
+
+def task_states(state):
+    """``{(framework_id, task_id): state}`` for every task /state lists, live or completed."""
+    states = {}
+    for key in ("completed_frameworks", "frameworks"):
+        for framework in state.get(key) or []:
+            fid = framework.get("id")
+            for executor in (framework.get("completed_executors") or []) + (framework.get("executors") or []):
+                for tkey in ("completed_tasks", "queued_tasks", "tasks"):
+                    for task in executor.get(tkey) or []:
+                        states[(fid, task.get("id"))] = task.get("state")
+    return states
+
+
+def parse_hooks(value):
+    """``--hooks`` as a list of names; an unset or empty flag is an empty list."""
+    if not value:
+        return []
+    return [name.strip() for name in str(value).split(",") if name.strip()]
+
+
+_TEXT_TOKEN = re.compile(r'\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<sep>[:{])|(?P<close>\})'
+                         r'|(?P<string>"(?:[^"\\]|\\.)*"))', re.S)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "a": "\a",
+            "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unescape(quoted):
+    body = quoted[1:-1]
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out += ch.encode("utf-8")
+            i += 1
+            continue
+        nxt = body[i + 1]
+        octal = re.match(r"[0-7]{1,3}", body[i + 1:])
+        if octal:
+            out.append(int(octal.group(0), 8) & 0xFF)
+            i += 1 + len(octal.group(0))
+        elif nxt == "x" and re.match(r"[0-9A-Fa-f]", body[i + 2:]):
+            hexa = re.match(r"[0-9A-Fa-f]{1,2}", body[i + 2:]).group(0)
+            out.append(int(hexa, 16))
+            i += 2 + len(hexa)
+        else:
+            out += _ESCAPES.get(nxt, nxt).encode("utf-8")
+            i += 2
+    return out.decode("utf-8", "replace")
+
+
+def _parse_text_format(text):
+    """Parse protobuf text format (as Mesos's /flags shows --modules) into nested dicts of lists."""
+    pos = 0
+    root = {}
+    stack = [root]
+    pending = None
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        m = _TEXT_TOKEN.match(text, pos)
+        if not m:
+            raise ValueError("unexpected text at offset %d: %r" % (pos, text[pos:pos + 20]))
+        pos = m.end()
+        if m.group("close"):
+            if pending is not None:
+                raise ValueError("field %r has no value" % pending)
+            if len(stack) == 1:
+                raise ValueError("unbalanced '}' at offset %d" % pos)
+            stack.pop()
+        elif m.group("name"):
+            if pending is not None:
+                raise ValueError("field %r has no value" % pending)
+            if m.group("sep") == "{":
+                child = {}
+                stack[-1].setdefault(m.group("name"), []).append(child)
+                stack.append(child)
+            else:
+                pending = m.group("name")
+        else:
+            if pending is None:
+                raise ValueError("string without a field name at offset %d" % pos)
+            stack[-1].setdefault(pending, []).append(_unescape(m.group("string")))
+            pending = None
+    if len(stack) != 1 or pending is not None:
+        raise ValueError("unterminated message")
+    return root
+
+
+def module_names(modules_value):
+    """Names of the modules an agent's /flags ``modules`` value declares, in order.
+
+    Mesos shows ``--modules`` as the protobuf text of the parsed manifest
+    (``libraries { file: "..." modules { name: "..." } }``); inline JSON is read as well.
+    An unset flag declares nothing. Raises ValueError when the value cannot be read.
+    """
+    if modules_value is None or not str(modules_value).strip():
+        return []
+    text = str(modules_value).strip()
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError as e:
+            raise ValueError("modules value is neither protobuf text nor JSON: %s" % e)
+        libraries = doc.get("libraries") if isinstance(doc, dict) else None
+        if not isinstance(libraries, list):
+            raise ValueError("modules JSON has no 'libraries' list")
+        return [m.get("name") for lib in libraries if isinstance(lib, dict)
+                for m in lib.get("modules") or [] if isinstance(m, dict)]
+    if text.startswith("file://") or text.startswith("/"):
+        raise ValueError("modules value %r is a file reference, not the manifest Mesos loaded" % text)
+    doc = _parse_text_format(text)
+    return [name for lib in doc.get("libraries", []) for module in lib.get("modules", [])
+            for name in module.get("name", [])]
+
+
+def agent_snapshot(agent_url, timeout=DEFAULT_TIMEOUT):
+    """What the gates compare against after a restart, read from one agent.
+
+    Returns a JSON-serialisable dict: ``url``, ``id`` (empty when not registered yet),
+    ``hostname``, ``pid``, ``version``, ``registered`` (bool), ``recovery_errors`` (int),
+    ``flags`` (all of /flags), ``hooks`` (list), ``modules`` (the /flags value or None),
+    ``module_names``, ``modules_dir`` (or None) and ``tasks`` ({framework id: running task ids}).
+    """
+    url = base_url(agent_url)
+    state = agent_state(url, timeout)
+    metrics = agent_metrics(url, timeout)
+    flags = agent_flags(url, timeout)
+    try:
+        names = module_names(flags.get("modules"))
+    except ValueError as e:
+        raise MesosApiError(url + "/flags", str(e))
+    return {
+        "url": url,
+        "id": state.get("id") or "",
+        "hostname": state.get("hostname"),
+        "pid": state.get("pid"),
+        "version": state.get("version"),
+        "registered": metric(metrics, "slave/registered", url + "/metrics/snapshot") == 1,
+        "recovery_errors": int(metric(metrics, "slave/recovery_errors", url + "/metrics/snapshot")),
+        "flags": flags,
+        "hooks": parse_hooks(flags.get("hooks")),
+        "modules": flags.get("modules"),
+        "module_names": names,
+        "modules_dir": flags.get("modules_dir"),
+        "tasks": running_tasks(state),
+    }
+
+
+# --- master --------------------------------------------------------------------
+
+def master_urls(urls):
+    """Normalise a master URL or list of them (a comma-separated string is accepted too)."""
+    if isinstance(urls, str):
+        urls = [u for u in urls.split(",") if u.strip()]
+    if not urls:
+        raise ValueError("no master URL given")
+    return [base_url(u) for u in urls]
+
+
+def _leader_root(final_url, path):
+    """The base URL of whoever answered ``path`` after redirects (the leading master)."""
+    return final_url[:-len(path)] if final_url.endswith(path) else None
+
+
+def master_agents(urls, timeout=DEFAULT_TIMEOUT):
+    """Ask each master in turn for /slaves; the first to answer (the leader, or one that
+    redirected to it) wins. Returns ``{"master_url": leader base URL, "agents": [...]}``.
+    """
+    errors = []
+    for url in master_urls(urls):
+        try:
+            status, body, final = request(url + "/slaves", timeout=timeout)
+            doc = decode_json(url + "/slaves", status, body)
+        except MesosApiError as e:
+            errors.append(str(e))
+            continue
+        agents = doc.get("slaves")
+        if not isinstance(agents, list):
+            errors.append("%s/slaves: answer has no 'slaves' list" % url)
+            continue
+        return {"master_url": _leader_root(final, "/slaves") or url, "agents": agents}
+    raise MesosApiError(", ".join(master_urls(urls)),
+                        "no master answered /slaves (%s)" % "; ".join(errors))
+
+
+def find_agent(agents, agent_id):
+    for agent in agents:
+        if agent.get("id") == agent_id:
+            return agent
+    return None
+
+
+def is_deactivated(agent):
+    """Deactivated by an operator. Mesos 1.9+ says so in ``deactivated``; older masters only
+    have ``active``, which is also false while the agent is disconnected."""
+    if "deactivated" in agent:
+        return bool(agent["deactivated"])
+    return not agent.get("active", False)
+
+
+def master_flags(urls, timeout=DEFAULT_TIMEOUT):
+    errors = []
+    for url in master_urls(urls):
+        try:
+            flags = get_json(url + "/flags", timeout).get("flags")
+        except MesosApiError as e:
+            errors.append(str(e))
+            continue
+        if isinstance(flags, dict):
+            return flags
+        errors.append("%s/flags: answer has no 'flags' object" % url)
+    raise MesosApiError(", ".join(master_urls(urls)), "no master answered /flags (%s)" % "; ".join(errors))
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "secs": 1.0, "mins": 60.0,
+                   "hrs": 3600.0, "days": 86400.0, "weeks": 604800.0}
+
+
+def parse_duration(text):
+    """Seconds in a Mesos duration flag (``15secs``, ``1mins``, ``500ms``)."""
+    m = re.match(r"^\s*([0-9]+(?:\.[0-9]*)?)\s*([a-z]+)\s*$", str(text))
+    if not m or m.group(2) not in _DURATION_UNITS:
+        raise ValueError("not a Mesos duration: %r" % (text,))
+    return float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+
+
+def reregistration_window(flags):
+    """Seconds the master waits for a silent agent before marking it unreachable:
+    ``agent_ping_timeout`` x ``max_agent_ping_timeouts`` from the master's flags."""
+    ping = parse_duration(flags.get("agent_ping_timeout") or "15secs")
+    count = int(flags.get("max_agent_ping_timeouts") or DEFAULT_MAX_PING_TIMEOUTS)
+    return ping * count
+
+
+def set_agent_active(urls, agent_id, active, check_mode=False, timeout=DEFAULT_TIMEOUT):
+    """Make the master offer (``active=True``) or stop offering (False) the agent's resources.
+
+    Idempotent: reads /slaves first and sends DEACTIVATE_AGENT / REACTIVATE_AGENT only when the
+    agent's deactivation differs; reads /slaves again to prove the change. In check mode only
+    reads. Returns ``changed``, ``master_url`` (the leader that answered), ``agent_id``,
+    ``hostname``, ``deactivated_before``, ``deactivated_after`` (as it is, or would be) and
+    ``active`` (the master's last ``active`` for the agent: false also while disconnected).
+    """
+    if not agent_id or not isinstance(agent_id, str):
+        raise ValueError("an agent ID is required")
+    seen = master_agents(urls, timeout)
+    leader = seen["master_url"]
+    agent = find_agent(seen["agents"], agent_id)
+    if agent is None:
+        raise MesosApiError(leader + "/slaves", "master does not list agent %s" % agent_id)
+    before = is_deactivated(agent)
+    want_deactivated = not active
+    result = {"agent_id": agent_id, "master_url": leader, "hostname": agent.get("hostname"),
+              "deactivated_before": before, "deactivated_after": want_deactivated,
+              "active": bool(agent.get("active")), "changed": before != want_deactivated}
+    if not result["changed"] or check_mode:
+        return result
+
+    kind = "DEACTIVATE_AGENT" if want_deactivated else "REACTIVATE_AGENT"
+    call = {"type": kind, kind.lower(): {"agent_id": {"value": agent_id}}}
+    request(leader + "/api/v1", method="POST", payload=call, timeout=timeout)
+
+    after_seen = master_agents([leader], timeout)
+    after = find_agent(after_seen["agents"], agent_id)
+    if after is None:
+        raise MesosApiError(leader + "/slaves", "agent %s disappeared after %s" % (agent_id, kind))
+    result["deactivated_after"] = is_deactivated(after)
+    result["active"] = bool(after.get("active"))
+    if result["deactivated_after"] != want_deactivated:
+        raise MesosApiError(leader + "/api/v1", "%s was accepted but /slaves still shows agent %s %s"
+                            % (kind, agent_id, "active" if want_deactivated else "deactivated"))
+    return result
+
+
+def deactivate_agent(urls, agent_id, check_mode=False, timeout=DEFAULT_TIMEOUT):
+    """Stop offers for the agent's resources; its tasks keep running."""
+    return set_agent_active(urls, agent_id, False, check_mode, timeout)
+
+
+def reactivate_agent(urls, agent_id, check_mode=False, timeout=DEFAULT_TIMEOUT):
+    """Resume offers for a deactivated agent."""
+    return set_agent_active(urls, agent_id, True, check_mode, timeout)

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The rollout report: one record per host, rendered as a fixed-width table and as JSON."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+RESULTS = ("updated", "unchanged", "rolled_back", "failed")
+FINGERPRINT_WIDTH = 24
+SHA_WIDTH = 12
+COLUMNS = (
+    # header, key, right-aligned
+    ("HOST", "host", False),
+    ("RESULT", "result", False),
+    ("FINGERPRINT", "fingerprint", False),
+    ("ARTIFACT", "artifact", False),
+    ("HOOKS BEFORE -> AFTER", "hooks", False),
+    ("RESTART", "restart", True),
+    ("GATES", "gates", True),
+    ("MESSAGE", "message", False),
+)
+
+
+class ReportError(ValueError):
+    """A record is unusable; the message names the record and the field."""
+
+
+def _names(value, where):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.split(",")]
+    if not isinstance(value, (list, tuple)):
+        raise ReportError("%s must be a list of hook names, got %r" % (where, value))
+    names = []
+    for name in value:
+        if not isinstance(name, str):
+            raise ReportError("%s must be a list of hook names, got %r" % (where, value))
+        if name.strip():
+            names.append(name.strip())
+    return names
+
+
+def _seconds(value, where):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ReportError("%s must be a number of seconds, got %r" % (where, value))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ReportError("%s must be a number of seconds, got %r" % (where, value))
+    if number < 0 or number != number:
+        raise ReportError("%s must be 0 or more seconds, got %r" % (where, value))
+    return round(number, 3)
+
+
+def _text(value, where):
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ReportError("%s must be a string, got %r" % (where, value))
+    return str(value)
+
+
+def normalise(records):
+    """Check the records and return them with every field present and typed.
+
+    Each record: ``host`` (required), ``result`` (one of RESULTS, required), ``fingerprint``,
+    ``artifact_sha256``, ``hooks_before``, ``hooks_after`` (lists or comma strings),
+    ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``.
+    """
+    if not isinstance(records, (list, tuple)):
+        raise ReportError("records must be a list, got %s" % type(records).__name__)
+    known = ("host", "fingerprint", "artifact_sha256", "hooks_before", "hooks_after",
+             "restart_seconds", "gate_seconds", "result", "message")
+    out = []
+    seen = set()
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ReportError("record %d must be a dict, got %r" % (i, record))
+        where = "record %d" % i
+        host = record.get("host")
+        if not isinstance(host, str) or not host.strip():
+            raise ReportError("%s has no host" % where)
+        where = "record %d (%s)" % (i, host)
+        if host in seen:
+            raise ReportError("%s: host listed twice" % where)
+        seen.add(host)
+        unknown = sorted(set(record) - set(known))
+        if unknown:
+            raise ReportError("%s: unknown field(s) %s" % (where, ", ".join(unknown)))
+        result = record.get("result")
+        if result not in RESULTS:
+            raise ReportError("%s: result must be one of %s, got %r" % (where, ", ".join(RESULTS), result))
+        sha = _text(record.get("artifact_sha256"), where + " artifact_sha256").lower()
+        if sha and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
+            raise ReportError("%s: artifact_sha256 must be 64 hex digits, got %r" % (where, sha))
+        out.append({
+            "host": host,
+            "result": result,
+            "fingerprint": _text(record.get("fingerprint"), where + " fingerprint"),
+            "artifact_sha256": sha,
+            "hooks_before": _names(record.get("hooks_before"), where + " hooks_before"),
+            "hooks_after": _names(record.get("hooks_after"), where + " hooks_after"),
+            "restart_seconds": _seconds(record.get("restart_seconds"), where + " restart_seconds"),
+            "gate_seconds": _seconds(record.get("gate_seconds"), where + " gate_seconds"),
+            "message": " ".join(_text(record.get("message"), where + " message").split()),
+        })
+    return out
+
+
+def summary(records):
+    counts = dict((r, 0) for r in RESULTS)
+    for record in records:
+        counts[record["result"]] += 1
+    counts["hosts"] = len(records)
+    return counts
+
+
+def _short(text, width):
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _cells(record):
+    def hooks(names):
+        return ",".join(names) if names else "-"
+
+    def secs(value):
+        return "-" if value is None else "%.1fs" % value
+
+    return {
+        "host": record["host"],
+        "result": record["result"].replace("_", " "),
+        "fingerprint": _short(record["fingerprint"], FINGERPRINT_WIDTH) or "-",
+        "artifact": record["artifact_sha256"][:SHA_WIDTH] or "-",
+        "hooks": ("-" if not record["hooks_before"] and not record["hooks_after"] else
+                  "%s (same)" % hooks(record["hooks_after"])
+                  if record["hooks_before"] == record["hooks_after"] else
+                  "%s -> %s" % (hooks(record["hooks_before"]), hooks(record["hooks_after"]))),
+        "restart": secs(record["restart_seconds"]),
+        "gates": secs(record["gate_seconds"]),
+        "message": record["message"],
+    }
+
+
+def render_text(records, title=None):
+    """A fixed-width table of normalised ``records`` and a summary line, ending in a newline."""
+    rows = [_cells(r) for r in records]
+    widths = {}
+    for header, key, _right in COLUMNS:
+        widths[key] = max([len(header)] + [len(row[key]) for row in rows])
+
+    def line(values):
+        cells = []
+        for header, key, right in COLUMNS:
+            text = values[key]
+            if key == "message":
+                cells.append(text)
+            else:
+                cells.append(text.rjust(widths[key]) if right else text.ljust(widths[key]))
+        return "  ".join(cells).rstrip()
+
+    lines = []
+    if title:
+        lines.append(title)
+        lines.append("=" * len(title))
+    lines.append(line(dict((key, header) for header, key, _right in COLUMNS)))
+    lines.append("  ".join("-" * (len(header) if key == "message" else widths[key])
+                           for header, key, _right in COLUMNS))
+    for row in rows:
+        lines.append(line(row))
+    counts = summary(records)
+    lines.append("%d host%s: %d updated, %d unchanged, %d rolled back, %d failed" % (
+        counts["hosts"], "" if counts["hosts"] == 1 else "s", counts["updated"],
+        counts["unchanged"], counts["rolled_back"], counts["failed"]))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(records, title=None):
+    """The report as JSON text: ``title``, ``ok`` (nothing failed or rolled back),
+    ``summary`` (counts per result) and ``records``."""
+    counts = summary(records)
+    doc = {"title": title or "", "ok": counts["failed"] == 0 and counts["rolled_back"] == 0,
+           "summary": counts, "records": list(records)}
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

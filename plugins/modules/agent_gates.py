@@ -1,0 +1,375 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: agent_gates
+short_description: Prove a restarted Mesos agent is healthy, or snapshot it before the restart
+version_added: 0.1.0
+description:
+  - With I(snapshot_only=true), reads the agent's ID, registration, recovery errors, flags,
+    C(--hooks), C(--modules) and running tasks, and returns them as I(snapshot). Take it just
+    before the restart and pass it back as I(before).
+  - Otherwise runs the health gates in this order, each retried every I(intervals) seconds until
+    its own I(timeouts), stopping at the first that fails. C(health) the agent's C(/health)
+    answers 200. C(reregistered) the agent reports C(slave/registered) 1 under the agent ID of
+    I(before) and the master lists it under that ID in I(master_state). C(flags) C(/flags) shows
+    exactly I(expected_hooks), I(expected_modules) and I(expected_modules_dir). C(recovery)
+    C(slave/recovery_errors) is 0. C(tasks) every task running in I(before) is C(TASK_RUNNING).
+    C(canary) I(canary_command) exits 0.
+  - An agent that comes back under a new agent ID did not recover its checkpointed state (its
+    tasks are lost); that fails at once with a message saying so.
+  - The module fails when a gate fails, so a playbook can roll the host back in a C(rescue).
+  - Warns when the restart, the gates up to C(reregistered) and a rollback restart could
+    together outlast the master's re-registration window (C(agent_ping_timeout) x
+    C(max_agent_ping_timeouts), 75 s by default), after which the master would mark the agent
+    unreachable.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Only reads. Each gate is tried once, the canary command is not run, and a failing gate
+        is reported in I(gates) without failing the host.
+  diff_mode:
+    support: none
+options:
+  agent_url:
+    description: Base URL of the agent's HTTP endpoints (C(host:port) means C(http://host:port)).
+    type: str
+    default: http://127.0.0.1:5051
+  master_url:
+    description:
+      - Base URLs of the masters. They are asked in order; the leader, or the first that
+        answers, is used.
+      - Required by the C(reregistered) gate.
+    type: list
+    elements: str
+    aliases: [master_urls]
+  snapshot_only:
+    description: Only read the agent and return I(snapshot); no gate runs.
+    type: bool
+    default: false
+  before:
+    description: The I(snapshot) returned by an earlier call with I(snapshot_only=true).
+    type: dict
+  gates:
+    description:
+      - The gates to run; they always run in the order C(health), C(reregistered), C(flags),
+        C(recovery), C(tasks), C(canary).
+      - Defaults to all but C(canary), plus C(canary) when I(canary_command) is set.
+    type: list
+    elements: str
+    choices: [health, reregistered, flags, recovery, tasks, canary]
+  expected_hooks:
+    description:
+      - The exact C(--hooks) list, in order, the agent must run with. An empty list means no
+        hooks. Not checked when omitted.
+    type: list
+    elements: str
+  expected_modules:
+    description:
+      - The module names the agent's C(--modules) must declare, in any order (all of them, ours
+        and the operator's), for example the I(modules) returned by
+        M(mesos_fleet.hooks.modules_manifest). An empty list means no C(--modules). Not checked
+        when omitted.
+    type: list
+    elements: str
+  expected_modules_dir:
+    description:
+      - The exact C(--modules_dir) the agent must run with; an empty string means unset. Not
+        checked when omitted.
+    type: str
+  master_state:
+    description:
+      - How the master must list the agent for C(reregistered) to pass. C(deactivated) when the
+        rollout deactivated it before the restart (see M(mesos_fleet.hooks.agent_operator)).
+    type: str
+    choices: [active, deactivated, any]
+    default: active
+  timeouts:
+    description:
+      - Seconds each gate may take, by gate name; 0 means a single attempt. Defaults are
+        C(health) 30, C(reregistered) 30, C(flags) 10, C(recovery) 10, C(tasks) 30, C(canary) 30.
+    type: dict
+    default: {}
+  intervals:
+    description: Seconds between the attempts of each gate, by gate name; 1 by default.
+    type: dict
+    default: {}
+  request_timeout:
+    description: Seconds one HTTP request may take.
+    type: float
+    default: 5
+  canary_command:
+    description:
+      - A command run on the host after the other gates; exit status 0 passes. A list of
+        arguments, or a string split like a shell would (no shell runs it). Its output is
+        returned.
+    type: raw
+  restart_timeout:
+    description: Seconds the agent's restart may take; used for the re-registration window warning.
+    type: float
+    default: 30
+  reregistration_window:
+    description:
+      - Seconds the master waits for a silent agent before marking it unreachable. Read from
+        the master's C(/flags) when omitted (75 when no master answers).
+    type: float
+notes:
+  - Gates read the agent over HTTP only, so the module can run on the agent or be delegated.
+seealso:
+  - module: mesos_fleet.hooks.agent_operator
+  - module: mesos_fleet.hooks.rollout_report
+"""
+
+EXAMPLES = r"""
+- name: Snapshot the agent before the restart
+  mesos_fleet.hooks.agent_gates:
+    agent_url: "http://{{ inventory_hostname }}:5051"
+    snapshot_only: true
+  register: before
+
+- name: Prove the agent is healthy with the new hooks
+  mesos_fleet.hooks.agent_gates:
+    agent_url: "http://{{ inventory_hostname }}:5051"
+    master_url: "{{ mesos_masters | map('regex_replace', '^(.*)$', 'http://\\1:5050') | list }}"
+    before: "{{ before.snapshot }}"
+    expected_hooks: [org_mesos_fleet_CommandHook]
+    expected_modules: "{{ manifest.modules }}"
+    timeouts:
+      reregistered: 20
+    canary_command: /usr/local/bin/mesos-canary --quick
+  register: gates
+"""
+
+RETURN = r"""
+snapshot:
+  description:
+    - The agent as read now (with I(snapshot_only=true)) or after the gates (otherwise, when the
+      agent answers).
+  returned: when the agent answers
+  type: dict
+  contains:
+    url:
+      description: The agent's base URL.
+      type: str
+    id:
+      description: The agent ID; empty while the agent is not registered.
+      type: str
+    hostname:
+      description: The agent's hostname from C(/state).
+      type: str
+    pid:
+      description: The agent's libprocess PID, C(slave(1)@ip:port).
+      type: str
+    version:
+      description: The running Mesos version.
+      type: str
+    registered:
+      description: Whether C(slave/registered) is 1.
+      type: bool
+    recovery_errors:
+      description: C(slave/recovery_errors).
+      type: int
+    flags:
+      description: All of C(/flags).
+      type: dict
+    hooks:
+      description: C(--hooks) as a list.
+      type: list
+      elements: str
+    modules:
+      description: C(--modules) as C(/flags) shows it (protobuf text of the manifest), or null.
+      type: str
+    module_names:
+      description: The module names C(--modules) declares.
+      type: list
+      elements: str
+    modules_dir:
+      description: C(--modules_dir), or null.
+      type: str
+    tasks:
+      description: Running task IDs by framework ID.
+      type: dict
+  sample:
+    id: 3c1a0f5e-1f4c-4f55-9d0b-5b1f2b3a9d11-S0
+    registered: true
+    recovery_errors: 0
+    hooks: [org_mesos_fleet_CommandHook]
+    tasks: {"3c1a0f5e-0000": ["web-1"]}
+passed:
+  description: Whether every gate passed.
+  returned: when gates ran
+  type: bool
+failed_gate:
+  description: The first gate that failed, or null.
+  returned: when gates ran
+  type: str
+seconds:
+  description: Seconds all gates took together.
+  returned: when gates ran
+  type: float
+gates:
+  description: One result per gate, in run order.
+  returned: when gates ran
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The gate.
+      type: str
+    passed:
+      description: Whether it passed.
+      type: bool
+    skipped:
+      description: Not run because an earlier gate failed.
+      type: bool
+    attempts:
+      description: How many times it was tried.
+      type: int
+    seconds:
+      description: How long it took.
+      type: float
+    timeout:
+      description: Its timeout in seconds.
+      type: float
+    error:
+      description: Why its last attempt failed; null when it passed.
+      type: str
+    details:
+      description: What it saw (for C(canary) the command, C(rc), C(stdout) and C(stderr)).
+      type: dict
+budget:
+  description: The re-registration window check.
+  returned: when gates ran
+  type: dict
+  contains:
+    window:
+      description: The master's re-registration window in seconds.
+      type: float
+    worst_case:
+      description: Restart, gates up to C(reregistered) and rollback restart at their timeouts.
+      type: float
+    counted:
+      description: The gates counted in I(worst_case).
+      type: list
+      elements: str
+    warning:
+      description: Why the worst case does not fit, or null.
+      type: str
+msg:
+  description: A one-line verdict.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
+
+
+def _window(p, module):
+    if p["reregistration_window"] is not None:
+        return p["reregistration_window"]
+    if p["master_url"]:
+        try:
+            flags = mesos_api.master_flags(p["master_url"], p["request_timeout"])
+            return mesos_api.reregistration_window(flags)
+        except (mesos_api.MesosApiError, ValueError) as e:
+            module.warn("cannot read the master's re-registration window, assuming 75 s: %s" % e)
+    return mesos_api.DEFAULT_PING_TIMEOUT * mesos_api.DEFAULT_MAX_PING_TIMEOUTS
+
+
+def run(module):
+    p = module.params
+    if p["request_timeout"] <= 0:
+        raise ValueError("request_timeout must be more than 0 seconds, got %r" % p["request_timeout"])
+    if p["snapshot_only"]:
+        snapshot = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+        return dict(changed=False, snapshot=snapshot,
+                    msg="agent %s (%s) read" % (snapshot["id"] or "without ID", snapshot["url"]))
+
+    names = p["gates"]
+    if names is None:
+        names = [n for n in g.GATE_ORDER if n != "canary" or p["canary_command"]]
+    if "reregistered" in names and not p["master_url"]:
+        raise ValueError("the reregistered gate needs master_url")
+    if "canary" in names and not p["canary_command"]:
+        raise ValueError("the canary gate needs canary_command")
+    specs = g.gate_specs(names, _numbers(p["timeouts"], "timeouts"), _numbers(p["intervals"], "intervals"))
+    expect = g.Expectations(hooks=p["expected_hooks"], module_names=p["expected_modules"],
+                            modules_dir=p["expected_modules_dir"], master_state=p["master_state"],
+                            canary=p["canary_command"])
+    probe = g.AgentProbe(p["agent_url"], p["master_url"], p["request_timeout"])
+    g.validate_before(p["before"], names)
+
+    budget = g.reregistration_budget(specs, p["restart_timeout"], _window(p, module))
+    if budget["warning"]:
+        module.warn(budget["warning"])
+
+    if module.check_mode:
+        # Read once, never wait, never run the operator's command, never fail the host.
+        specs = [g.GateSpec(s.name, 0, s.interval) for s in specs if s.name != "canary"]
+        outcome = g.check_gates(p["before"], probe, expect, specs, stop_on_failure=False)
+        outcome["msg"] = "check mode, gates read once and not enforced: " + outcome["msg"]
+    else:
+        outcome = g.check_gates(p["before"], probe, expect, specs)
+    result = dict(changed=False, budget=budget, **outcome)
+    try:
+        result["snapshot"] = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+    except mesos_api.MesosApiError:
+        pass
+    return result
+
+
+def _numbers(table, what):
+    out = {}
+    for name, value in (table or {}).items():
+        try:
+            out[name] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError("%s.%s must be a number of seconds, got %r" % (what, name, value))
+    return out
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            agent_url=dict(type="str", default="http://127.0.0.1:5051"),
+            master_url=dict(type="list", elements="str", aliases=["master_urls"]),
+            snapshot_only=dict(type="bool", default=False),
+            before=dict(type="dict"),
+            gates=dict(type="list", elements="str", choices=list(g.GATE_ORDER)),
+            expected_hooks=dict(type="list", elements="str"),
+            expected_modules=dict(type="list", elements="str"),
+            expected_modules_dir=dict(type="str"),
+            master_state=dict(type="str", choices=list(g.MASTER_STATES), default="active"),
+            timeouts=dict(type="dict", default={}),
+            intervals=dict(type="dict", default={}),
+            request_timeout=dict(type="float", default=5),
+            canary_command=dict(type="raw"),
+            restart_timeout=dict(type="float", default=30),
+            reregistration_window=dict(type="float"),
+        ),
+        required_if=[("snapshot_only", False, ("before",))],
+        supports_check_mode=True,
+    )
+    try:
+        result = run(module)
+    except (ValueError, mesos_api.MesosApiError) as e:
+        module.fail_json(msg=str(e))
+    if result.get("passed") is False and not module.check_mode:
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

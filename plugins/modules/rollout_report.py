@@ -1,0 +1,227 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: rollout_report
+short_description: Write the per-host report of a hook rollout as a text table and as JSON
+version_added: 0.1.0
+description:
+  - Takes one record per host and renders a fixed-width text table (host, result, build
+    fingerprint, artifact hash, hooks before and after, restart and gate seconds, message) with
+    a summary line, and a JSON document with the same records.
+  - Writes the JSON to I(path) and the text to I(text_path), each atomically (temporary file and
+    rename). A file whose content would not change is left alone.
+  - Returns the table as I(text) so a playbook can print it.
+  - Usually run once on the controller (C(run_once), C(delegate_to=localhost)) with records
+    gathered from every host.
+author:
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
+attributes:
+  check_mode:
+    support: full
+    description: Renders the report and tells whether the files would change, without writing.
+  diff_mode:
+    support: full
+    description: Shows the text report before and after.
+options:
+  records:
+    description: One record per host, in the order to show them.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      host:
+        description: The host's inventory name.
+        type: str
+        required: true
+      result:
+        description:
+          - C(updated) the hooks changed and every gate passed; C(unchanged) nothing needed to
+            change; C(rolled_back) a gate failed and the previous configuration was restored;
+            C(failed) the host could not be updated nor restored.
+        type: str
+        choices: [updated, unchanged, rolled_back, failed]
+        required: true
+      fingerprint:
+        description: The build fingerprint of the host's Mesos.
+        type: str
+      artifact_sha256:
+        description: SHA-256 of the hook library staged on the host.
+        type: str
+      hooks_before:
+        description: C(--hooks) before the rollout.
+        type: list
+        elements: str
+      hooks_after:
+        description: C(--hooks) after the rollout.
+        type: list
+        elements: str
+      restart_seconds:
+        description: Seconds the agent's restart took.
+        type: float
+      gate_seconds:
+        description: Seconds the health gates took.
+        type: float
+      message:
+        description: One line on what happened, for example the failed gate's error.
+        type: str
+  path:
+    description: Where the JSON report goes. Missing parent directories are created.
+    type: path
+    required: true
+  text_path:
+    description: Where the text report goes; defaults to I(path) with C(.txt) in place of C(.json).
+    type: path
+  title:
+    description: The report's title, shown above the table.
+    type: str
+    default: Mesos hook rollout
+  mode:
+    description: File mode of the reports when they are created.
+    type: raw
+    default: '0644'
+seealso:
+  - module: mesos_fleet.hooks.agent_gates
+"""
+
+EXAMPLES = r"""
+- name: Write the rollout report
+  mesos_fleet.hooks.rollout_report:
+    path: /var/log/mesos-fleet-hooks/rollout.json
+    records: "{{ ansible_play_hosts_all | map('extract', hostvars, 'hook_rollout_record') | list }}"
+  run_once: true
+  delegate_to: localhost
+  register: report
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ report.text.splitlines() }}"
+  run_once: true
+"""
+
+RETURN = r"""
+text:
+  description: The text report.
+  returned: always
+  type: str
+  sample: |
+    Mesos hook rollout
+    ==================
+    HOST     RESULT   FINGERPRINT  ARTIFACT      HOOKS BEFORE -> AFTER            RESTART  GATES  MESSAGE
+    -------  -------  -----------  ------------  -------------------------------  -------  -----  -------
+    agent-1  updated  1.11.0-9f2c  3f2a9c1d0e4b  - -> org_mesos_fleet_CommandHook     2.7s   3.1s  all gates passed
+    1 host: 1 updated, 0 unchanged, 0 rolled back, 0 failed
+summary:
+  description: Number of hosts in all and per result.
+  returned: always
+  type: dict
+  sample: {"hosts": 1, "updated": 1, "unchanged": 0, "rolled_back": 0, "failed": 0}
+ok:
+  description: True when no host failed or was rolled back.
+  returned: always
+  type: bool
+path:
+  description: The JSON report's path.
+  returned: always
+  type: str
+text_path:
+  description: The text report's path.
+  returned: always
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout_report as rr
+
+
+def default_text_path(path):
+    stem = path[:-len(".json")] if path.endswith(".json") else path
+    return stem + ".txt"
+
+
+def run(module):
+    p = module.params
+    path = p["path"]
+    text_path = p["text_path"] or default_text_path(path)
+    if os.path.realpath(path) == os.path.realpath(text_path):
+        raise ValueError("path and text_path are the same file: %s" % path)
+    mode = _mode(p["mode"])
+    records = rr.normalise(p["records"])
+    text = rr.render_text(records, p["title"])
+    document = rr.render_json(records, p["title"])
+    counts = rr.summary(records)
+    result = dict(text=text, summary=counts, ok=counts["failed"] == 0 and counts["rolled_back"] == 0,
+                  path=path, text_path=text_path)
+
+    old_json = atomic_file.read_text(path)
+    old_text = atomic_file.read_text(text_path)
+    writes = [(f, content) for f, content, old in ((path, document, old_json), (text_path, text, old_text))
+              if old != content]
+    result["changed"] = bool(writes)
+    if module._diff:
+        result["diff"] = dict(before=old_text or "", after=text,
+                              before_header=text_path, after_header=text_path)
+    if module.check_mode:
+        return result
+    for target, content in writes:
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            try:
+                os.makedirs(parent, 0o755)
+            except OSError as e:
+                raise ValueError("cannot create directory %s: %s" % (parent, e.strerror or e))
+        # An existing report keeps its mode (and owner); a new one gets ``mode``.
+        is_new = atomic_file.read_bytes(target) is None
+        atomic_file.atomic_write(target, atomic_file.encode_text(content), mode=mode if is_new else None)
+    return result
+
+
+def _mode(value):
+    try:
+        mode = value if isinstance(value, int) else int(str(value), 8)
+    except ValueError:
+        raise ValueError("mode %r is not an octal number" % (value,))
+    if not 0 <= mode <= 0o7777:
+        raise ValueError("mode %r is out of range" % (value,))
+    return mode
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            records=dict(type="list", elements="dict", required=True, options=dict(
+                host=dict(type="str", required=True),
+                result=dict(type="str", required=True, choices=list(rr.RESULTS)),
+                fingerprint=dict(type="str"),
+                artifact_sha256=dict(type="str"),
+                hooks_before=dict(type="list", elements="str"),
+                hooks_after=dict(type="list", elements="str"),
+                restart_seconds=dict(type="float"),
+                gate_seconds=dict(type="float"),
+                message=dict(type="str"),
+            )),
+            path=dict(type="path", required=True),
+            text_path=dict(type="path"),
+            title=dict(type="str", default="Mesos hook rollout"),
+            mode=dict(type="raw", default="0644"),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**run(module))
+    except (ValueError, atomic_file.AtomicFileError) as e:
+        module.fail_json(msg=str(e))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout_report as rr
+
+HOOK = "org_fleet_Cmd"
+SHA = "3f2a9c1d0e4b" + "5a" * 26
+
+RECORDS = [
+    dict(host="agent-1.dc1", result="updated", fingerprint="1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12",
+         artifact_sha256=SHA, hooks_before=[], hooks_after=[HOOK], restart_seconds=2.71, gate_seconds=3.14,
+         message="all gates passed"),
+    dict(host="agent-2.dc1", result="unchanged", fingerprint="1.11.0+b3f1", artifact_sha256=SHA,
+         hooks_before=[HOOK], hooks_after=[HOOK]),
+    dict(host="agent-3.dc2", result="rolled_back", fingerprint="1.11.0+77aa", artifact_sha256="9" * 64,
+         hooks_before=["com_Audit"], hooks_after="com_Audit," + HOOK,
+         restart_seconds=2.5, gate_seconds=30.02,
+         message="gate 'tasks' failed:\n  web-2 gone"),
+    dict(host="agent-4", result="failed", message="no answer after rollback"),
+]
+
+GOLDEN = """\
+Mesos hook rollout
+==================
+HOST         RESULT       FINGERPRINT               ARTIFACT      HOOKS BEFORE -> AFTER                 RESTART  GATES  MESSAGE
+-----------  -----------  ------------------------  ------------  ------------------------------------  -------  -----  -------
+agent-1.dc1  updated      1.11.0+b3f1c0de4a5e6f...  3f2a9c1d0e4b  - -> org_fleet_Cmd                       2.7s   3.1s  all gates passed
+agent-2.dc1  unchanged    1.11.0+b3f1               3f2a9c1d0e4b  org_fleet_Cmd (same)                        -      -
+agent-3.dc2  rolled back  1.11.0+77aa               999999999999  com_Audit -> com_Audit,org_fleet_Cmd     2.5s  30.0s  gate 'tasks' failed: web-2 gone
+agent-4      failed       -                         -             -                                           -      -  no answer after rollback
+4 hosts: 1 updated, 1 unchanged, 1 rolled back, 1 failed
+"""
+
+
+def test_text_report_golden():
+    assert rr.render_text(rr.normalise(RECORDS), "Mesos hook rollout") == GOLDEN
+
+
+def test_text_report_without_title_and_single_host():
+    text = rr.render_text(rr.normalise(RECORDS[:1]))
+    lines = text.splitlines()
+    assert lines[0].startswith("HOST ")
+    assert lines[-1] == "1 host: 1 updated, 0 unchanged, 0 rolled back, 0 failed"
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_empty_report():
+    assert rr.render_text([]).splitlines()[-1] == "0 hosts: 0 updated, 0 unchanged, 0 rolled back, 0 failed"
+
+
+def test_json_report_keeps_full_values():
+    doc = json.loads(rr.render_json(rr.normalise(RECORDS), "Mesos hook rollout"))
+    assert doc["title"] == "Mesos hook rollout"
+    assert doc["ok"] is False
+    assert doc["summary"] == {"hosts": 4, "updated": 1, "unchanged": 1, "rolled_back": 1, "failed": 1}
+    first, _, third, fourth = doc["records"]
+    assert first == {"host": "agent-1.dc1", "result": "updated",
+                     "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
+                     "hooks_before": [], "hooks_after": [HOOK], "restart_seconds": 2.71, "gate_seconds": 3.14,
+                     "message": "all gates passed"}
+    assert third["hooks_after"] == ["com_Audit", HOOK]
+    assert third["message"] == "gate 'tasks' failed: web-2 gone"
+    assert fourth["restart_seconds"] is None and fourth["artifact_sha256"] == ""
+
+
+def test_json_ok_when_nothing_failed_or_rolled_back():
+    doc = json.loads(rr.render_json(rr.normalise(RECORDS[:2])))
+    assert doc["ok"] is True
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("agent-1", "records must be a list"),
+    (["agent-1"], "record 0 must be a dict"),
+    ([dict(result="updated")], "record 0 has no host"),
+    ([dict(host="a", result="done")], "record 0 (a): result must be one of updated, unchanged, rolled_back, failed"),
+    ([dict(host="a", result="updated"), dict(host="a", result="failed")], "record 1 (a): host listed twice"),
+    ([dict(host="a", result="updated", restart_seconds=-2)], "restart_seconds must be 0 or more"),
+    ([dict(host="a", result="updated", gate_seconds="fast")], "gate_seconds must be a number"),
+    ([dict(host="a", result="updated", artifact_sha256="abc")], "artifact_sha256 must be 64 hex digits"),
+    ([dict(host="a", result="updated", hooks_after=[1])], "hooks_after must be a list of hook names"),
+    ([dict(host="a", result="updated", colour="red")], "unknown field(s) colour"),
+])
+def test_bad_records_are_refused_by_name(bad, words):
+    with pytest.raises(rr.ReportError) as e:
+        rr.normalise(bad)
+    assert words in str(e.value)
