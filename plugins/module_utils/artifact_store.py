@@ -77,3 +77,15 @@ def stage_plan(specs, artifacts, root, fingerprint=None):
             allow_resource_decorators=spec["allow_resource_decorators"],
         )
     return plan
+
+
+def manifest_entries(specs, staged):
+    """What agent_hooks loads for each present hook: the staged file, modules and --hooks names."""
+    entries = []
+    for spec in specs:
+        if spec["state"] != "present":
+            continue
+        if spec["name"] not in staged:
+            raise ValueError("hook '%s' has no staged artifact on this agent" % spec["name"])
+        entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"]))
+    return entries
