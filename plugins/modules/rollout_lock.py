@@ -57,6 +57,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+acquired:
+  description: Whether this call took the lock (false when this run already held it).
+  returned: state=acquired
+  type: bool
 holder:
   description: Who held the lock before this call.
   returned: always
@@ -91,6 +95,7 @@ def main():
                 changed = not os.path.exists(p["path"])
             else:
                 changed = rollout.acquire(p["path"], p["run_id"], stale_after=p["stale_after"])
+            module.exit_json(changed=changed, acquired=changed, holder=holder)
         else:
             changed = os.path.exists(p["path"]) and holder.get("run_id") in (p["run_id"], None)
             if not module.check_mode:

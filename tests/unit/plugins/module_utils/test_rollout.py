@@ -56,3 +56,16 @@ def test_lock_is_exclusive_idempotent_and_released_by_its_run(tmp_path):
 def test_records_in_host_order_skipping_hosts_without_one():
     hv = {"a": {"mesos_rollout_record": {"host": "a"}}, "b": {}, "c": {"mesos_rollout_record": {"host": "c"}}}
     assert ro.records(hv, ["c", "b", "a", "zz"]) == [{"host": "c"}, {"host": "a"}]
+
+
+def test_lock_module_reports_who_took_it(run_module, tmp_path):
+    from ansible_collections.mesos_fleet.hooks.plugins.modules import rollout_lock
+    lock = str(tmp_path / "rollout.lock")
+    first = run_module(rollout_lock, dict(path=lock, run_id="r1"))
+    assert first["acquired"] is True
+    assert run_module(rollout_lock, dict(path=lock, run_id="r1"))["acquired"] is False
+    busy = run_module(rollout_lock, dict(path=lock, run_id="r2"))
+    assert busy.failed and "another rollout (r1) holds this host" in busy["msg"]
+    assert run_module(rollout_lock, dict(path=lock, run_id="r2"), check_mode=True).failed
+    assert run_module(rollout_lock, dict(path=lock, run_id="r1", state="released"))["changed"] is True
+    assert not os.path.exists(lock)
