@@ -69,8 +69,6 @@ RESOURCE_DECORATORS = {
     'slaveResourcesDecorator': '23slaveResourcesDecorator',
     'slaveAttributesDecorator': '24slaveAttributesDecorator',
 }
-# mesos::Hook's own (inline, so weakly copied into every hook) versions of them.
-_BASE_HOOK = 'N5mesos4Hook'
 
 # Dynamic relocation types that store an address in a data word, per machine:
 # (relative: base + addend, absolute: symbol + addend).
@@ -620,9 +618,23 @@ def resource_decorator_overrides(path):
         found = set()
         for name in elf.all_defined_functions():
             for marker in RESOURCE_DECORATORS.values():
-                if marker in name and _BASE_HOOK + marker not in name:
+                if marker in name and not _is_base_hook_method(name, marker):
                     found.add(name)
         return sorted(found), elf.has_symtab()
+
+
+def _is_base_hook_method(name, marker):
+    """Whether the mangled name is mesos::Hook's own method (inline in Mesos's header, so
+    weakly copied into every hook), also inside one inline namespace (mesos::<ns>::Hook)."""
+    scope = name[:name.find(marker)]
+    if scope.endswith('N5mesos4Hook'):
+        return True
+    start = scope.rfind('N5mesos')
+    if start < 0 or not scope.endswith('4Hook'):
+        return False
+    middle = scope[start + len('N5mesos'):-len('4Hook')]
+    digits = len(middle) - len(middle.lstrip('0123456789'))
+    return digits > 0 and int(middle[:digits]) == len(middle) - digits
 
 
 # --------------------------------------------------------------------------- symbol resolution

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import subprocess
+import tempfile
 
 import pytest
 
@@ -18,6 +20,8 @@ SYMBOL = build.SYMBOL
 TARGET = build.TARGET_VERSION
 PREFIX = "module '%s': " % SYMBOL
 HAS_CXXFILT = shutil.which('c++filt') is not None
+# An installed Mesos (its prefix) to check hooks built against the real headers.
+REAL_MESOS_PREFIX = os.environ.get('REAL_MESOS_PREFIX')
 
 
 @pytest.fixture(scope='session')
@@ -250,6 +254,20 @@ def test_stripped_library_still_shows_exported_overrides_and_warns(libs):
         'slaveAttributesDecorator in non-exported classes cannot be detected' % path]
 
 
+@pytest.mark.parametrize('name, base', [
+    ('_ZN5mesos4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN5mesos6abi_v14Hook23slaveResourcesDecoratorERKNS0_9SlaveInfoE', True),
+    ('_ZN5mesos4Hook24slaveAttributesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN7example11FixtureHook23slaveResourcesDecoratorERKN5mesos9SlaveInfoE', False),
+    ('_ZN5mesos7example4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN5mesos6MyHook23slaveResourcesDecoratorERKNS_9SlaveInfoE', False),
+    ('_ZThn8_N7example4Hook23slaveResourcesDecoratorERKN5mesos9SlaveInfoE', False),
+])
+def test_which_names_are_mesos_hooks_own(name, base):
+    marker = '23slaveResourcesDecorator' if 'Resources' in name else '24slaveAttributesDecorator'
+    assert hook_elf._is_base_hook_method(name, marker) is base
+
+
 def test_base_hook_decorators_do_not_count(libs):
     """Every hook carries weak copies of mesos::Hook's own inline decorators."""
     defined = [s['name'] for s in hook_elf.inspect_library(libs['static_good'])['defined_symbols']]
@@ -347,3 +365,64 @@ def test_demangle_without_cxxfilt(monkeypatch):
 def test_demangle_with_cxxfilt():
     assert hook_elf.demangle(['_ZN5mesos4HookD0Ev', 'plain']) == {
         '_ZN5mesos4HookD0Ev': 'mesos::Hook::~Hook()', 'plain': 'plain'}
+
+
+# ------------------------------------------------------------------ a real Mesos install
+
+@pytest.fixture(scope='session')
+def real():
+    if not REAL_MESOS_PREFIX:
+        pytest.skip('REAL_MESOS_PREFIX (the prefix of an installed Mesos) is not set')
+    if not build.compiler_available():
+        pytest.skip('%s not found' % build.CXX)
+    outdir = tempfile.mkdtemp(prefix='hook_elf_real-')
+    try:
+        paths = build.build_real(REAL_MESOS_PREFIX, outdir, ['real_O0', 'real_O2'])
+        paths['outdir'] = outdir
+        yield paths
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+@pytest.mark.parametrize('name', ['real_O0', 'real_O2'])
+def test_real_hook_passes_with_the_probe(real, name):
+    module = hook_elf.read_modules(real[name], [build.REAL_SYMBOL])[build.REAL_SYMBOL]
+    if build.CXX == 'g++':
+        # Mesos's constructors are not constexpr: g++ fills the object at load time.
+        assert (module['initialisation'], module['section']) == ('dynamic', '.bss')
+    result = hook_elf.validate_hook(real[name], [build.REAL_SYMBOL], real['version'],
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['ok'] is True, result['problems']
+    decoded = result['modules'][build.REAL_SYMBOL]
+    assert (decoded['module_api_version'], decoded['mesos_version'], decoded['kind']) == (
+        '2', real['version'], 'Hook')
+    assert decoded['create_set'] is True
+
+
+def test_real_hook_against_another_mesos_version(real):
+    result = hook_elf.validate_hook(real['real_O0'], [build.REAL_SYMBOL], '1.10.0',
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['problems'] == [
+        "module '%s': Mesos has version 1.10.0, but module is compiled with version %s"
+        % (build.REAL_SYMBOL, real['version'])]
+
+
+def test_real_hook_resources_decorator(real):
+    path = build.build_real(REAL_MESOS_PREFIX, real['outdir'], ['real_resources'])['real_resources']
+    result = hook_elf.validate_hook(path, [build.REAL_SYMBOL], real['version'],
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['ok'] is False
+    assert len(result['problems']) == 1
+    assert 'slaveResourcesDecorator' in result['problems'][0]
+    assert hook_elf.validate_hook(path, [build.REAL_SYMBOL], real['version'],
+                                  libmesos=real['libmesos'], probe=True,
+                                  allow_resource_decorators=True)['ok'] is True
+
+
+@pytest.mark.skipif(shutil.which('readelf') is None, reason='readelf not installed')
+def test_real_libmesos_build_id_matches_readelf(real):
+    notes = subprocess.run(['readelf', '-n', real['libmesos']], stdout=subprocess.PIPE,
+                           universal_newlines=True, check=True).stdout
+    expected = [line.split(':', 1)[1].strip() for line in notes.splitlines()
+                if line.strip().startswith('Build ID:')]
+    assert hook_elf.gnu_build_id(real['libmesos']) == (expected[0] if expected else None)
