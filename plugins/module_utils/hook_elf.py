@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ import traceback
 
 try:
     from elftools.common.exceptions import ELFError
+    from elftools.construct.core import ConstructError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.gnuversions import GNUVerDefSection, GNUVerNeedSection, GNUVerSymSection
     from elftools.elf.hash import ELFHashTable, GNUHashTable
@@ -48,6 +50,7 @@ try:
 except ImportError:
     HAS_ELFTOOLS = False
     ELFTOOLS_IMPORT_ERROR = traceback.format_exc()
+    ELFError = ConstructError = Exception
 
 try:
     from elftools.elf.relocation import RelrRelocationSection
@@ -112,7 +115,12 @@ class _Elf(object):
             raise HookElfError('%s is not an ELF file: %s' % (path, exc))
         self.ptr_size = self.elf.elfclass // 8
         self._word = ('<' if self.elf.little_endian else '>') + ('Q' if self.ptr_size == 8 else 'I')
-        self._loads = [s for s in self.elf.iter_segments() if s['p_type'] == 'PT_LOAD']
+        try:
+            self._loads = [s for s in self.elf.iter_segments() if s['p_type'] == 'PT_LOAD']
+            self._load_dynamic()
+        except (ELFError, ConstructError, struct.error, EOFError) as exc:
+            self._stream.close()
+            raise HookElfError('cannot read %s (damaged ELF file?): %s' % (path, exc))
         self._dynsym = {}
         self._dynsym_by_index = {}
         self._dynsym_list = None
@@ -120,7 +128,6 @@ class _Elf(object):
         self._hash = None
         self._hash_symbols = None
         self._relocs = None
-        self._load_dynamic()
 
     def close(self):
         self._stream.close()
@@ -390,8 +397,20 @@ def _open(path):
     return _Elf(path)
 
 
+def _reading(func):
+    """Turn pyelftools' errors on a damaged file into HookElfError naming the file."""
+    @functools.wraps(func)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return func(path, *args, **kwargs)
+        except (ELFError, ConstructError, struct.error, EOFError) as exc:
+            raise HookElfError('cannot read %s (damaged ELF file?): %s' % (path, exc))
+    return wrapper
+
+
 # --------------------------------------------------------------------------- small helpers
 
+@_reading
 def gnu_build_id(path):
     """The GNU build-id of an ELF file as lowercase hex, or None when it has none."""
     with _open(path) as elf:
@@ -538,6 +557,7 @@ def _read_module(elf, symbol):
     return info
 
 
+@_reading
 def read_modules(path, symbols):
     """Decode the module object behind each symbol from the file (see module docstring)."""
     with _open(path) as elf:
@@ -607,6 +627,7 @@ def _version_problems(module_version, mesos_version):
 
 # --------------------------------------------------------------------------- resource decorators
 
+@_reading
 def resource_decorator_overrides(path):
     """Functions in the library that override slaveResourcesDecorator or
     slaveAttributesDecorator (mesos::Hook's own inline versions excluded).
@@ -722,6 +743,7 @@ def _binds(definitions, version, versioned_lib):
     return False
 
 
+@_reading
 def unresolved_symbols(path, libmesos, extra_dirs=()):
     """Undefined, non-weak dynamic symbols of the library at path that neither libmesos nor
     any library in the DT_NEEDED closure of both defines.
@@ -777,6 +799,7 @@ def unresolved_symbols(path, libmesos, extra_dirs=()):
 
 # --------------------------------------------------------------------------- general report
 
+@_reading
 def inspect_library(path):
     """Identity and linkage of an ELF shared object: build-id, machine, DT_NEEDED,
     RUNPATH/RPATH, SONAME and its defined and undefined dynamic symbols."""
@@ -921,6 +944,7 @@ def _unresolved_problem(unresolved, libmesos):
             'hook needs: %s' % (len(unresolved), libmesos, '; '.join(shown)))
 
 
+@_reading
 def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
                   allow_resource_decorators=False, probe_timeout=60):
     """Every check at once. Returns a dict with ok, problems (strings naming the module or

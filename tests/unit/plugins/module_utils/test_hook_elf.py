@@ -76,6 +76,14 @@ def test_not_an_elf_file_is_refused(tmp_path):
         hook_elf.gnu_build_id(str(tmp_path / 'absent.so'))
 
 
+def test_truncated_library_is_refused(libs, tmp_path):
+    truncated = tmp_path / 'libtruncated.so'
+    with open(libs['static_good'], 'rb') as stream:
+        truncated.write_bytes(stream.read(3000))
+    with pytest.raises(hook_elf.HookElfError, match=r'cannot read .*libtruncated.so \(damaged ELF file\?\)'):
+        hook_elf.validate_hook(str(truncated), [SYMBOL], TARGET)
+
+
 # ------------------------------------------------------------------ decoding module objects
 
 @pytest.mark.parametrize('name', ['static_good', 'static_good_O2'])
