@@ -142,6 +142,11 @@ machine:
   returned: always
   type: str
   sample: EM_X86_64
+arch:
+  description: Architecture of the library as pyelftools names it.
+  returned: always
+  type: str
+  sample: x64
 needed:
   description: DT_NEEDED entries of the library.
   returned: always
@@ -262,6 +267,8 @@ def main():
     except hook_elf.HookElfError as exc:
         module.fail_json(msg=str(exc))
 
+    # A 'path' key would make AnsibleModule add the file's owner and mode to the result.
+    result.pop('path')
     result['warnings_found'] = result.pop('warnings')
     for warning in result['warnings_found']:
         module.warn(warning)
