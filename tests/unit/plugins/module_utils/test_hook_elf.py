@@ -283,6 +283,35 @@ def test_base_hook_decorators_do_not_count(libs):
     assert hook_elf.resource_decorator_overrides(libs['static_good']) == ([], True)
 
 
+# ------------------------------------------------------------------ another architecture
+
+@pytest.fixture(scope='session')
+def cross():
+    if shutil.which(build.CROSS_CXX) is None:
+        pytest.skip('%s not installed (Debian: g++-aarch64-linux-gnu)' % build.CROSS_CXX)
+    return build.session_cross_libraries()
+
+
+def test_aarch64_module_is_decoded_through_its_relocations(cross):
+    report = hook_elf.inspect_library(cross['aarch64_good'])
+    assert report['machine'] == 'EM_AARCH64'
+    module = hook_elf.read_modules(cross['aarch64_good'], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'static'
+    assert (module['module_api_version'], module['mesos_version'], module['kind']) == ('2', TARGET, 'Hook')
+    assert module['author_name'] == 'Fixture Author'
+    assert module['create_set'] is True
+    assert hook_elf.validate_hook(cross['aarch64_good'], [SYMBOL], TARGET)['ok'] is True
+    assert hook_elf.validate_hook(cross['aarch64_api1'], [SYMBOL], TARGET)['problems'] == [
+        PREFIX + 'Module API version mismatch. Mesos has: 2, library requires: 1']
+
+
+def test_library_for_another_machine_than_libmesos(cross, libs):
+    result = hook_elf.validate_hook(cross['aarch64_good'], [SYMBOL], TARGET, libmesos=libs['libmesos'])
+    machine = hook_elf.inspect_library(libs['libmesos'])['machine']
+    assert result['problems'] == ['%s is built for EM_AARCH64 but libmesos %s is %s'
+                                  % (cross['aarch64_good'], libs['libmesos'], machine)]
+
+
 # ------------------------------------------------------------------ dlopen probe
 
 @pytest.mark.parametrize('name', ['dynamic_good', 'dynamic_good_O2'])
