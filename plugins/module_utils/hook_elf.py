@@ -504,7 +504,8 @@ def _empty_module(symbol):
     info.update({
         'symbol': symbol, 'found': False, 'exported': False, 'source': None,
         'initialisation': None, 'section': None, 'size': None,
-        'compatible_set': None, 'create_set': None, 'create_function': None, 'note': None,
+        'compatible_set': None, 'create_set': None, 'create_function': None,
+        'unreadable': [], 'note': None,
     })
     return info
 
@@ -553,6 +554,7 @@ def _read_module(elf, symbol):
             elif kind == 'extern':
                 info['create_function'] = target
     if unreadable:
+        info['unreadable'] = unreadable
         info['note'] = 'could not follow the pointer of: %s' % ', '.join(unreadable)
     return info
 
@@ -588,7 +590,11 @@ def module_problems(module, mesos_version, probe_ran=False):
         return [prefix + 'cannot decode the module object: %s' % (module['note'] or 'unknown')]
 
     problems = []
-    missing = [f for f in TEXT_FIELDS if module[f] is None]
+    unreadable = module.get('unreadable') or []
+    if unreadable:
+        problems.append(prefix + 'cannot read %s from the file; run the dlopen probe '
+                        '(dlopen_probe=true) to check it' % ', '.join(unreadable))
+    missing = [f for f in TEXT_FIELDS if module[f] is None and f not in unreadable]
     if missing:
         problems.append(prefix + "Error loading module '%s'; missing fields (%s)"
                         % (name, ', '.join(missing)))
@@ -1026,7 +1032,7 @@ def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
     for symbol in modules:
         module = result['modules'][symbol]
         probed = result['probe']['modules'].get(symbol) if result['probe'] else None
-        if module['source'] is None and probed is not None and probed['source']:
+        if (module['source'] is None or module['unreadable']) and probed and probed['source']:
             result['modules'][symbol] = module = dict(
                 probed, initialisation=module['initialisation'], section=module['section'],
                 size=module['size'])

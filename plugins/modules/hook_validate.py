@@ -182,6 +182,7 @@ modules:
       compatible_set: false
       create_set: true
       create_function: null
+      unreadable: []
       note: null
   contains:
     found:
@@ -211,6 +212,10 @@ modules:
     create_set:
       description: Whether create() is set.
       type: bool
+    unreadable:
+      description: Fields whose pointers are bound to another library at load time, so the file cannot tell their value.
+      type: list
+      elements: str
 unresolved_symbols:
   description: Undefined symbols that nothing in reach defines (only with O(libmesos)).
   returned: always

@@ -102,6 +102,21 @@ def test_statically_initialised_module_is_decoded_from_the_file(libs, name):
     assert 'createHook' in module['create_function']
 
 
+def test_field_bound_to_another_library_is_not_guessed(libs):
+    """authorName points at a string in libmesos: only the probe can read it."""
+    module = hook_elf.read_modules(libs['static_external_author'], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'static'
+    assert module['author_name'] is None
+    assert module['unreadable'] == ['author_name']
+    assert module['mesos_version'] == TARGET
+    assert validate(libs, 'static_external_author')['problems'] == [
+        PREFIX + 'cannot read author_name from the file; run the dlopen probe (dlopen_probe=true) '
+                 'to check it']
+    probed = validate(libs, 'static_external_author', probe=True)
+    assert probed['ok'] is True, probed['problems']
+    assert probed['modules'][SYMBOL]['author_name'] == 'Author from libmesos'
+
+
 def test_compatible_callback_is_seen(libs):
     module = hook_elf.read_modules(libs['static_compatible'], [SYMBOL])[SYMBOL]
     assert module['compatible_set'] is True
