@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ import traceback
 
 try:
     from elftools.common.exceptions import ELFError
+    from elftools.construct.core import ConstructError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.gnuversions import GNUVerDefSection, GNUVerNeedSection, GNUVerSymSection
     from elftools.elf.hash import ELFHashTable, GNUHashTable
@@ -48,6 +50,7 @@ try:
 except ImportError:
     HAS_ELFTOOLS = False
     ELFTOOLS_IMPORT_ERROR = traceback.format_exc()
+    ELFError = ConstructError = Exception
 
 try:
     from elftools.elf.relocation import RelrRelocationSection
@@ -69,8 +72,6 @@ RESOURCE_DECORATORS = {
     'slaveResourcesDecorator': '23slaveResourcesDecorator',
     'slaveAttributesDecorator': '24slaveAttributesDecorator',
 }
-# mesos::Hook's own (inline, so weakly copied into every hook) versions of them.
-_BASE_HOOK = 'N5mesos4Hook'
 
 # Dynamic relocation types that store an address in a data word, per machine:
 # (relative: base + addend, absolute: symbol + addend).
@@ -114,7 +115,12 @@ class _Elf(object):
             raise HookElfError('%s is not an ELF file: %s' % (path, exc))
         self.ptr_size = self.elf.elfclass // 8
         self._word = ('<' if self.elf.little_endian else '>') + ('Q' if self.ptr_size == 8 else 'I')
-        self._loads = [s for s in self.elf.iter_segments() if s['p_type'] == 'PT_LOAD']
+        try:
+            self._loads = [s for s in self.elf.iter_segments() if s['p_type'] == 'PT_LOAD']
+            self._load_dynamic()
+        except (ELFError, ConstructError, struct.error, EOFError) as exc:
+            self._stream.close()
+            raise HookElfError('cannot read %s (damaged ELF file?): %s' % (path, exc))
         self._dynsym = {}
         self._dynsym_by_index = {}
         self._dynsym_list = None
@@ -122,7 +128,6 @@ class _Elf(object):
         self._hash = None
         self._hash_symbols = None
         self._relocs = None
-        self._load_dynamic()
 
     def close(self):
         self._stream.close()
@@ -392,8 +397,20 @@ def _open(path):
     return _Elf(path)
 
 
+def _reading(func):
+    """Turn pyelftools' errors on a damaged file into HookElfError naming the file."""
+    @functools.wraps(func)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return func(path, *args, **kwargs)
+        except (ELFError, ConstructError, struct.error, EOFError) as exc:
+            raise HookElfError('cannot read %s (damaged ELF file?): %s' % (path, exc))
+    return wrapper
+
+
 # --------------------------------------------------------------------------- small helpers
 
+@_reading
 def gnu_build_id(path):
     """The GNU build-id of an ELF file as lowercase hex, or None when it has none."""
     with _open(path) as elf:
@@ -487,7 +504,8 @@ def _empty_module(symbol):
     info.update({
         'symbol': symbol, 'found': False, 'exported': False, 'source': None,
         'initialisation': None, 'section': None, 'size': None,
-        'compatible_set': None, 'create_set': None, 'create_function': None, 'note': None,
+        'compatible_set': None, 'create_set': None, 'create_function': None,
+        'unreadable': [], 'note': None,
     })
     return info
 
@@ -536,10 +554,12 @@ def _read_module(elf, symbol):
             elif kind == 'extern':
                 info['create_function'] = target
     if unreadable:
+        info['unreadable'] = unreadable
         info['note'] = 'could not follow the pointer of: %s' % ', '.join(unreadable)
     return info
 
 
+@_reading
 def read_modules(path, symbols):
     """Decode the module object behind each symbol from the file (see module docstring)."""
     with _open(path) as elf:
@@ -570,7 +590,11 @@ def module_problems(module, mesos_version, probe_ran=False):
         return [prefix + 'cannot decode the module object: %s' % (module['note'] or 'unknown')]
 
     problems = []
-    missing = [f for f in TEXT_FIELDS if module[f] is None]
+    unreadable = module.get('unreadable') or []
+    if unreadable:
+        problems.append(prefix + 'cannot read %s from the file; run the dlopen probe '
+                        '(dlopen_probe=true) to check it' % ', '.join(unreadable))
+    missing = [f for f in TEXT_FIELDS if module[f] is None and f not in unreadable]
     if missing:
         problems.append(prefix + "Error loading module '%s'; missing fields (%s)"
                         % (name, ', '.join(missing)))
@@ -609,6 +633,7 @@ def _version_problems(module_version, mesos_version):
 
 # --------------------------------------------------------------------------- resource decorators
 
+@_reading
 def resource_decorator_overrides(path):
     """Functions in the library that override slaveResourcesDecorator or
     slaveAttributesDecorator (mesos::Hook's own inline versions excluded).
@@ -620,9 +645,23 @@ def resource_decorator_overrides(path):
         found = set()
         for name in elf.all_defined_functions():
             for marker in RESOURCE_DECORATORS.values():
-                if marker in name and _BASE_HOOK + marker not in name:
+                if marker in name and not _is_base_hook_method(name, marker):
                     found.add(name)
         return sorted(found), elf.has_symtab()
+
+
+def _is_base_hook_method(name, marker):
+    """Whether the mangled name is mesos::Hook's own method (inline in Mesos's header, so
+    weakly copied into every hook), also inside one inline namespace (mesos::<ns>::Hook)."""
+    scope = name[:name.find(marker)]
+    if scope.endswith('N5mesos4Hook'):
+        return True
+    start = scope.rfind('N5mesos')
+    if start < 0 or not scope.endswith('4Hook'):
+        return False
+    middle = scope[start + len('N5mesos'):-len('4Hook')]
+    digits = len(middle) - len(middle.lstrip('0123456789'))
+    return digits > 0 and int(middle[:digits]) == len(middle) - digits
 
 
 # --------------------------------------------------------------------------- symbol resolution
@@ -710,6 +749,7 @@ def _binds(definitions, version, versioned_lib):
     return False
 
 
+@_reading
 def unresolved_symbols(path, libmesos, extra_dirs=()):
     """Undefined, non-weak dynamic symbols of the library at path that neither libmesos nor
     any library in the DT_NEEDED closure of both defines.
@@ -765,6 +805,7 @@ def unresolved_symbols(path, libmesos, extra_dirs=()):
 
 # --------------------------------------------------------------------------- general report
 
+@_reading
 def inspect_library(path):
     """Identity and linkage of an ELF shared object: build-id, machine, DT_NEEDED,
     RUNPATH/RPATH, SONAME and its defined and undefined dynamic symbols."""
@@ -909,6 +950,7 @@ def _unresolved_problem(unresolved, libmesos):
             'hook needs: %s' % (len(unresolved), libmesos, '; '.join(shown)))
 
 
+@_reading
 def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
                   allow_resource_decorators=False, probe_timeout=60):
     """Every check at once. Returns a dict with ok, problems (strings naming the module or
@@ -990,7 +1032,7 @@ def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
     for symbol in modules:
         module = result['modules'][symbol]
         probed = result['probe']['modules'].get(symbol) if result['probe'] else None
-        if module['source'] is None and probed is not None and probed['source']:
+        if (module['source'] is None or module['unreadable']) and probed and probed['source']:
             result['modules'][symbol] = module = dict(
                 probed, initialisation=module['initialisation'], section=module['section'],
                 size=module['size'])

@@ -142,6 +142,11 @@ machine:
   returned: always
   type: str
   sample: EM_X86_64
+arch:
+  description: Architecture of the library as pyelftools names it.
+  returned: always
+  type: str
+  sample: x64
 needed:
   description: DT_NEEDED entries of the library.
   returned: always
@@ -177,6 +182,7 @@ modules:
       compatible_set: false
       create_set: true
       create_function: null
+      unreadable: []
       note: null
   contains:
     found:
@@ -206,6 +212,10 @@ modules:
     create_set:
       description: Whether create() is set.
       type: bool
+    unreadable:
+      description: Fields whose pointers are bound to another library at load time, so the file cannot tell their value.
+      type: list
+      elements: str
 unresolved_symbols:
   description: Undefined symbols that nothing in reach defines (only with O(libmesos)).
   returned: always
@@ -262,6 +272,8 @@ def main():
     except hook_elf.HookElfError as exc:
         module.fail_json(msg=str(exc))
 
+    # A 'path' key would make AnsibleModule add the file's owner and mode to the result.
+    result.pop('path')
     result['warnings_found'] = result.pop('warnings')
     for warning in result['warnings_found']:
         module.warn(warning)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import subprocess
+import tempfile
 
 import pytest
 
@@ -18,6 +20,8 @@ SYMBOL = build.SYMBOL
 TARGET = build.TARGET_VERSION
 PREFIX = "module '%s': " % SYMBOL
 HAS_CXXFILT = shutil.which('c++filt') is not None
+# An installed Mesos (its prefix) to check hooks built against the real headers.
+REAL_MESOS_PREFIX = os.environ.get('REAL_MESOS_PREFIX')
 
 
 @pytest.fixture(scope='session')
@@ -72,6 +76,14 @@ def test_not_an_elf_file_is_refused(tmp_path):
         hook_elf.gnu_build_id(str(tmp_path / 'absent.so'))
 
 
+def test_truncated_library_is_refused(libs, tmp_path):
+    truncated = tmp_path / 'libtruncated.so'
+    with open(libs['static_good'], 'rb') as stream:
+        truncated.write_bytes(stream.read(3000))
+    with pytest.raises(hook_elf.HookElfError, match=r'cannot read .*libtruncated.so \(damaged ELF file\?\)'):
+        hook_elf.validate_hook(str(truncated), [SYMBOL], TARGET)
+
+
 # ------------------------------------------------------------------ decoding module objects
 
 @pytest.mark.parametrize('name', ['static_good', 'static_good_O2'])
@@ -88,6 +100,21 @@ def test_statically_initialised_module_is_decoded_from_the_file(libs, name):
     assert module['compatible_set'] is False
     assert module['create_set'] is True
     assert 'createHook' in module['create_function']
+
+
+def test_field_bound_to_another_library_is_not_guessed(libs):
+    """authorName points at a string in libmesos: only the probe can read it."""
+    module = hook_elf.read_modules(libs['static_external_author'], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'static'
+    assert module['author_name'] is None
+    assert module['unreadable'] == ['author_name']
+    assert module['mesos_version'] == TARGET
+    assert validate(libs, 'static_external_author')['problems'] == [
+        PREFIX + 'cannot read author_name from the file; run the dlopen probe (dlopen_probe=true) '
+                 'to check it']
+    probed = validate(libs, 'static_external_author', probe=True)
+    assert probed['ok'] is True, probed['problems']
+    assert probed['modules'][SYMBOL]['author_name'] == 'Author from libmesos'
 
 
 def test_compatible_callback_is_seen(libs):
@@ -250,11 +277,54 @@ def test_stripped_library_still_shows_exported_overrides_and_warns(libs):
         'slaveAttributesDecorator in non-exported classes cannot be detected' % path]
 
 
+@pytest.mark.parametrize('name, base', [
+    ('_ZN5mesos4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN5mesos6abi_v14Hook23slaveResourcesDecoratorERKNS0_9SlaveInfoE', True),
+    ('_ZN5mesos4Hook24slaveAttributesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN7example11FixtureHook23slaveResourcesDecoratorERKN5mesos9SlaveInfoE', False),
+    ('_ZN5mesos7example4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE', True),
+    ('_ZN5mesos6MyHook23slaveResourcesDecoratorERKNS_9SlaveInfoE', False),
+    ('_ZThn8_N7example4Hook23slaveResourcesDecoratorERKN5mesos9SlaveInfoE', False),
+])
+def test_which_names_are_mesos_hooks_own(name, base):
+    marker = '23slaveResourcesDecorator' if 'Resources' in name else '24slaveAttributesDecorator'
+    assert hook_elf._is_base_hook_method(name, marker) is base
+
+
 def test_base_hook_decorators_do_not_count(libs):
     """Every hook carries weak copies of mesos::Hook's own inline decorators."""
     defined = [s['name'] for s in hook_elf.inspect_library(libs['static_good'])['defined_symbols']]
     assert '_ZN5mesos4Hook23slaveResourcesDecoratorERKNS_9SlaveInfoE' in defined
     assert hook_elf.resource_decorator_overrides(libs['static_good']) == ([], True)
+
+
+# ------------------------------------------------------------------ another architecture
+
+@pytest.fixture(scope='session')
+def cross():
+    if shutil.which(build.CROSS_CXX) is None:
+        pytest.skip('%s not installed (Debian: g++-aarch64-linux-gnu)' % build.CROSS_CXX)
+    return build.session_cross_libraries()
+
+
+def test_aarch64_module_is_decoded_through_its_relocations(cross):
+    report = hook_elf.inspect_library(cross['aarch64_good'])
+    assert report['machine'] == 'EM_AARCH64'
+    module = hook_elf.read_modules(cross['aarch64_good'], [SYMBOL])[SYMBOL]
+    assert module['initialisation'] == 'static'
+    assert (module['module_api_version'], module['mesos_version'], module['kind']) == ('2', TARGET, 'Hook')
+    assert module['author_name'] == 'Fixture Author'
+    assert module['create_set'] is True
+    assert hook_elf.validate_hook(cross['aarch64_good'], [SYMBOL], TARGET)['ok'] is True
+    assert hook_elf.validate_hook(cross['aarch64_api1'], [SYMBOL], TARGET)['problems'] == [
+        PREFIX + 'Module API version mismatch. Mesos has: 2, library requires: 1']
+
+
+def test_library_for_another_machine_than_libmesos(cross, libs):
+    result = hook_elf.validate_hook(cross['aarch64_good'], [SYMBOL], TARGET, libmesos=libs['libmesos'])
+    machine = hook_elf.inspect_library(libs['libmesos'])['machine']
+    assert result['problems'] == ['%s is built for EM_AARCH64 but libmesos %s is %s'
+                                  % (cross['aarch64_good'], libs['libmesos'], machine)]
 
 
 # ------------------------------------------------------------------ dlopen probe
@@ -347,3 +417,64 @@ def test_demangle_without_cxxfilt(monkeypatch):
 def test_demangle_with_cxxfilt():
     assert hook_elf.demangle(['_ZN5mesos4HookD0Ev', 'plain']) == {
         '_ZN5mesos4HookD0Ev': 'mesos::Hook::~Hook()', 'plain': 'plain'}
+
+
+# ------------------------------------------------------------------ a real Mesos install
+
+@pytest.fixture(scope='session')
+def real():
+    if not REAL_MESOS_PREFIX:
+        pytest.skip('REAL_MESOS_PREFIX (the prefix of an installed Mesos) is not set')
+    if not build.compiler_available():
+        pytest.skip('%s not found' % build.CXX)
+    outdir = tempfile.mkdtemp(prefix='hook_elf_real-')
+    try:
+        paths = build.build_real(REAL_MESOS_PREFIX, outdir, ['real_O0', 'real_O2'])
+        paths['outdir'] = outdir
+        yield paths
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+@pytest.mark.parametrize('name', ['real_O0', 'real_O2'])
+def test_real_hook_passes_with_the_probe(real, name):
+    module = hook_elf.read_modules(real[name], [build.REAL_SYMBOL])[build.REAL_SYMBOL]
+    if build.CXX == 'g++':
+        # Mesos's constructors are not constexpr: g++ fills the object at load time.
+        assert (module['initialisation'], module['section']) == ('dynamic', '.bss')
+    result = hook_elf.validate_hook(real[name], [build.REAL_SYMBOL], real['version'],
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['ok'] is True, result['problems']
+    decoded = result['modules'][build.REAL_SYMBOL]
+    assert (decoded['module_api_version'], decoded['mesos_version'], decoded['kind']) == (
+        '2', real['version'], 'Hook')
+    assert decoded['create_set'] is True
+
+
+def test_real_hook_against_another_mesos_version(real):
+    result = hook_elf.validate_hook(real['real_O0'], [build.REAL_SYMBOL], '1.10.0',
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['problems'] == [
+        "module '%s': Mesos has version 1.10.0, but module is compiled with version %s"
+        % (build.REAL_SYMBOL, real['version'])]
+
+
+def test_real_hook_resources_decorator(real):
+    path = build.build_real(REAL_MESOS_PREFIX, real['outdir'], ['real_resources'])['real_resources']
+    result = hook_elf.validate_hook(path, [build.REAL_SYMBOL], real['version'],
+                                    libmesos=real['libmesos'], probe=True)
+    assert result['ok'] is False
+    assert len(result['problems']) == 1
+    assert 'slaveResourcesDecorator' in result['problems'][0]
+    assert hook_elf.validate_hook(path, [build.REAL_SYMBOL], real['version'],
+                                  libmesos=real['libmesos'], probe=True,
+                                  allow_resource_decorators=True)['ok'] is True
+
+
+@pytest.mark.skipif(shutil.which('readelf') is None, reason='readelf not installed')
+def test_real_libmesos_build_id_matches_readelf(real):
+    notes = subprocess.run(['readelf', '-n', real['libmesos']], stdout=subprocess.PIPE,
+                           universal_newlines=True, check=True).stdout
+    expected = [line.split(':', 1)[1].strip() for line in notes.splitlines()
+                if line.strip().startswith('Build ID:')]
+    assert hook_elf.gnu_build_id(real['libmesos']) == (expected[0] if expected else None)

@@ -72,6 +72,7 @@ def test_good_hook_passes(libs, check_mode):
     assert result['ok'] is True and result['problems'] == []
     assert result['build_id'] == hook_elf.gnu_build_id(libs['dynamic_good'])
     assert len(result['sha256']) == 64
+    assert 'path' not in result and 'mode' not in result
     module = result['modules'][SYMBOL]
     assert module['mesos_version'] == build.TARGET_VERSION
     assert module['kind'] == 'Hook'
