@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright (c) 2026, mesos_fleet maintainers
+# Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -30,7 +30,7 @@ description:
   - Files are replaced atomically; the agent is not restarted and systemd is not reloaded.
     The results C(restart_needed) and C(daemon_reload_needed) say when to do so.
 author:
-  - mesos_fleet maintainers (!UNKNOWN)
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
 attributes:
   check_mode:
     support: full

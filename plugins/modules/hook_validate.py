@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright (c) 2026, mesos_fleet maintainers
+# Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -31,7 +31,7 @@ description:
     the module objects from memory.
   - Read-only; never changes anything.
 author:
-  - mesos_fleet maintainers (!UNKNOWN)
+  - mesos_fleet.hooks maintainers (@mesos_fleet)
 requirements:
   - pyelftools (on the host that runs the check)
   - c++filt (optional, to demangle symbol names in messages)

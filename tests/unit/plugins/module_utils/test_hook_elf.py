@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) 2026, mesos_fleet maintainers
+# Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for hook_elf against small libraries compiled from tests/unit/fixtures/hook_elf."""
 

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) 2026, mesos_fleet maintainers
+# Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +14,6 @@ import sys
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_flags
 
@@ -77,25 +76,13 @@ def snapshot(root):
     return result
 
 
-def run_module(capsys, args, check_mode=False, diff=False):
-    """Run agent_flags.main() with ``args``; return (failed, result)."""
-    args = dict(args)
-    args["_ansible_check_mode"] = check_mode
-    args["_ansible_diff"] = diff
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as info:
-            agent_flags.main()
-    result = json.loads(capsys.readouterr().out)
-    return info.value.code != 0, result
-
-
 @pytest.mark.parametrize("style", sorted(HOSTS))
-def test_check_mode_reports_and_writes_nothing(tmp_path, capsys, style):
+def test_check_mode_reports_and_writes_nothing(tmp_path, run_module, style):
     make_tree(tmp_path, HOSTS[style])
     before = snapshot(tmp_path)
     args = dict(root=str(tmp_path), hooks=[HOOK], **MODULE_ARGS[style])
-    failed, result = run_module(capsys, args, check_mode=True, diff=True)
-    assert not failed, result
+    result = run_module(agent_flags, args, check_mode=True, diff=True)
+    assert not result.failed, result
     assert result["changed"] is True
     assert result["style"] == style
     assert result["files"] == [WRITTEN[style]]
@@ -111,13 +98,13 @@ def test_check_mode_reports_and_writes_nothing(tmp_path, capsys, style):
 
 
 @pytest.mark.parametrize("style", sorted(HOSTS))
-def test_apply_is_idempotent_and_absent_restores(tmp_path, capsys, style):
+def test_apply_is_idempotent_and_absent_restores(tmp_path, run_module, style):
     make_tree(tmp_path, HOSTS[style])
     original = snapshot(tmp_path)
     args = dict(root=str(tmp_path), hooks=[HOOK], style=style, backup_dir=str(tmp_path / "backups"),
                 **MODULE_ARGS[style])
-    failed, result = run_module(capsys, args)
-    assert not failed and result["changed"]
+    result = run_module(agent_flags, args)
+    assert not result.failed and result["changed"]
     assert result["flags_after"]["hooks"]["value"] == "org_other_A," + HOOK
     assert result["flags_before"]["hooks"]["value"] == "org_other_A"
     if style in ("dcos", "dropin"):
@@ -126,26 +113,26 @@ def test_apply_is_idempotent_and_absent_restores(tmp_path, capsys, style):
         assert len(result["backups"]) == 1
     applied = snapshot(tmp_path)
 
-    failed, result = run_module(capsys, args)
-    assert not failed and result["changed"] is False and result["restart_needed"] is False
+    result = run_module(agent_flags, args)
+    assert not result.failed and result["changed"] is False and result["restart_needed"] is False
     assert snapshot(tmp_path) == applied
 
     args["state"] = "absent"
     for key in MODULE_ARGS[style]:
         del args[key]  # given with absent, the flag itself would be removed
-    failed, result = run_module(capsys, args, check_mode=True)
-    assert not failed and result["changed"] is True
+    result = run_module(agent_flags, args, check_mode=True)
+    assert not result.failed and result["changed"] is True
     assert snapshot(tmp_path) == applied
-    failed, result = run_module(capsys, args)
-    assert not failed and result["changed"] is True
+    result = run_module(agent_flags, args)
+    assert not result.failed and result["changed"] is True
     assert result["hooks_after"] == ["org_other_A"]
     assert snapshot(tmp_path) == original
 
 
-def test_no_diff_key_without_diff_mode(tmp_path, capsys):
+def test_no_diff_key_without_diff_mode(tmp_path, run_module):
     make_tree(tmp_path, HOSTS["flagdir"])
-    failed, result = run_module(capsys, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES), check_mode=True)
-    assert not failed and "diff" not in result
+    result = run_module(agent_flags, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES), check_mode=True)
+    assert not result.failed and "diff" not in result
 
 
 @pytest.mark.parametrize("args,message", [
@@ -158,22 +145,22 @@ def test_no_diff_key_without_diff_mode(tmp_path, capsys):
     # org_other_A still needs --modules: removing it would stop the agent.
     (dict(hooks=["org_other_B"], modules=MODULES, state="absent"), "--hooks=org_other_A would be set without"),
 ])
-def test_errors_fail_cleanly_and_change_nothing(tmp_path, capsys, args, message):
+def test_errors_fail_cleanly_and_change_nothing(tmp_path, run_module, args, message):
     make_tree(tmp_path, HOSTS["flagdir"])
     before = snapshot(tmp_path)
-    failed, result = run_module(capsys, dict(root=str(tmp_path), **args))
-    assert failed and result["failed"]
+    result = run_module(agent_flags, dict(root=str(tmp_path), **args))
+    assert result.failed
     assert re.search(message, result["msg"]), result["msg"]
     assert snapshot(tmp_path) == before
 
 
-def test_ambiguous_host_fails_with_the_evidence(tmp_path, capsys):
+def test_ambiguous_host_fails_with_the_evidence(tmp_path, run_module):
     files = dict(HOSTS["flagdir"])
     files.update(HOSTS["dcos"])
     make_tree(tmp_path, files)
     before = snapshot(tmp_path)
-    failed, result = run_module(capsys, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES))
-    assert failed
+    result = run_module(agent_flags, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES))
+    assert result.failed
     assert "ambiguous" in result["msg"] and "set style explicitly" in result["msg"]
     assert snapshot(tmp_path) == before
 
