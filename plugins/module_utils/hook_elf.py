@@ -37,6 +37,8 @@ import subprocess
 import sys
 import traceback
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils.mesos_install import parse_version
+
 try:
     from elftools.common.exceptions import ELFError
     from elftools.construct.core import ConstructError
@@ -459,43 +461,6 @@ def demangle(names):
 
 
 # --------------------------------------------------------------------------- Mesos versions
-
-def parse_version(text):
-    """Parse a version the way stout's Version::parse does.
-
-    Returns (sort_key, canonical_string); raises ValueError with stout's wording.
-    """
-    if not isinstance(text, str):
-        raise ValueError('version is not a string: %r' % (text,))
-    build = None
-    rest = text
-    if '+' in rest:
-        rest, build = rest.split('+', 1)
-        if not build or any(not part for part in build.split('.')):
-            raise ValueError('Invalid build label: %s' % build)
-    prerelease = []
-    if '-' in rest:
-        rest, pre = rest.split('-', 1)
-        prerelease = pre.split('.')
-        if any(not part for part in prerelease):
-            raise ValueError('Invalid prerelease label: %s' % pre)
-    parts = rest.split('.')
-    if len(parts) > 3:
-        raise ValueError('Version has %d components; maximum 3 components allowed' % len(parts))
-    numbers = [0, 0, 0]
-    for i, part in enumerate(parts):
-        if not part.isdigit() or (len(part) > 1 and part[0] == '0'):
-            raise ValueError("Invalid version component '%s'" % part)
-        numbers[i] = int(part)
-    pre_key = tuple((0, int(p), '') if p.isdigit() else (1, 0, p) for p in prerelease)
-    key = tuple(numbers) + ((0, pre_key) if prerelease else (1, ()),)
-    canonical = '%d.%d.%d' % tuple(numbers)
-    if prerelease:
-        canonical += '-' + '.'.join(prerelease)
-    if build:
-        canonical += '+' + build
-    return key, canonical
-
 
 # --------------------------------------------------------------------------- module objects
 

@@ -41,17 +41,13 @@ class Version(object):
     """A Mesos version, ordered like stout's Version: numbers first, a prerelease sorts lower."""
 
     def __init__(self, text):
-        m = _VERSION.match(text.strip())
-        if not m:
-            raise InstallError("'%s' is not a Mesos version (expected X.Y.Z)" % text)
+        if not isinstance(text, str) or not _VERSION.match(text.strip()):
+            raise InstallError("'%s' is not a Mesos version (expected X.Y.Z)" % (text,))
         self.text = text.strip()
-        self.numbers = tuple(int(x) for x in m.group(1, 2, 3))
-        self.prerelease = tuple(m.group(4).split(".")) if m.group(4) else ()
+        self._sort_key = parse_version(self.text)[0]
 
     def _key(self):
-        # A version without prerelease labels is newer than any with them (1.11.0-rc1 < 1.11.0).
-        labels = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease)
-        return self.numbers, not self.prerelease, labels
+        return self._sort_key
 
     def __eq__(self, other):
         return self._key() == other._key()
@@ -79,6 +75,43 @@ class Version(object):
 
     def __repr__(self):
         return "Version(%r)" % self.text
+
+
+def parse_version(text):
+    """Parse a version the way stout's Version::parse does.
+
+    Returns (sort_key, canonical_string); raises ValueError with stout's wording.
+    """
+    if not isinstance(text, str):
+        raise ValueError('version is not a string: %r' % (text,))
+    build = None
+    rest = text
+    if '+' in rest:
+        rest, build = rest.split('+', 1)
+        if not build or any(not part for part in build.split('.')):
+            raise ValueError('Invalid build label: %s' % build)
+    prerelease = []
+    if '-' in rest:
+        rest, pre = rest.split('-', 1)
+        prerelease = pre.split('.')
+        if any(not part for part in prerelease):
+            raise ValueError('Invalid prerelease label: %s' % pre)
+    parts = rest.split('.')
+    if len(parts) > 3:
+        raise ValueError('Version has %d components; maximum 3 components allowed' % len(parts))
+    numbers = [0, 0, 0]
+    for i, part in enumerate(parts):
+        if not part.isdigit() or (len(part) > 1 and part[0] == '0'):
+            raise ValueError("Invalid version component '%s'" % part)
+        numbers[i] = int(part)
+    pre_key = tuple((0, int(p), '') if p.isdigit() else (1, 0, p) for p in prerelease)
+    key = tuple(numbers) + ((0, pre_key) if prerelease else (1, ()),)
+    canonical = '%d.%d.%d' % tuple(numbers)
+    if prerelease:
+        canonical += '-' + '.'.join(prerelease)
+    if build:
+        canonical += '+' + build
+    return key, canonical
 
 
 def parse_version_output(text):
