@@ -55,17 +55,8 @@ class AgentPlan(object):
 
 def diffs(changes):
     """Ansible diff entries for path -> (before, after) bytes, skipping unchanged files."""
-    out = []
-    for path, (before, after) in changes.items():
-        if before == after:
-            continue
-        out.append(dict(
-            before_header=path if before is not None else "%s (absent)" % path,
-            after_header=path if after is not None else "%s (absent)" % path,
-            before="" if before is None else before.decode("utf-8", "surrogateescape"),
-            after="" if after is None else after.decode("utf-8", "surrogateescape"),
-        ))
-    return out
+    return [flag_stores.FileChange(path, before, after).to_diff()
+            for path, (before, after) in changes.items() if before != after]
 
 
 def _encode(text):
