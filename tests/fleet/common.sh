@@ -13,8 +13,8 @@ FLEET_SSH_KEY="$FLEET_CACHE/ssh/id_ed25519"
 # Where the Mesos stand-in sources come from (copied to every host).
 export MESOS_FLEET_STANDIN_DIR=${MESOS_FLEET_STANDIN_DIR:-$REPO_ROOT/tests/standin}
 
-# Controller tools: the project venv when present, else whatever is on PATH.
-for venv in "${MESOS_FLEET_VENV:-}" "$REPO_ROOT/.venv" /work/devvenv; do
+# Controller tools: $MESOS_FLEET_VENV or the repo's .venv when present, else PATH.
+for venv in "${MESOS_FLEET_VENV:-}" "$REPO_ROOT/.venv"; do
     if [ -n "$venv" ] && [ -x "$venv/bin/ansible-playbook" ]; then
         PATH="$venv/bin:$PATH"
         break
@@ -25,17 +25,17 @@ export PATH
 log() { printf '[fleet] %s\n' "$*" >&2; }
 die() { printf '[fleet] error: %s\n' "$*" >&2; exit 1; }
 
-# apt-get install the named packages when one of the commands is missing.
+# Install what the fleet needs on this machine with apt-get when a command is missing.
 ensure_host_packages() {
     local missing=0 cmd
-    for cmd in podman runc debootstrap; do
+    for cmd in podman runc debootstrap ssh ssh-keygen; do
         command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing=1
     done
     [ "$missing" = 0 ] && return 0
-    [ "$(id -u)" = 0 ] || die "podman, runc and debootstrap are missing; run as root to install them"
-    log "installing podman runc debootstrap with apt-get"
+    [ "$(id -u)" = 0 ] || die "podman, runc, debootstrap or ssh is missing; run as root to install them"
+    log "installing podman runc debootstrap openssh-client with apt-get"
     DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap openssh-client >/dev/null
 }
 
 # The controller's key for root logins on the fleet hosts (kept out of the repo).
