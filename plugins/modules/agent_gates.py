@@ -40,6 +40,7 @@ attributes:
         is reported in I(gates) without failing the host.
   diff_mode:
     support: none
+    description: The gates only read; there is nothing to show as a diff.
 options:
   agent_url:
     description: Base URL of the agent's HTTP endpoints (C(host:port) means C(http://host:port)).

@@ -7,7 +7,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_gates
 
 # The Mesos-shaped test servers live with the client's tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, agent, master  # noqa: E402,F401
+from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, agent, master  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 FAST = {"health": 1, "reregistered": 1, "flags": 1, "recovery": 1, "tasks": 1, "canary": 1}
 QUICK = {"health": 0.1, "reregistered": 0.1, "flags": 0.1, "recovery": 0.1, "tasks": 0.1, "canary": 0.1}
