@@ -179,7 +179,8 @@ class AgentProbe:
         return mesos_api.master_agents(self.master_urls, self._timeout(limit))
 
     def run(self, argv, limit=None):
-        return run_command(argv, self._timeout(limit) if limit else None)
+        # The command may use what is left of its gate's time, not just one request's.
+        return run_command(argv, max(0.5, limit) if limit else DEFAULT_TIMEOUTS["canary"])
 
 
 def _tail(text):

@@ -336,6 +336,14 @@ def test_canary_that_hangs_is_killed(agent, master, before):
     assert "timed out" in canary["error"] and canary["details"]["rc"] is None
 
 
+def test_canary_may_take_longer_than_one_http_request(agent, master, before):
+    # request_timeout is 2 s in these tests; the canary has its gate's 10 s.
+    outcome = run(agent, master, before, names=["canary"],
+                  expectations=expect(canary=["sh", "-c", "sleep 2.5; echo slow but fine"]))
+    assert gate(outcome, "canary")["passed"], gate(outcome, "canary")["error"]
+    assert gate(outcome, "canary")["attempts"] == 1
+
+
 def test_canary_that_cannot_run(agent, master, before):
     outcome = run(agent, master, before, names=["canary"], timeouts={"canary": 0},
                   expectations=expect(canary="/nonexistent/canary --x"))
