@@ -421,6 +421,17 @@ def test_master_agents_follows_a_non_leader_redirect(master):
         follower.close()
 
 
+def test_master_without_a_leader_is_skipped(master):
+    lost = FakeMaster()
+    lost.override("/slaves", (503, "No leader elected"))
+    try:
+        seen = mesos_api.master_agents([lost.url, master.url])
+        assert seen["master_url"] == master.url
+        assert len(lost.calls("GET", "/slaves")) == 1
+    finally:
+        lost.close()
+
+
 def test_no_master_answering_lists_every_error():
     a, b = closed_port_url(), closed_port_url()
     with pytest.raises(MesosApiError) as e:
