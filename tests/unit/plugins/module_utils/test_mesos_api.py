@@ -353,6 +353,13 @@ def test_unreachable_agent_names_the_url():
     assert str(e.value).startswith(url + "/health: cannot connect")
 
 
+def test_tls_to_a_plain_http_port_is_a_clear_error(agent):
+    url = agent.url.replace("http://", "https://")
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.agent_health(url, timeout=2)
+    assert str(e.value).startswith(url + "/health: ")
+
+
 def test_http_error_names_url_status_and_body(agent):
     agent.override("/state", (503, "Agent has not finished recovery"))
     with pytest.raises(MesosApiError) as e:
