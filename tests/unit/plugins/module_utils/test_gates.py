@@ -409,12 +409,19 @@ def test_bad_expectations_are_refused():
 
 # --- re-registration window ------------------------------------------------------------
 
-def test_default_timeouts_can_outlast_the_default_window():
+def test_default_timeouts_fit_the_default_window():
     specs = g.gate_specs(ALL_BUT_CANARY + ("canary",))
-    budget = g.reregistration_budget(specs, restart_timeout=30)
-    # restart 30 + health 30 + reregistered 30 + rollback restart 30
-    assert budget["worst_case"] == 120 and budget["window"] == 75
+    budget = g.reregistration_budget(specs, restart_timeout=15)
+    # restart 15 + health 15 + reregistered 20 + rollback restart 15
+    assert budget["worst_case"] == 65 and budget["window"] == 75
     assert budget["counted"] == ["health", "reregistered"]
+    assert budget["warning"] is None
+
+
+def test_slow_restart_can_outlast_the_default_window():
+    specs = g.gate_specs(ALL_BUT_CANARY, timeouts={"health": 30, "reregistered": 30})
+    budget = g.reregistration_budget(specs, restart_timeout=30)
+    assert budget["worst_case"] == 120
     assert "120s > 75s" in budget["warning"]
     assert "restart 30s + health 30s + reregistered 30s + rollback restart 30s" in budget["warning"]
 
