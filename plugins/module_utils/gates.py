@@ -35,7 +35,9 @@ import time
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 GATE_ORDER = ("health", "reregistered", "flags", "recovery", "tasks", "canary")
-DEFAULT_TIMEOUTS = {"health": 30.0, "reregistered": 30.0, "flags": 10.0, "recovery": 10.0,
+# Restart (15 s) + health + reregistered + a rollback restart fit the master's default 75 s
+# window; an agent re-registers in about 3 s with running executors.
+DEFAULT_TIMEOUTS = {"health": 15.0, "reregistered": 20.0, "flags": 10.0, "recovery": 10.0,
                     "tasks": 30.0, "canary": 30.0}
 DEFAULT_INTERVAL = 1.0
 MASTER_STATES = ("active", "deactivated", "any")
@@ -179,7 +181,8 @@ class AgentProbe:
         return mesos_api.master_agents(self.master_urls, self._timeout(limit))
 
     def run(self, argv, limit=None):
-        return run_command(argv, self._timeout(limit) if limit else None)
+        # The command may use what is left of its gate's time, not just one request's.
+        return run_command(argv, max(0.5, limit) if limit else DEFAULT_TIMEOUTS["canary"])
 
 
 def _tail(text):

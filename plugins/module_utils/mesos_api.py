@@ -24,6 +24,7 @@ import socket
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import open_url
 
 DEFAULT_TIMEOUT = 5.0
@@ -111,6 +112,9 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
         raise MesosApiError(url, "cannot connect: %s" % (e.reason,))
     except (socket.timeout, TimeoutError):
         raise MesosApiError(url, "no answer within %s s" % timeout)
+    except UrlsConnectionError as e:
+        # TLS validation failures and the like, raised by ansible's own URL handling.
+        raise MesosApiError(url, "cannot connect: %s" % (e,))
     except (OSError, ValueError) as e:
         # Connection reset, a malformed status line, an unsupported URL ...
         raise MesosApiError(url, "request failed: %s" % (e,))

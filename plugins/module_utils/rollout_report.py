@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 
 RESULTS = ("updated", "unchanged", "rolled_back", "failed")
 FINGERPRINT_WIDTH = 24
@@ -35,7 +36,7 @@ def _names(value, where):
     if value is None:
         return []
     if isinstance(value, str):
-        value = [v for v in value.split(",")]
+        value = value.split(",")
     if not isinstance(value, (list, tuple)):
         raise ReportError("%s must be a list of hook names, got %r" % (where, value))
     names = []
@@ -56,7 +57,7 @@ def _seconds(value, where):
         number = float(value)
     except (TypeError, ValueError):
         raise ReportError("%s must be a number of seconds, got %r" % (where, value))
-    if number < 0 or number != number:
+    if number < 0 or math.isnan(number):
         raise ReportError("%s must be 0 or more seconds, got %r" % (where, value))
     return round(number, 3)
 

@@ -40,6 +40,7 @@ attributes:
         is reported in I(gates) without failing the host.
   diff_mode:
     support: none
+    description: The gates only read; there is nothing to show as a diff.
 options:
   agent_url:
     description: Base URL of the agent's HTTP endpoints (C(host:port) means C(http://host:port)).
@@ -97,7 +98,7 @@ options:
   timeouts:
     description:
       - Seconds each gate may take, by gate name; 0 means a single attempt. Defaults are
-        C(health) 30, C(reregistered) 30, C(flags) 10, C(recovery) 10, C(tasks) 30, C(canary) 30.
+        C(health) 15, C(reregistered) 20, C(flags) 10, C(recovery) 10, C(tasks) 30, C(canary) 30.
     type: dict
     default: {}
   intervals:
@@ -117,7 +118,7 @@ options:
   restart_timeout:
     description: Seconds the agent's restart may take; used for the re-registration window warning.
     type: float
-    default: 30
+    default: 15
   reregistration_window:
     description:
       - Seconds the master waits for a silent agent before marking it unreachable. Read from
@@ -356,7 +357,7 @@ def main():
             intervals=dict(type="dict", default={}),
             request_timeout=dict(type="float", default=5),
             canary_command=dict(type="raw"),
-            restart_timeout=dict(type="float", default=30),
+            restart_timeout=dict(type="float", default=15),
             reregistration_window=dict(type="float"),
         ),
         required_if=[("snapshot_only", False, ("before",))],

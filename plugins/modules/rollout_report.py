@@ -32,46 +32,21 @@ attributes:
     description: Shows the text report before and after.
 options:
   records:
-    description: One record per host, in the order to show them.
+    description:
+      - One record per host, in the order to show them. Each is a dict with these keys.
+      - C(host) (required) the host's inventory name.
+      - C(result) (required) C(updated) the hooks changed and every gate passed; C(unchanged)
+        nothing needed to change; C(rolled_back) a gate failed and the previous configuration
+        was restored; C(failed) the host could be neither updated nor restored.
+      - C(fingerprint) the build fingerprint of the host's Mesos.
+      - C(artifact_sha256) SHA-256 (64 hex digits) of the hook library staged on the host.
+      - C(hooks_before), C(hooks_after) C(--hooks) before and after, as lists or comma strings.
+      - C(restart_seconds), C(gate_seconds) seconds the restart and the gates took, or null.
+      - C(message) one line on what happened, for example the failed gate's error.
+      - Any other key, or a bad value, fails the module naming the record and the key.
     type: list
     elements: dict
     required: true
-    suboptions:
-      host:
-        description: The host's inventory name.
-        type: str
-        required: true
-      result:
-        description:
-          - C(updated) the hooks changed and every gate passed; C(unchanged) nothing needed to
-            change; C(rolled_back) a gate failed and the previous configuration was restored;
-            C(failed) the host could not be updated nor restored.
-        type: str
-        choices: [updated, unchanged, rolled_back, failed]
-        required: true
-      fingerprint:
-        description: The build fingerprint of the host's Mesos.
-        type: str
-      artifact_sha256:
-        description: SHA-256 of the hook library staged on the host.
-        type: str
-      hooks_before:
-        description: C(--hooks) before the rollout.
-        type: list
-        elements: str
-      hooks_after:
-        description: C(--hooks) after the rollout.
-        type: list
-        elements: str
-      restart_seconds:
-        description: Seconds the agent's restart took.
-        type: float
-      gate_seconds:
-        description: Seconds the health gates took.
-        type: float
-      message:
-        description: One line on what happened, for example the failed gate's error.
-        type: str
   path:
     description: Where the JSON report goes. Missing parent directories are created.
     type: path
@@ -199,17 +174,9 @@ def _mode(value):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            records=dict(type="list", elements="dict", required=True, options=dict(
-                host=dict(type="str", required=True),
-                result=dict(type="str", required=True, choices=list(rr.RESULTS)),
-                fingerprint=dict(type="str"),
-                artifact_sha256=dict(type="str"),
-                hooks_before=dict(type="list", elements="str"),
-                hooks_after=dict(type="list", elements="str"),
-                restart_seconds=dict(type="float"),
-                gate_seconds=dict(type="float"),
-                message=dict(type="str"),
-            )),
+            # Fields are checked by rollout_report.normalise(), which also accepts 'message'
+            # (a name an argument spec may not use) and comma-separated hook lists.
+            records=dict(type="list", elements="dict", required=True),
             path=dict(type="path", required=True),
             text_path=dict(type="path"),
             title=dict(type="str", default="Mesos hook rollout"),

@@ -9,9 +9,10 @@ import pytest
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
-from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, OTHER_FRAMEWORK, agent, master  # noqa: F401
+# The agent and master fixtures come from there too.
+from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, OTHER_FRAMEWORK, agent, master  # noqa: F401 pylint: disable=unused-import
 
-ALL_BUT_CANARY = ["health", "reregistered", "flags", "recovery", "tasks"]
+ALL_BUT_CANARY = ("health", "reregistered", "flags", "recovery", "tasks")
 
 
 class FakeClock:
@@ -45,7 +46,7 @@ def run(agent, master, before, names=ALL_BUT_CANARY, expectations=None, clock=No
         intervals=None, **kw):
     clock = clock or FakeClock()
     probe = g.AgentProbe(agent.url, [master.url], request_timeout=2)
-    specs = g.gate_specs(names, timeouts or dict((n, 10) for n in names), intervals)
+    specs = g.gate_specs(list(names), timeouts or dict((n, 10) for n in names), intervals)
     return g.check_gates(before, probe, expectations or expect(), specs, clock=clock, sleep=clock.sleep, **kw)
 
 
@@ -59,7 +60,7 @@ def test_healthy_agent_passes_every_gate_at_first_attempt(agent, master, before)
     clock = FakeClock()
     outcome = run(agent, master, before, clock=clock)
     assert outcome["passed"] is True and outcome["failed_gate"] is None
-    assert [r["name"] for r in outcome["gates"]] == ALL_BUT_CANARY
+    assert [r["name"] for r in outcome["gates"]] == list(ALL_BUT_CANARY)
     assert all(r["passed"] and r["attempts"] == 1 and r["error"] is None for r in outcome["gates"])
     assert clock.sleeps == []
     assert gate(outcome, "reregistered")["details"] == {
@@ -335,6 +336,14 @@ def test_canary_that_hangs_is_killed(agent, master, before):
     assert "timed out" in canary["error"] and canary["details"]["rc"] is None
 
 
+def test_canary_may_take_longer_than_one_http_request(agent, master, before):
+    # request_timeout is 2 s in these tests; the canary has its gate's 10 s.
+    outcome = run(agent, master, before, names=["canary"],
+                  expectations=expect(canary=["sh", "-c", "sleep 2.5; echo slow but fine"]))
+    assert gate(outcome, "canary")["passed"], gate(outcome, "canary")["error"]
+    assert gate(outcome, "canary")["attempts"] == 1
+
+
 def test_canary_that_cannot_run(agent, master, before):
     outcome = run(agent, master, before, names=["canary"], timeouts={"canary": 0},
                   expectations=expect(canary="/nonexistent/canary --x"))
@@ -400,12 +409,19 @@ def test_bad_expectations_are_refused():
 
 # --- re-registration window ------------------------------------------------------------
 
-def test_default_timeouts_can_outlast_the_default_window():
-    specs = g.gate_specs(ALL_BUT_CANARY + ["canary"])
-    budget = g.reregistration_budget(specs, restart_timeout=30)
-    # restart 30 + health 30 + reregistered 30 + rollback restart 30
-    assert budget["worst_case"] == 120 and budget["window"] == 75
+def test_default_timeouts_fit_the_default_window():
+    specs = g.gate_specs(ALL_BUT_CANARY + ("canary",))
+    budget = g.reregistration_budget(specs, restart_timeout=15)
+    # restart 15 + health 15 + reregistered 20 + rollback restart 15
+    assert budget["worst_case"] == 65 and budget["window"] == 75
     assert budget["counted"] == ["health", "reregistered"]
+    assert budget["warning"] is None
+
+
+def test_slow_restart_can_outlast_the_default_window():
+    specs = g.gate_specs(ALL_BUT_CANARY, timeouts={"health": 30, "reregistered": 30})
+    budget = g.reregistration_budget(specs, restart_timeout=30)
+    assert budget["worst_case"] == 120
     assert "120s > 75s" in budget["warning"]
     assert "restart 30s + health 30s + reregistered 30s + rollback restart 30s" in budget["warning"]
 

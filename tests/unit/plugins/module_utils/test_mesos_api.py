@@ -353,6 +353,13 @@ def test_unreachable_agent_names_the_url():
     assert str(e.value).startswith(url + "/health: cannot connect")
 
 
+def test_tls_to_a_plain_http_port_is_a_clear_error(agent):
+    url = agent.url.replace("http://", "https://")
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.agent_health(url, timeout=2)
+    assert str(e.value).startswith(url + "/health: ")
+
+
 def test_http_error_names_url_status_and_body(agent):
     agent.override("/state", (503, "Agent has not finished recovery"))
     with pytest.raises(MesosApiError) as e:
@@ -419,6 +426,17 @@ def test_master_agents_follows_a_non_leader_redirect(master):
         assert follower.calls("GET", "/slaves") and master.calls("GET", "/slaves")
     finally:
         follower.close()
+
+
+def test_master_without_a_leader_is_skipped(master):
+    lost = FakeMaster()
+    lost.override("/slaves", (503, "No leader elected"))
+    try:
+        seen = mesos_api.master_agents([lost.url, master.url])
+        assert seen["master_url"] == master.url
+        assert len(lost.calls("GET", "/slaves")) == 1
+    finally:
+        lost.close()
 
 
 def test_no_master_answering_lists_every_error():

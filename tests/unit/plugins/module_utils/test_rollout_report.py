@@ -54,7 +54,7 @@ def test_json_report_keeps_full_values():
     assert doc["title"] == "Mesos hook rollout"
     assert doc["ok"] is False
     assert doc["summary"] == {"hosts": 4, "updated": 1, "unchanged": 1, "rolled_back": 1, "failed": 1}
-    first, _, third, fourth = doc["records"]
+    first, third, fourth = doc["records"][0], doc["records"][2], doc["records"][3]
     assert first == {"host": "agent-1.dc1", "result": "updated",
                      "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
                      "hooks_before": [], "hooks_after": [HOOK], "restart_seconds": 2.71, "gate_seconds": 3.14,

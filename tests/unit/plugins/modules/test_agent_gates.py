@@ -3,14 +3,21 @@ import sys
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_gates
 
 # The Mesos-shaped test servers live with the client's tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, agent, master  # noqa: E402,F401
+from test_mesos_api import AGENT_ID, FRAMEWORK, HOOK, agent, master  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 FAST = {"health": 1, "reregistered": 1, "flags": 1, "recovery": 1, "tasks": 1, "canary": 1}
 QUICK = {"health": 0.1, "reregistered": 0.1, "flags": 0.1, "recovery": 0.1, "tasks": 0.1, "canary": 0.1}
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings():
+    # Under Ansible every module run is its own process; here runs share the warnings list.
+    ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
 
 
 @pytest.fixture
@@ -102,6 +109,14 @@ def test_window_is_read_from_the_master_and_warned_about(run_module, agent, mast
     # restart 5 + health 10 + reregistered 1 + rollback restart 5
     assert result["budget"]["worst_case"] == 21
     assert "21s > 15s" in str(result["warnings"])
+
+
+def test_defaults_give_no_window_warning(run_module, agent, master, before):
+    args = gate_args(agent, master, before)
+    del args["timeouts"], args["restart_timeout"]
+    result = run_module(agent_gates, args)
+    assert not result.failed and result["budget"]["worst_case"] == 65
+    assert "warnings" not in result
 
 
 def test_explicit_window_wins(run_module, agent, master, before):

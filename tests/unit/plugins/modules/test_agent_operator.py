@@ -6,7 +6,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_operator
 
 # The Mesos-shaped test servers live with the client's tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-from test_mesos_api import AGENT_ID, FakeMaster, agent, master  # noqa: E402,F401
+from test_mesos_api import AGENT_ID, FakeMaster, agent, master  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 
 def test_deactivate_changes_once_then_is_idempotent(run_module, master):

@@ -64,7 +64,7 @@ def test_bad_record_fails_and_writes_nothing(run_module, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unknown_result_is_refused_by_the_argument_spec(run_module, tmp_path):
+def test_unknown_result_is_refused(run_module, tmp_path):
     bad = [dict(RECORDS[0], result="ok")]
     result = run_module(rollout_report, dict(records=bad, path=str(tmp_path / "r.json")))
     assert result.failed and "result" in result["msg"] and "updated" in result["msg"]
