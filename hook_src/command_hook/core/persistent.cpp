@@ -122,13 +122,17 @@ bool PersistentCommand::start_locked(std::string* error)
 void PersistentCommand::reap_if_exited_locked()
 {
   if (child_.pid <= 0) return;
-  int status = 0;
-  pid_t r = ::waitpid(child_.pid, &status, WNOHANG);
-  if (r == 0) return;  // still running
-  drain_stderr_locked();
-  log(1, "persistent command " + command_.argv[0] + " " +
-         (r < 0 ? std::string("is gone") : describe_status(status)));
+  // Peek without reaping: the zombie keeps the group id ours while we kill
+  // anything the command left in its group.
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  int rc = ::waitid(P_PID, child_.pid, &info, WEXITED | WNOHANG | WNOWAIT);
+  if (rc == 0 && info.si_pid != child_.pid) return;  // still running
   signal_group(child_.pid, SIGKILL);
+  int status = -1;
+  if (rc == 0) ::waitpid(child_.pid, &status, 0);
+  drain_stderr_locked();
+  log(1, "persistent command " + command_.argv[0] + " " + describe_status(status));
   child_.pid = -1;
   close_fd(&child_.in);
   close_fd(&child_.out);
