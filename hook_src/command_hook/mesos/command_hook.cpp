@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include <glog/logging.h>
@@ -345,7 +346,9 @@ private:
     const FailurePolicy policy = m.runner.config().failure;
     Decision decision = decide(outcome, policy);
     Answer<T> answer;
-    if (decision.action == Action::kApply) {
+    if (decision.action == Action::kApply && std::is_same<T, Nothing>::value) {
+      decision.action = Action::kKeepDefault;  // no result: stdout is ignored
+    } else if (decision.action == Action::kApply) {
       Try<JSON::Value> json = JSON::parse(outcome.out);
       Try<T> value = json.isError() ? Try<T>(Error("result is not JSON: " +
                                                    json.error()))

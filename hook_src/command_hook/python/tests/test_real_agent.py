@@ -124,7 +124,8 @@ def install_commands(root):
     events = os.path.join(root, "events")
     os.makedirs(events)
     write(os.path.join(hooks, "record.sh"),
-          '#!/bin/sh\ncat > "$1/$MESOS_HOOK_METHOD.$$.json"\n', 0o755)
+          '#!/bin/sh\ncat > "$1/$MESOS_HOOK_METHOD.$$.json"\n'
+          "echo recorded  # stdout of a hook without a result is ignored\n", 0o755)
     write(os.path.join(hooks, "attributes.sh"),
           "#!/bin/sh\ncat >/dev/null\n"
           "echo '[{\"name\":\"hooked\",\"type\":\"TEXT\",\"text\":{\"value\":\"yes\"}}]'\n",
