@@ -143,8 +143,17 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings)
 int fork_exec(const Command& command, char* const argv[], char* const envp[],
               int in, int out, int err, pid_t* pid)
 {
+  // The child reports a failed exec through this close-on-exec pipe, so a
+  // missing command is a spawn error as with posix_spawn.
+  int report[2];
+  if (!make_pipe(report)) return errno;
   pid_t child = ::fork();
-  if (child < 0) return errno;
+  if (child < 0) {
+    int saved = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    return saved;
+  }
   if (child == 0) {
     ::setpgid(0, 0);
     struct sigaction dfl;
@@ -154,23 +163,37 @@ int fork_exec(const Command& command, char* const argv[], char* const envp[],
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    int error = 0;
     if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) {
-      ::_exit(127);
-    }
-#ifdef SYS_close_range
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
-#endif
-    {
+      error = errno;
+    } else {
+      // Keep only 0-2 and the report pipe (close-on-exec).
+      for (int fd = 3; fd < report[1]; ++fd) ::close(fd);
       struct rlimit rl;
       long max = (::getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
                   rl.rlim_cur != RLIM_INFINITY) ? (long)rl.rlim_cur : 65536;
-      for (long fd = 3; fd < max; ++fd) ::close((int)fd);
+#ifdef SYS_close_range
+      if (::syscall(SYS_close_range, (unsigned)report[1] + 1, ~0U, 0U) != 0)
+#endif
+      {
+        for (long fd = report[1] + 1; fd < max; ++fd) ::close((int)fd);
+      }
+      ::execve(command.argv[0].c_str(), argv, envp);
+      error = errno;
     }
-    ::execve(command.argv[0].c_str(), argv, envp);
-    static const char msg[] = "exec failed\n";
-    ssize_t ignored = ::write(2, msg, sizeof(msg) - 1);
+    ssize_t ignored = ::write(report[1], &error, sizeof(error));
     (void)ignored;
     ::_exit(127);
+  }
+  ::close(report[1]);
+  int error = 0;
+  ssize_t n;
+  while ((n = ::read(report[0], &error, sizeof(error))) < 0 && errno == EINTR) {}
+  ::close(report[0]);
+  if (n == (ssize_t)sizeof(error)) {
+    int status;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    return error;
   }
   *pid = child;
   return 0;
