@@ -406,8 +406,10 @@ Outcome run_once(const Command& command, const std::string& input,
       exited = true;
     }
     if (exited) {
-      // What the command wrote before exiting is already in the pipes;
-      // do not wait for EOF from processes it left behind.
+      // Processes the command left in its group die with it (its unreaped
+      // zombie keeps the group id ours). What the command wrote before
+      // exiting is already in the pipes: no need to wait for EOF.
+      signal_group(child.pid, SIGKILL);
       if (child.out >= 0) read_available(child.out, &outcome.out,
                                          limits.max_output, &too_large);
       if (child.err >= 0) read_available(child.err, &outcome.err,
@@ -483,8 +485,6 @@ Outcome run_once(const Command& command, const std::string& input,
     }
   }
 
-  // Leftover members of the command's group die with it.
-  signal_group(child.pid, SIGKILL);
   int status = reap(child.pid);
   if (pidfd >= 0) ::close(pidfd);
   close_fd(&child.in);
