@@ -3,10 +3,11 @@
 Runs when MESOS_PREFIX names a Mesos install and COMMAND_HOOK_LIBRARY the
 libcommand_hook.so built against it (hook_src/run-tests sets both when
 MESOS_PREFIX is given), as root (hook commands must be root-owned); skipped
-otherwise. Starts a master and an agent on 127.0.0.1 with two command hook
-instances, launches a task with mesos-execute, and checks what a user would
-see: the injected environment variable in the task, the added label and
-attribute, the recorded events, and the metrics.
+otherwise. Starts a master (one command hook instance) and an agent (two
+instances) on 127.0.0.1, launches a task with mesos-execute, and checks what
+a user would see: the injected environment variable in the task, the labels
+added on the master and the agent, the added agent attribute, the recorded
+events, and the metrics on both.
 """
 
 import glob
@@ -166,6 +167,19 @@ def modules_json(library, hooks, events, recorder_extra=()):
     ]}]}
 
 
+def master_modules_json(library, hooks, events):
+    params = [
+        ("name", "master"),
+        ("masterLaunchTaskLabelDecorator_command", hooks + "/examples/label_decorator.py"),
+        ("masterLaunchTaskLabelDecorator_args", "placed_by=master"),
+        ("masterLaunchTaskResourceDecorator_command", hooks + "/record.sh"),
+        ("masterLaunchTaskResourceDecorator_args", events),
+    ]
+    return {"libraries": [{"file": library, "modules": [
+        {"name": "mesos_fleet_hooks_CommandHook1",
+         "parameters": [{"key": k, "value": v} for k, v in params]}]}]}
+
+
 def agent_argv(root, master, port, modules_file):
     return [_binary("mesos-agent"), "--master=" + master, "--ip=127.0.0.1",
             "--port=%d" % port, "--work_dir=" + os.path.join(root, "agent"),
@@ -187,9 +201,14 @@ def test_hooks_fire_in_a_real_agent(root):
     master = "127.0.0.1:%d" % master_port
     agent_url = "http://127.0.0.1:%d" % agent_port
     try:
+        master_modules = os.path.join(root, "master-modules.json")
+        write(master_modules, json.dumps(master_modules_json(LIBRARY, hooks, events)),
+              0o644)
         cluster.start("master", [_binary("mesos-master"), "--ip=127.0.0.1",
                                  "--port=%d" % master_port, "--registry=in_memory",
-                                 "--work_dir=" + os.path.join(root, "master")])
+                                 "--work_dir=" + os.path.join(root, "master"),
+                                 "--modules=file://" + master_modules,
+                                 "--hooks=mesos_fleet_hooks_CommandHook1"])
         agent = cluster.start("agent", agent_argv(root, master, agent_port, modules_file))
         wait_for(lambda: get_json("http://%s/slaves" % master)["slaves"], 60,
                  "the agent to register\n" + cluster.log("agent")[-3000:])
@@ -224,6 +243,16 @@ def test_hooks_fire_in_a_real_agent(root):
         labels = task_labels()
         assert labels.get("owner") == "platform", labels
         assert labels.get("agent_hostname"), labels
+        assert labels.get("placed_by") == "master", labels  # master-side hook
+
+        master_metrics = get_json("http://%s/metrics/snapshot" % master)
+        assert master_metrics["command_hook/master/masterLaunchTaskLabelDecorator/calls"] >= 1
+        assert master_metrics[
+            "command_hook/master/masterLaunchTaskResourceDecorator/calls"] >= 1
+        resources_event = json.load(open(
+            glob.glob(events + "/masterLaunchTaskResourceDecorator.*.json")[0]))
+        assert resources_event["taskInfo"]["name"] == "hooked-task"
+        assert any(r["name"] == "cpus" for r in resources_event["slaveResources"])
 
         # Post-fetch and remove-executor events were handed over as JSON.
         wait_for(lambda: glob.glob(events + "/slaveRemoveExecutorHook.*.json"), 30,
