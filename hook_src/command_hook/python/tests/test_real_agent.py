@@ -186,6 +186,7 @@ def agent_argv(root, master, port, modules_file):
             "--runtime_dir=" + os.path.join(root, "agent-run"),
             "--launcher=posix", "--isolation=posix/cpu,posix/mem",
             "--containerizers=mesos", "--no-systemd_enable_support",
+            "--launcher_dir=" + os.path.join(PREFIX, "libexec", "mesos"),
             "--resources=cpus:2;mem:1024;disk:1024",
             "--modules=file://" + modules_file,
             "--hooks=mesos_fleet_hooks_CommandHook1,mesos_fleet_hooks_CommandHook2"]
