@@ -128,7 +128,7 @@ def parse_pkgconfig(text):
     fields = {}
 
     def expand(value):
-        for _ in range(10):
+        for attempt in range(10):  # nested ${var} references, bounded
             new = re.sub(r"\$\{(\w+)\}", lambda m: variables.get(m.group(1), ""), value)
             if new == value:
                 break

@@ -194,8 +194,8 @@ def main():
     store_paths = dict((k, p[k]) for k in ("flag_dir", "env_files", "unit", "override_file") if p[k] is not None)
     try:
         facts = agent_discovery.discover(
-            run=lambda argv: module.run_command(argv),
-            which=lambda name: module.get_bin_path(name),
+            run=module.run_command,
+            which=module.get_bin_path,
             prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
     except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
             hook_elf.HookElfError) as e:

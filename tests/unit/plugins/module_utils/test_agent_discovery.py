@@ -11,7 +11,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("g++"), reason="needs g++ to bu
 
 
 def run(argv):
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -54,8 +54,8 @@ def which_all(name):
 
 
 def test_discovers_version_fingerprint_style_flags_and_service(tmp_path, libmesos):
-    prefix = make_host(tmp_path, libmesos, flags={"port": "5052", "hooks": "a_Hook,b_Hook",
-                                                    "modules": "file:///etc/mesos/modules.json"})
+    flags = {"port": "5052", "hooks": "a_Hook,b_Hook", "modules": "file:///etc/mesos/modules.json"}
+    prefix = make_host(tmp_path, libmesos, flags=flags)
     facts = ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))
     assert facts["version"] == "1.11.0"
     assert facts["libmesos"] == prefix + "/lib/libmesos-1.11.0.so"
