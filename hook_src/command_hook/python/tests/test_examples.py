@@ -17,7 +17,7 @@ def run(example, args, event, mode="oneshot"):
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "MESOS_HOOK_MODE": mode}
     return subprocess.run([sys.executable, os.path.join(EXAMPLES, example)] + args,
                           input=json.dumps(event), capture_output=True, text=True,
-                          env=env, timeout=30)
+                          env=env, timeout=30, check=False)
 
 
 def docker_event(container, in_task=True):
@@ -100,7 +100,7 @@ def test_docker_policy_persistent_mode_replies_per_line():
                             text=True, env=env)
     good = docker_event({"docker": {"image": "x"}, "volumes": [volume("/data/x")]})
     bad = docker_event({"docker": {"image": "x", "privileged": True}})
-    out, _ = proc.communicate(json.dumps(good) + "\n" + json.dumps(bad) + "\n",
+    out, dummy = proc.communicate(json.dumps(good) + "\n" + json.dumps(bad) + "\n",
                               timeout=30)
     assert out == "OK\nERROR privileged containers are not allowed\n"
 
