@@ -101,7 +101,7 @@ def test_docker_policy_persistent_mode_replies_per_line():
     good = docker_event({"docker": {"image": "x"}, "volumes": [volume("/data/x")]})
     bad = docker_event({"docker": {"image": "x", "privileged": True}})
     out, dummy = proc.communicate(json.dumps(good) + "\n" + json.dumps(bad) + "\n",
-                              timeout=30)
+                                  timeout=30)
     assert out == "OK\nERROR privileged containers are not allowed\n"
 
 
