@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Checks every hook entry (keys, types, names, paths, module symbols, parameters) and fails
     naming the entry and field at the first problem, before any host is touched.
-  - Fills in C(source) (the collection's C(hook_src/<name>)), C(state), C(hooks), C(position).
+  - Fills in C(source) (the collection's C(hook_src/<name>)), C(state) and C(hooks). Where our
+    hooks go among the agent's other hooks is the rollout's C(mesos_rollout_position).
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 positional: src_dir

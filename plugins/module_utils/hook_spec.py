@@ -13,7 +13,6 @@ One entry per hook library::
         - name: org_mesos_fleet_CommandHook
           parameters: {slave_executor_environment_decorator_command: /usr/local/bin/env-hook}
       hooks: [org_mesos_fleet_CommandHook]   # what goes into --hooks; default: every module
-      position: append                   # or prepend, relative to the agent's other hooks
       allow_resource_decorators: false   # see hook_validate
 """
 
@@ -26,7 +25,7 @@ import re
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
-HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "position", "allow_resource_decorators")
+HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "allow_resource_decorators")
 MODULE_KEYS = ("name", "parameters")
 _DIR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -78,9 +77,6 @@ def normalise(hooks, src_dir):
         state = hook.get("state", "present")
         if state not in ("present", "absent"):
             _fail(where + ".state", "must be present or absent, got %r" % (state,))
-        position = hook.get("position", "append")
-        if position not in ("append", "prepend"):
-            _fail(where + ".position", "must be append or prepend, got %r" % (position,))
         allow = hook.get("allow_resource_decorators", False)
         if not isinstance(allow, bool):
             _fail(where + ".allow_resource_decorators", "must be true or false")
@@ -115,5 +111,5 @@ def normalise(hooks, src_dir):
             _fail(where + ".hooks", "lists a module twice")
 
         result.append(dict(name=name, source=source, state=state, modules=normal_modules,
-                           hooks=list(wanted_hooks), position=position, allow_resource_decorators=allow))
+                           hooks=list(wanted_hooks), allow_resource_decorators=allow))
     return result

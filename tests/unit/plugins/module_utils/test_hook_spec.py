@@ -15,7 +15,7 @@ def test_defaults_are_filled_in():
     [hook] = hs.normalise([GOOD], "/coll/hook_src")
     assert hook == {"name": "probe", "source": "/coll/hook_src/probe", "state": "present",
                     "modules": [{"name": "org_fleet_Probe", "parameters": [{"key": "env", "value": "A=1"}]}],
-                    "hooks": ["org_fleet_Probe"], "position": "append", "allow_resource_decorators": False}
+                    "hooks": ["org_fleet_Probe"], "allow_resource_decorators": False}
     assert hs.normalise(None, "/x") == []
 
 
@@ -30,7 +30,7 @@ def test_defaults_are_filled_in():
     ([with_(source="hooks/probe")], "must be an absolute path"),
     ([with_(source="/srv/../etc")], "must not contain '..'"),
     ([with_(state="gone")], "must be present or absent"),
-    ([with_(position="middle")], "must be append or prepend"),
+    ([with_(position="prepend")], "unknown key(s) position"),
     ([with_(allow_resource_decorators="yes")], "must be true or false"),
     ([with_(modules=[])], "must list at least one module"),
     ([with_(modules=[{"name": "org-fleet"}])], "'org-fleet' is not a valid C identifier"),
