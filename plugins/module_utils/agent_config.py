@@ -135,6 +135,24 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
     )
 
 
+def read_pristine(backup_dir, path):
+    """The operator's manifest as it was before our first merge into it, or None."""
+    return atomic_file.read_text(mm.pristine_path(backup_dir, path))
+
+
+def keep_pristine(backup_dir, path, text):
+    """Keep the operator's manifest (root-only) so removing our libraries can restore it exactly."""
+    keep = mm.pristine_path(backup_dir, path)
+    if not os.path.isdir(os.path.dirname(keep)):
+        os.makedirs(os.path.dirname(keep), 0o700)
+    atomic_file.atomic_write(keep, atomic_file.encode_text(text), mode=0o600)
+
+
+def drop_pristine(backup_dir, path):
+    """Forget the kept copy once the manifest is back to it."""
+    atomic_file.atomic_remove(mm.pristine_path(backup_dir, path))
+
+
 def _under(root, path):
     return path if not root or root == "/" else os.path.join(root, path.lstrip("/"))
 

@@ -166,7 +166,6 @@ manifest_path:
   type: str
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
@@ -204,7 +203,7 @@ def configure(module):
     root = p["root"]
 
     def pristine_for(path):
-        return atomic_file.read_text(mm.pristine_path(backup_dir, path))
+        return ac.read_pristine(backup_dir, path)
 
     plan = ac.plan(store, present, p["absent"], p["managed_path"], p["dir_file_name"],
                    position=p["position"], pristine_for=pristine_for)
@@ -222,16 +221,13 @@ def configure(module):
         result["snapshot"] = ac.save_snapshot(plan, root, p["snapshot_dir"],
                                               extra=dict(present=[e["file"] for e in present], absent=p["absent"]))
     if plan.pristine is not None and pristine_for(plan.manifest_path) is None:
-        keep = mm.pristine_path(backup_dir, plan.manifest_path)
-        if not os.path.isdir(os.path.dirname(keep)):
-            os.makedirs(os.path.dirname(keep), 0o700)
-        atomic_file.atomic_write(keep, atomic_file.encode_text(plan.pristine), mode=0o600)
+        ac.keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
     ac.apply(plan, root, backup_dir=backup_dir)
     if plan.manifest_path:
         final = plan.changes.get(plan.manifest_path, (None, None))[1]
         kept = pristine_for(plan.manifest_path)
         if kept is not None and final == atomic_file.encode_text(kept):
-            atomic_file.atomic_remove(mm.pristine_path(backup_dir, plan.manifest_path))
+            ac.drop_pristine(backup_dir, plan.manifest_path)
     return result
 
 

@@ -144,6 +144,7 @@ backup:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
@@ -170,7 +171,7 @@ def run(module):
     pristine = None
     source = p["modules_flag"] and mm.modules_flag_source(p["modules_flag"])
     if source and source[0] == "file":
-        pristine = atomic_file.read_text(mm.pristine_path(backup_dir, source[1]))
+        pristine = ac.read_pristine(backup_dir, source[1])
 
     if p["state"] == "present":
         wanted, remove = libraries, []
@@ -200,11 +201,7 @@ def run(module):
         return result
 
     if change.stores_pristine and pristine is None:
-        keep = mm.pristine_path(backup_dir, change.path)
-        if not os.path.isdir(os.path.dirname(keep)):
-            os.makedirs(os.path.dirname(keep), 0o700)
-        atomic_file.atomic_write(keep,
-                                 atomic_file.encode_text(change.before), mode=0o600)
+        ac.keep_pristine(backup_dir, change.path, change.before)
     if change.after is None:
         backup = atomic_file.atomic_remove(change.path, backup_dir=backup_dir)
     else:
@@ -214,7 +211,7 @@ def run(module):
         backup = atomic_file.atomic_write(change.path, atomic_file.encode_text(change.after),
                                           backup_dir=backup_dir)
         if pristine is not None and change.after == pristine:
-            atomic_file.atomic_remove(mm.pristine_path(backup_dir, change.path))
+            ac.drop_pristine(backup_dir, change.path)
     if backup:
         result["backup"] = backup
     return result
