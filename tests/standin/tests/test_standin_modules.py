@@ -231,3 +231,31 @@ def test_version_flag(prefix, prefixes):
         out = subprocess.run([os.path.join(prefixes[name], "sbin/mesos-agent"), "--version"],
                              stdout=subprocess.PIPE, universal_newlines=True, check=True)
         assert out.stdout == "mesos %s\n" % version
+
+
+def test_hooks_run_in_order_each_seeing_the_previous_result(run_agent, master, probe,
+                                                            build_module, tasks):
+    m = master()
+    seer = build_module("odd_seer", DECORATE="1")
+    failing = build_module("odd_failing", DECORATE_ERROR="1")
+    modules = {"libraries": [
+        manifest(probe)["libraries"][0],
+        {"file": seer, "modules": [{"name": "odd_seer"}]},
+        {"file": failing, "modules": [{"name": "odd_failing"}]}]}
+    results, logs = {}, {}
+    for order in ("%s,odd_failing,odd_seer" % PROBE, "odd_seer,%s" % PROBE):
+        agent = run_agent("--modules=" + json.dumps(modules), "--hooks=" + order,
+                          master="127.0.0.1:%d" % m.port).wait_healthy()
+        wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+        task = post(agent.port, "/standin/launch", {"environment": {"OWN": "1"}})[1]
+        tasks.append(task["pid"])
+        results[order] = environ_of(task["pid"])
+        agent.stop()
+        logs[order] = agent.log()
+    first, second = results.values()
+    # A failing decorator is logged and skipped; the next hook sees the probe's output.
+    assert first["ODD_SEEN"] == "OWN,MESOS_FLEET_PROBE,"
+    assert first["MESOS_FLEET_PROBE"] == "probe-ok"
+    assert "hook failed for module 'odd_failing': odd decorator failed" in list(logs.values())[0]
+    assert second["ODD_SEEN"] == "OWN,"
+    assert second["MESOS_FLEET_PROBE"] == "probe-ok"
