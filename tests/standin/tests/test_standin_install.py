@@ -195,3 +195,17 @@ def test_master_install_unit(tmp_path):
     lines = unit_lines(root, "mesos-master")
     assert "KillMode=process" in lines
     assert "ExecStart=%s/bin/mesos-init-wrapper master" % (tmp_path / "p") in lines
+
+
+@pytest.mark.skipif(not os.environ.get("MESOS_REAL_PREFIX"),
+                    reason="MESOS_REAL_PREFIX (a real Mesos install) is not set")
+def test_probe_hook_builds_against_real_mesos(tmp_path):
+    # The probe source uses only API that real Mesos has, so the same hook can
+    # be rolled out to a real agent.
+    real = os.environ["MESOS_REAL_PREFIX"]
+    subprocess.run(["make", "-s", "-B", "-C",
+                    os.path.join(os.path.dirname(os.path.dirname(__file__)), "probe_hook"),
+                    "MESOS_PREFIX=" + real, "OUT=" + str(tmp_path)], check=True)
+    with open(tmp_path / "libprobe_hook.so", "rb") as f:
+        symbol = ELFFile(f).get_section_by_name(".dynsym").get_symbol_by_name(PROBE)[0]
+        assert symbol["st_size"] == 64
