@@ -94,6 +94,10 @@ def _cases(prefixes, probe, probe_from, build_module, tmp_path):
     dir1.mkdir()
     (dir1 / "10-good.json").write_text(json.dumps(manifest(probe)))
     (dir1 / "20-bad.json").write_text(json.dumps(manifest(old)))
+    dir2 = tmp_path / "d2"
+    dir2.mkdir()
+    (dir2 / "probe.json").write_text(json.dumps(manifest(probe)))
+    (dir2 / "probe.json~").write_text("editor backup, not JSON")
     hooks = "--hooks=" + PROBE
     return {
         "older_version": (
@@ -177,6 +181,11 @@ def _cases(prefixes, probe, probe_from, build_module, tmp_path):
             [], {"MESOS_MODULES_DIR": str(dir1)},
             "Error loading modules: Error loading modules from '%s': Error verifying module "
             "'%s': Minimum supported mesos version" % (dir1 / "20-bad.json", PROBE)),
+        # Mesos reads every file of --modules_dir, whatever its name.
+        "modules_dir_stray_file": (
+            ["--modules_dir=%s" % dir2, hooks], None,
+            "Error loading modules: Error parsing module manifest file '%s': "
+            % (dir2 / "probe.json~")),
     }
 
 
@@ -185,7 +194,7 @@ CASES = ["older_version", "newer_version", "api_version_1", "unknown_kind",
          "unresolved_libmesos_symbol", "abi_fork", "missing_library", "hook_not_loaded",
          "hook_without_modules", "hook_twice", "empty_hooks_variable", "create_fails",
          "create_bad_parameter", "same_name_other_parameters", "modules_and_modules_dir",
-         "modules_dir_bad_file"]
+         "modules_dir_bad_file", "modules_dir_stray_file"]
 
 
 @pytest.fixture(scope="module")
