@@ -144,7 +144,7 @@ def test_flagdir_style_wrapper_reads_flag_files(style_install, probe, tmp_path, 
                                      '"parameters":[{"key":"env_value","value":"v"}]}]}]}'
                                      % (probe, PROBE))
     agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["slave"], tmp_path / "log",
-                   port=port)
+                   env={"STANDIN_ROOT": str(root)}, port=port)
     daemons.append(agent)
     flags = get(agent.wait_healthy().port, "/flags")[1]["flags"]
     assert (flags["strict"], flags["hooks"], flags["port"]) == ("false", PROBE, str(port))
@@ -158,7 +158,7 @@ def test_envfile_style_wrapper_sources_exports(style_install, tmp_path, daemons)
     with open(env_file, "a") as f:
         f.write("MESOS_LOGGING_LEVEL=WARNING\n")
     agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["agent"], tmp_path / "log",
-                   port=port)
+                   env={"STANDIN_ROOT": str(root)}, port=port)
     daemons.append(agent)
     flags = get(agent.wait_healthy().port, "/flags")[1]["flags"]
     assert flags["logging_level"] == "WARNING"
