@@ -285,8 +285,7 @@ class Agent:
             task = Task(record, process)
             self.tasks[task_id] = task
             self.checkpoint(task)
-        log("I", "Launched task %s (pid %d) with hooks %s" % (
-            task_id, process.pid, ",".join(self.hooks.names()) or "(none)"))
+        log("I", "Launched task %s (pid %d)" % (task_id, process.pid))
         return Response(200, {"task_id": task_id, "pid": process.pid, "state": "TASK_RUNNING",
                               "framework_id": self.framework_id, "agent_id": self.agent_id,
                               "directory": sandbox})
@@ -428,6 +427,7 @@ def main(argv, prefix):
     signal.signal(signal.SIGINT, shutdown)
     threading.Thread(target=agent.registration_loop, args=(running > 0,), daemon=True).start()
     threading.Thread(target=agent.monitor_loop, daemon=True).start()
-    log("I", "Agent started on %s; hooks: %s" % (agent.pid, flags.get("hooks") or "(none)"))
+    # Like Mesos 1.11, nothing is logged about loaded modules or hooks.
+    log("I", "Agent started on %s" % agent.pid)
     server.serve_forever(poll_interval=0.2)
     return 0

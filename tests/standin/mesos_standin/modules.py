@@ -344,9 +344,6 @@ class HookManager:
             self.hooks.append((name, hook))
         return None
 
-    def names(self):
-        return [n for n, _ in self.hooks]
-
     def executor_environment(self, environment):
         """Runs slaveExecutorEnvironmentDecorator of every hook, each seeing the
         previous result. environment: None or [(name, value)]."""

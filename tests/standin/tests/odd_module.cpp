@@ -1,10 +1,12 @@
 // A hook module whose manifest fields are set by -D macros, to produce the
 // malformed modules a real agent refuses (wrong API version, unknown or
-// wrong kind, missing field, compatible() saying no). Built by the tests
+// wrong kind, missing field, compatible() saying no), and hooks whose
+// environment decorator records what it saw or fails. Built by the tests
 // against a stand-in install:
 //   g++ -std=c++14 -shared -fPIC -I<prefix>/include -DMODULE_NAME=x
 //       [-DAPI_VERSION='"1"'] [-DKIND='"Isolator"'] [-DNULL_AUTHOR]
-//       [-DCOMPATIBLE=false] odd_module.cpp -o libx.so
+//       [-DCOMPATIBLE=false] [-DDECORATE | -DDECORATE_ERROR]
+//       odd_module.cpp -o libx.so
 
 #include <mesos/hook.hpp>
 #include <mesos/module.hpp>
@@ -22,9 +24,39 @@
 #define AUTHOR "tests"
 #endif
 
+#include <string>
+
 namespace {
 
-class OddHook : public mesos::Hook {};
+class OddHook : public mesos::Hook
+{
+#if defined(DECORATE)
+  // Adds ODD_SEEN=<names of the variables it was given>, to check the order
+  // hooks run in.
+  Result<mesos::Environment> slaveExecutorEnvironmentDecorator(
+      const mesos::ExecutorInfo& executorInfo) override
+  {
+    mesos::Environment environment;
+    std::string seen;
+    if (executorInfo.command().has_environment()) {
+      environment.CopyFrom(executorInfo.command().environment());
+      for (int i = 0; i < environment.variables_size(); i++) {
+        seen += environment.variables(i).name() + ",";
+      }
+    }
+    mesos::Environment::Variable* variable = environment.add_variables();
+    variable->set_name("ODD_SEEN");
+    variable->set_value(seen);
+    return environment;
+  }
+#elif defined(DECORATE_ERROR)
+  Result<mesos::Environment> slaveExecutorEnvironmentDecorator(
+      const mesos::ExecutorInfo&) override
+  {
+    return Error("odd decorator failed");
+  }
+#endif
+};
 
 mesos::Hook* create(const mesos::Parameters&)
 {

@@ -144,7 +144,7 @@ def test_flagdir_style_wrapper_reads_flag_files(style_install, probe, tmp_path, 
                                      '"parameters":[{"key":"env_value","value":"v"}]}]}]}'
                                      % (probe, PROBE))
     agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["slave"], tmp_path / "log",
-                   port=port)
+                   env={"STANDIN_ROOT": str(root)}, port=port)
     daemons.append(agent)
     flags = get(agent.wait_healthy().port, "/flags")[1]["flags"]
     assert (flags["strict"], flags["hooks"], flags["port"]) == ("false", PROBE, str(port))
@@ -158,7 +158,7 @@ def test_envfile_style_wrapper_sources_exports(style_install, tmp_path, daemons)
     with open(env_file, "a") as f:
         f.write("MESOS_LOGGING_LEVEL=WARNING\n")
     agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["agent"], tmp_path / "log",
-                   port=port)
+                   env={"STANDIN_ROOT": str(root)}, port=port)
     daemons.append(agent)
     flags = get(agent.wait_healthy().port, "/flags")[1]["flags"]
     assert flags["logging_level"] == "WARNING"
@@ -195,3 +195,17 @@ def test_master_install_unit(tmp_path):
     lines = unit_lines(root, "mesos-master")
     assert "KillMode=process" in lines
     assert "ExecStart=%s/bin/mesos-init-wrapper master" % (tmp_path / "p") in lines
+
+
+@pytest.mark.skipif(not os.environ.get("MESOS_REAL_PREFIX"),
+                    reason="MESOS_REAL_PREFIX (a real Mesos install) is not set")
+def test_probe_hook_builds_against_real_mesos(tmp_path):
+    # The probe source uses only API that real Mesos has, so the same hook can
+    # be rolled out to a real agent.
+    real = os.environ["MESOS_REAL_PREFIX"]
+    subprocess.run(["make", "-s", "-B", "-C",
+                    os.path.join(os.path.dirname(os.path.dirname(__file__)), "probe_hook"),
+                    "MESOS_PREFIX=" + real, "OUT=" + str(tmp_path)], check=True)
+    with open(tmp_path / "libprobe_hook.so", "rb") as f:
+        symbol = ELFFile(f).get_section_by_name(".dynsym").get_symbol_by_name(PROBE)[0]
+        assert symbol["st_size"] == 64

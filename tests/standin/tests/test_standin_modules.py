@@ -94,6 +94,10 @@ def _cases(prefixes, probe, probe_from, build_module, tmp_path):
     dir1.mkdir()
     (dir1 / "10-good.json").write_text(json.dumps(manifest(probe)))
     (dir1 / "20-bad.json").write_text(json.dumps(manifest(old)))
+    dir2 = tmp_path / "d2"
+    dir2.mkdir()
+    (dir2 / "probe.json").write_text(json.dumps(manifest(probe)))
+    (dir2 / "probe.json~").write_text("editor backup, not JSON")
     hooks = "--hooks=" + PROBE
     return {
         "older_version": (
@@ -177,6 +181,11 @@ def _cases(prefixes, probe, probe_from, build_module, tmp_path):
             [], {"MESOS_MODULES_DIR": str(dir1)},
             "Error loading modules: Error loading modules from '%s': Error verifying module "
             "'%s': Minimum supported mesos version" % (dir1 / "20-bad.json", PROBE)),
+        # Mesos reads every file of --modules_dir, whatever its name.
+        "modules_dir_stray_file": (
+            ["--modules_dir=%s" % dir2, hooks], None,
+            "Error loading modules: Error parsing module manifest file '%s': "
+            % (dir2 / "probe.json~")),
     }
 
 
@@ -185,7 +194,7 @@ CASES = ["older_version", "newer_version", "api_version_1", "unknown_kind",
          "unresolved_libmesos_symbol", "abi_fork", "missing_library", "hook_not_loaded",
          "hook_without_modules", "hook_twice", "empty_hooks_variable", "create_fails",
          "create_bad_parameter", "same_name_other_parameters", "modules_and_modules_dir",
-         "modules_dir_bad_file"]
+         "modules_dir_bad_file", "modules_dir_stray_file"]
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +240,31 @@ def test_version_flag(prefix, prefixes):
         out = subprocess.run([os.path.join(prefixes[name], "sbin/mesos-agent"), "--version"],
                              stdout=subprocess.PIPE, universal_newlines=True, check=True)
         assert out.stdout == "mesos %s\n" % version
+
+
+def test_hooks_run_in_order_each_seeing_the_previous_result(run_agent, master, probe,
+                                                            build_module, tasks):
+    m = master()
+    seer = build_module("odd_seer", DECORATE="1")
+    failing = build_module("odd_failing", DECORATE_ERROR="1")
+    modules = {"libraries": [
+        manifest(probe)["libraries"][0],
+        {"file": seer, "modules": [{"name": "odd_seer"}]},
+        {"file": failing, "modules": [{"name": "odd_failing"}]}]}
+    results, logs = {}, {}
+    for order in ("%s,odd_failing,odd_seer" % PROBE, "odd_seer,%s" % PROBE):
+        agent = run_agent("--modules=" + json.dumps(modules), "--hooks=" + order,
+                          master="127.0.0.1:%d" % m.port).wait_healthy()
+        wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+        task = post(agent.port, "/standin/launch", {"environment": {"OWN": "1"}})[1]
+        tasks.append(task["pid"])
+        results[order] = environ_of(task["pid"])
+        agent.stop()
+        logs[order] = agent.log()
+    first, second = results.values()
+    # A failing decorator is logged and skipped; the next hook sees the probe's output.
+    assert first["ODD_SEEN"] == "OWN,MESOS_FLEET_PROBE,"
+    assert first["MESOS_FLEET_PROBE"] == "probe-ok"
+    assert "hook failed for module 'odd_failing': odd decorator failed" in list(logs.values())[0]
+    assert second["ODD_SEEN"] == "OWN,"
+    assert second["MESOS_FLEET_PROBE"] == "probe-ok"
