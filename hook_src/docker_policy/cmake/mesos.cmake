@@ -25,10 +25,16 @@ if(MESOS_PREFIX)
                           "install with its development headers.")
     endif()
   endforeach()
-  if(NOT EXISTS "${MESOS_PREFIX}/lib/mesos/3rdparty/include/boost")
-    message(FATAL_ERROR "Mesos third-party headers not found under "
-                        "${MESOS_PREFIX}/lib/mesos/3rdparty/include (Mesos must be "
-                        "configured with --enable-install-module-dependencies).")
+  # Mesos installs the third-party headers it bundled under lib/mesos/3rdparty/include
+  # (--enable-install-module-dependencies); a Mesos built against system libraries finds
+  # them in the system include path instead. Either way boost must be found.
+  find_path(MESOS_BOOST_INCLUDE boost/version.hpp
+            HINTS "${MESOS_PREFIX}/lib/mesos/3rdparty/include")
+  if(NOT MESOS_BOOST_INCLUDE)
+    message(FATAL_ERROR "Mesos third-party headers not found: no boost/version.hpp under "
+                        "${MESOS_PREFIX}/lib/mesos/3rdparty/include (Mesos configured "
+                        "with --enable-install-module-dependencies) or the system "
+                        "include path.")
   endif()
   file(STRINGS "${MESOS_PREFIX}/include/mesos/version.hpp" _version_line
        REGEX "#define MESOS_VERSION ")
