@@ -102,3 +102,28 @@ TEST(MethodRunner, FailOpenErrorKeepsTheDefault)
   EXPECT_EQ(Action::kKeepDefault, d.action);
   EXPECT_NE(std::string::npos, d.reason.find("policy store unreachable")) << d.reason;
 }
+
+// A policy command that hangs on every call must cost each event no more than its timeout
+// plus the kill grace, keep the default under fail-open, and leave no process behind.
+TEST(MethodRunner, CommandThatHangsOnEveryCallTimesOutEveryTime)
+{
+  for (Mode mode : {Mode::kOneShot, Mode::kPersistent}) {
+    {
+      MethodConfig m = method(mode == Mode::kOneShot
+                                  ? "trap '' TERM; sleep 30"
+                                  : "trap '' TERM; while read e; do sleep 30; done",
+                              mode, FailurePolicy::kOpen);
+      m.limits = limits(150, 100);
+      MethodRunner runner(m, nullptr);
+      for (int call = 0; call < 5; ++call) {
+        Outcome o = runner.invoke("{}");
+        EXPECT_EQ(Status::kTimeout, o.status) << o.describe();
+        EXPECT_LT(o.elapsed.count(), 150 + 100 + 500) << "call " << call;
+        Decision d = decide(o, m.failure);
+        EXPECT_EQ(Action::kKeepDefault, d.action);
+        EXPECT_NE(std::string::npos, d.reason.find("timed out")) << d.reason;
+      }
+    }
+    EXPECT_TRUE(no_children()) << (mode == Mode::kOneShot ? "one-shot" : "persistent");
+  }
+}

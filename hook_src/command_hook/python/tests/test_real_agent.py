@@ -180,7 +180,8 @@ def master_modules_json(library, hooks, events):
          "parameters": [{"key": k, "value": v} for k, v in params]}]}]}
 
 
-def agent_argv(root, master, port, modules_file):
+def agent_argv(root, master, port, modules_file,
+               hooks="mesos_fleet_hooks_CommandHook1,mesos_fleet_hooks_CommandHook2"):
     return [_binary("mesos-agent"), "--master=" + master, "--ip=127.0.0.1",
             "--port=%d" % port, "--work_dir=" + os.path.join(root, "agent"),
             "--runtime_dir=" + os.path.join(root, "agent-run"),
@@ -189,7 +190,7 @@ def agent_argv(root, master, port, modules_file):
             "--launcher_dir=" + os.path.join(PREFIX, "libexec", "mesos"),
             "--resources=cpus:2;mem:1024;disk:1024",
             "--modules=file://" + modules_file,
-            "--hooks=mesos_fleet_hooks_CommandHook1,mesos_fleet_hooks_CommandHook2"]
+            "--hooks=" + hooks]
 
 
 def test_hooks_fire_in_a_real_agent(root):
@@ -296,5 +297,67 @@ def test_agent_refuses_bad_parameters(root):
         log = cluster.log("agent")
         assert "'slavePostFetchHook_timeout_ms' must be a whole number" in log, log[-2000:]
         assert "Error installing hooks" in log, log[-2000:]
+    finally:
+        cluster.stop()
+
+
+STUCK_METHODS = ("slaveRunTaskLabelDecorator", "slaveExecutorEnvironmentDecorator",
+                 "slavePostFetchHook", "slaveTaskStatusDecorator", "slaveRemoveExecutorHook")
+
+
+def test_hook_that_times_out_on_every_call_leaves_the_agent_working(root):
+    # Every method's command ignores SIGTERM and never answers: each call must be cut off
+    # after its timeout, the task must still run and finish, and the metrics must say so.
+    hooks = os.path.join(root, "hooks")
+    os.makedirs(hooks)
+    os.chmod(hooks, 0o755)
+    write(os.path.join(hooks, "stuck.sh"), "#!/bin/sh\ntrap '' TERM\nexec sleep 3131\n", 0o755)
+    params = [("name", "stuck")]
+    for method in STUCK_METHODS:
+        params += [(method + "_command", hooks + "/stuck.sh"),
+                   (method + "_timeout_ms", "300"), (method + "_kill_grace_ms", "200"),
+                   (method + "_failure", "open")]
+    modules_file = os.path.join(root, "modules.json")
+    write(modules_file, json.dumps({"libraries": [{"file": LIBRARY, "modules": [
+        {"name": "mesos_fleet_hooks_CommandHook1",
+         "parameters": [{"key": k, "value": v} for k, v in params]}]}]}), 0o644)
+
+    cluster = Cluster(root)
+    master_port, agent_port = free_port(), free_port()
+    master = "127.0.0.1:%d" % master_port
+    agent_url = "http://127.0.0.1:%d" % agent_port
+    try:
+        cluster.start("master", [_binary("mesos-master"), "--ip=127.0.0.1",
+                                 "--port=%d" % master_port, "--registry=in_memory",
+                                 "--work_dir=" + os.path.join(root, "master")])
+        agent = cluster.start("agent", agent_argv(root, master, agent_port, modules_file,
+                                                  hooks="mesos_fleet_hooks_CommandHook1"))
+        wait_for(lambda: get_json("http://%s/slaves" % master)["slaves"], 60,
+                 "the agent to register\n" + cluster.log("agent")[-3000:])
+
+        started = time.monotonic()
+        done = subprocess.run(
+            [_binary("mesos-execute"), "--master=" + master, "--name=stuck-hooks",
+             "--command=echo still-working", "--resources=cpus:0.1;mem:32"],
+            capture_output=True, text=True, timeout=120, env=cluster.env, check=False)
+        assert "TASK_FINISHED" in done.stdout, done.stdout + done.stderr
+        elapsed = time.monotonic() - started
+
+        wait_for(lambda: get_json(agent_url + "/metrics/snapshot").get(
+            "command_hook/stuck/slaveRemoveExecutorHook/timeouts", 0) >= 1, 30,
+            "the remove-executor hook to time out")
+        metrics = get_json(agent_url + "/metrics/snapshot")
+        for method in STUCK_METHODS:
+            calls = metrics["command_hook/stuck/%s/calls" % method]
+            assert calls >= 1, method
+            assert metrics["command_hook/stuck/%s/timeouts" % method] == calls, method
+            assert metrics["command_hook/stuck/%s/errors" % method] == calls, method
+        assert agent.poll() is None
+        # Every stuck command was killed, none left running under the agent.
+        time.sleep(0.5)
+        left = [pid for pid in os.listdir("/proc") if pid.isdigit()
+                and b"3131" in open("/proc/%s/cmdline" % pid, "rb").read()]
+        assert left == [], left
+        print("task finished in %.1f s with every hook call timing out" % elapsed)
     finally:
         cluster.stop()
