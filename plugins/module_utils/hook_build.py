@@ -124,6 +124,16 @@ def artifact_key(digest, fingerprint, flags):
     return h.hexdigest()
 
 
+def work_dir_name(key):
+    """Name of a job's build directory on the builder, fixed by its artifact key.
+
+    Compilers write source paths into the library (__FILE__ in every LOG line), so only the same
+    sources built at the same path give the same bytes. A fixed path means a lost or cold cache
+    rebuilds an identical artifact, and agents already running it are not restarted.
+    """
+    return "mesos-fleet-build.%s" % key[:16]
+
+
 def build_commands(system, src, build_dir, prefix, flags, jobs=2):
     """argv lists that build the hook out of tree (the source directory is never written)."""
     cxxflags = " ".join(flags)
@@ -209,6 +219,7 @@ def plan_jobs(groups, sources, builder_facts, cache_dir):
                 flags=flags,
                 key=key,
                 cache_dir=os.path.join(cache_dir, name, key),
+                work_dir_name=work_dir_name(key),
             ))
     return jobs
 

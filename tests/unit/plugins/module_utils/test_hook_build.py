@@ -141,6 +141,10 @@ def test_plan_jobs_one_per_hook_and_group_with_distinct_cache_dirs():
     assert jobs[0]["flags"][:2] == ["-std=c++14", "-fPIC"]
     again = hb.plan_jobs(groups, sources, {"b1": install, "a2": install}, "/cache")
     assert [j["key"] for j in again] == [j["key"] for j in jobs]
+    # Each job builds in a directory named by its key, the same on every run.
+    assert [j["work_dir_name"] for j in again] == [j["work_dir_name"] for j in jobs]
+    assert jobs[0]["work_dir_name"] != jobs[1]["work_dir_name"]
+    assert jobs[0]["work_dir_name"] == "mesos-fleet-build." + jobs[0]["key"][:16]
 
 
 def test_artifact_map_indexes_by_fingerprint_and_refuses_foreign_records():

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_build as hb
 from ansible_collections.mesos_fleet.hooks.plugins.modules import hook_build, hook_source
 
 pytestmark = pytest.mark.skipif(not shutil.which("g++") or not shutil.which("make"), reason="needs g++ and make")
@@ -70,3 +71,27 @@ def test_hook_source_digest_and_manifest(run_module, tiny):
     (tiny / "tiny" / "tiny.cpp").write_text("// changed\n")
     assert run_module(hook_source, {"path": str(tiny / "tiny")})["digest"] != first["digest"]
     assert run_module(hook_source, {"path": str(tiny / "missing")}).failed
+
+
+def test_cold_cache_rebuild_at_the_job_work_dir_gives_the_same_bytes(run_module, tiny):
+    # A hook that carries its absolute source path, as every LOG line of a CMake build does
+    # through __FILE__.
+    (tiny / "tiny" / "Makefile").write_text(MAKEFILE.replace("$<", "$(abspath $<)"))
+    (tiny / "tiny" / "tiny.cpp").write_text(
+        '#include <tiny_header.hpp>\nextern "C" int org_fleet_Tiny = TINY_VALUE;\n'
+        'extern "C" const char* org_fleet_Where = __FILE__;\n')
+    key = hb.artifact_key("digest", "fingerprint", ["-std=c++14"])
+
+    def build_at(name):
+        work = tiny / "builders-tmp" / name
+        if work.exists():
+            shutil.rmtree(str(work))
+        shutil.copytree(str(tiny / "tiny"), str(work / "src"))
+        result = run_module(hook_build, args(tiny, src=str(work / "src"), build_dir=str(work / "out")))
+        assert not result.failed, result.get("msg")
+        return result["sha256"]
+
+    first = build_at(hb.work_dir_name(key))
+    assert build_at(hb.work_dir_name(key)) == first
+    # The path is what makes the difference: built anywhere else, the bytes change.
+    assert build_at("mesos-fleet-build.elsewhere") != first
