@@ -24,6 +24,11 @@ import stat
 import tempfile
 
 DEFAULT_NEW_FILE_MODE = 0o644
+DEFAULT_DIR_MODE = 0o755
+PRIVATE_DIR_MODE = 0o700
+# Directories the system shares: never made private, whatever a caller asks.
+SHARED_DIRS = ("/", "/etc", "/var", "/var/lib", "/var/tmp", "/tmp", "/usr", "/usr/local", "/opt", "/srv",
+               "/home", "/root", "/run", "/var/run", "/var/log", "/boot", "/dev", "/proc", "/sys")
 
 
 class AtomicFileError(Exception):
@@ -172,18 +177,63 @@ def _write_temp_and_replace(path, data, mode, uid, gid):
     _fsync_dir(directory)
 
 
-def _backup(path, data, st, backup_dir):
-    if not os.path.isdir(backup_dir):
+def _make_dirs(path, mode):
+    """Create ``path`` and its missing parents, each with exactly ``mode`` (umask aside)."""
+    path = os.path.abspath(path)
+    missing = []
+    while not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for directory in reversed(missing):
         try:
-            os.makedirs(backup_dir, 0o700)
+            os.mkdir(directory, mode)
+            os.chmod(directory, mode)
         except EnvironmentError as exc:
-            raise AtomicFileError(backup_dir, "cannot create backup directory: %s" % _describe(exc))
+            if exc.errno != errno.EEXIST:
+                raise AtomicFileError(directory, "cannot create directory: %s" % _describe(exc))
+    return list(reversed(missing))
+
+
+def ensure_dir(path, mode=DEFAULT_DIR_MODE):
+    """Create ``path`` and missing parents as ``mode`` (0755); existing directories are left alone."""
+    return _make_dirs(path, mode)
+
+
+def ensure_private_dir(path):
+    """Make ``path`` a root-only directory (0700, owned by us): create it, or tighten it.
+
+    Missing parents are created 0700 too (they are the private state directory). A shared
+    system directory (/, /etc, /var/lib, /tmp, ...) is refused rather than tightened.
+    """
+    path = os.path.abspath(path)
+    if os.path.normpath(path) in SHARED_DIRS:
+        raise AtomicFileError(path, "is a shared system directory; refusing to make it private (0700)")
+    _make_dirs(path, PRIVATE_DIR_MODE)
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode):
+            raise AtomicFileError(path, "is not a directory")
+        if stat.S_IMODE(st.st_mode) != PRIVATE_DIR_MODE:
+            os.chmod(path, PRIVATE_DIR_MODE)
+        if st.st_uid != os.geteuid():
+            os.chown(path, os.geteuid(), -1)
+    except EnvironmentError as exc:
+        raise AtomicFileError(path, "cannot make the directory private: %s" % _describe(exc))
+    return path
+
+
+def _backup(path, data, backup_dir):
+    ensure_private_dir(backup_dir)
     target = os.path.join(backup_dir, backup_name(path))
     suffix = 1
     while os.path.lexists(target):
         target = os.path.join(backup_dir, "%s.%d" % (backup_name(path), suffix))
         suffix += 1
-    _write_temp_and_replace(target, data, stat.S_IMODE(st.st_mode), None, None)
+    # Root-only, whatever the original's mode: a backup may hold secrets the original held.
+    _write_temp_and_replace(target, data, 0o600, None, None)
     return target
 
 
@@ -229,7 +279,7 @@ def atomic_write(path, data, mode=None, owner=None, group=None, backup_dir=None)
         old = read_bytes(target)
         if old is None:
             raise AtomicFileError(path, "file disappeared while it was being backed up")
-        backup_path = _backup(target, old, st, backup_dir)
+        backup_path = _backup(target, old, backup_dir)
 
     _write_temp_and_replace(target, data, final_mode, final_uid, final_gid)
     return backup_path
@@ -252,7 +302,7 @@ def atomic_remove(path, backup_dir=None):
     if backup_dir is not None and stat.S_ISREG(st.st_mode):
         old = read_bytes(path)
         if old is not None:
-            backup_path = _backup(path, old, st, backup_dir)
+            backup_path = _backup(path, old, backup_dir)
     try:
         os.unlink(path)
     except EnvironmentError as exc:

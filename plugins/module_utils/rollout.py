@@ -14,6 +14,8 @@ import os
 import re
 import time
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -89,9 +91,11 @@ def acquire(path, run_id, now=None, stale_after=0):
     """
     now = time.time() if now is None else now
     body = json.dumps(dict(run_id=run_id, since=now, pid=os.getpid())).encode("utf-8")
-    parent = os.path.dirname(path)
-    if not os.path.isdir(parent):
-        os.makedirs(parent, 0o700)
+    # The lock lives in the root-only state directory (with the backups and snapshots).
+    try:
+        atomic_file.ensure_private_dir(os.path.dirname(path))
+    except atomic_file.AtomicFileError as e:
+        raise RolloutError("cannot take lock %s: %s" % (path, e))
     for dummy in range(2):
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

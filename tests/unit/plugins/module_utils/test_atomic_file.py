@@ -223,3 +223,50 @@ def test_atomic_remove_refuses_directory(tmp_path):
     with pytest.raises(AtomicFileError, match="is a directory"):
         atomic_remove(str(target))
     assert target.is_dir()
+
+
+# --- directories and backups -----------------------------------------------------------------
+
+def test_private_dir_is_created_0700_with_its_missing_parents(tmp_path):
+    old = os.umask(0)
+    try:
+        atomic_file.ensure_private_dir(str(tmp_path / "state" / "backup"))
+    finally:
+        os.umask(old)
+    assert _mode(str(tmp_path / "state")) == 0o700 and _mode(str(tmp_path / "state" / "backup")) == 0o700
+
+
+def test_private_dir_that_exists_is_tightened(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    os.chmod(str(state), 0o755)
+    atomic_file.ensure_private_dir(str(state))
+    assert _mode(str(state)) == 0o700
+
+
+@pytest.mark.parametrize("shared", ["/", "/tmp", "/var/lib", "/etc/"])
+def test_shared_system_directories_are_never_made_private(shared):
+    before = _mode(shared)
+    with pytest.raises(AtomicFileError) as e:
+        atomic_file.ensure_private_dir(shared)
+    assert "shared system directory" in str(e.value)
+    assert _mode(shared) == before
+
+
+def test_dirs_are_created_0755_whatever_the_umask(tmp_path):
+    old = os.umask(0o077)
+    try:
+        created = atomic_file.ensure_dir(str(tmp_path / "a" / "b"))
+    finally:
+        os.umask(old)
+    assert created == [str(tmp_path / "a"), str(tmp_path / "a" / "b")]
+    assert _mode(str(tmp_path / "a")) == 0o755 and _mode(str(tmp_path / "a" / "b")) == 0o755
+
+
+def test_backups_are_root_only_whatever_the_original_mode(tmp_path):
+    target = tmp_path / "flags"
+    target.write_bytes(b"old")
+    os.chmod(str(target), 0o644)
+    backup = atomic_write(str(target), b"new", backup_dir=str(tmp_path / "backup"))
+    assert _mode(backup) == 0o600 and _mode(str(tmp_path / "backup")) == 0o700
+    assert _mode(str(target)) == 0o644

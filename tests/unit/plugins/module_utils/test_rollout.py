@@ -1,4 +1,5 @@
 import os
+import stat
 
 import pytest
 
@@ -69,3 +70,18 @@ def test_lock_module_reports_who_took_it(run_module, tmp_path):
     assert run_module(rollout_lock, dict(path=lock, run_id="r2"), check_mode=True).failed
     assert run_module(rollout_lock, dict(path=lock, run_id="r1", state="released"))["changed"] is True
     assert not os.path.exists(lock)
+
+
+def test_lock_lives_in_a_root_only_directory(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    os.chmod(str(state), 0o755)  # as a staging step may have left it
+    assert ro.acquire(str(state / "rollout.lock"), "run-1")
+    assert stat.S_IMODE(os.stat(str(state)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(str(state / "rollout.lock")).st_mode) == 0o600
+
+
+def test_lock_refuses_a_shared_directory():
+    with pytest.raises(ro.RolloutError) as e:
+        ro.acquire("/tmp/rollout.lock", "run-1")
+    assert "shared system directory" in str(e.value)
