@@ -143,8 +143,7 @@ def read_pristine(backup_dir, path):
 def keep_pristine(backup_dir, path, text):
     """Keep the operator's manifest (root-only) so removing our libraries can restore it exactly."""
     keep = mm.pristine_path(backup_dir, path)
-    if not os.path.isdir(os.path.dirname(keep)):
-        os.makedirs(os.path.dirname(keep), 0o700)
+    atomic_file.ensure_private_dir(os.path.dirname(keep))
     atomic_file.atomic_write(keep, atomic_file.encode_text(text), mode=0o600)
 
 
@@ -159,8 +158,7 @@ def _under(root, path):
 
 def save_snapshot(plan, root, snapshot_dir, extra=None):
     """Save every file the plan touches, as it is now, into a new directory under snapshot_dir."""
-    if not os.path.isdir(snapshot_dir):
-        os.makedirs(snapshot_dir, 0o700)
+    atomic_file.ensure_private_dir(snapshot_dir)
     # Named by time so an operator can find the latest; mkdtemp makes it unique and 0700.
     target = tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%SZ-", time.gmtime()), dir=snapshot_dir)
     files = []
@@ -179,8 +177,29 @@ def save_snapshot(plan, root, snapshot_dir, extra=None):
     return target
 
 
-def apply(plan, root, backup_dir=None):
-    """Write the plan; on a failed write, put back what was already written and raise."""
+PRIVATE_FILE_MODE = 0o600
+
+
+def write_mode(real, private=False):
+    """(mode, uid, gid) for a file we write: root-owned when we run as root, never writable by
+    group or others; 0600 when it holds secrets; else its current mode (a new file 0644)."""
+    uid = gid = None
+    if os.geteuid() == 0:
+        uid = gid = 0
+    if private:
+        return PRIVATE_FILE_MODE, uid, gid
+    try:
+        mode = os.stat(real).st_mode & 0o7777
+    except OSError:
+        mode = atomic_file.DEFAULT_NEW_FILE_MODE
+    return mode & ~0o022, uid, gid
+
+
+def apply(plan, root, backup_dir=None, private=()):
+    """Write the plan; on a failed write, put back what was already written and raise.
+
+    private: paths (as in the plan) whose content holds secrets; they are written 0600.
+    """
     done = []
     for path, (before, after) in plan.changes.items():
         if before == after:
@@ -193,10 +212,9 @@ def apply(plan, root, backup_dir=None):
             if after is None:
                 atomic_file.atomic_remove(real, backup_dir=backup_dir)
             else:
-                parent = os.path.dirname(real)
-                if not os.path.isdir(parent):
-                    os.makedirs(parent, 0o755)
-                atomic_file.atomic_write(real, after, backup_dir=backup_dir)
+                atomic_file.ensure_dir(os.path.dirname(real))
+                mode, uid, gid = write_mode(real, private=path in private)
+                atomic_file.atomic_write(real, after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
         except (atomic_file.AtomicFileError, EnvironmentError) as e:
             _undo(root, done)
             raise ConfigError("cannot write %s: %s; the files already written were restored" % (path, e))
