@@ -11,9 +11,16 @@ One entry per hook library::
       state: present                     # or absent: take it out of every agent
       modules:                           # module symbols to load, with their parameters
         - name: org_mesos_fleet_CommandHook
-          parameters: {slave_executor_environment_decorator_command: /usr/local/bin/env-hook}
+          parameters: {slave_executor_environment_decorator_command: /usr/local/bin/env-hook,
+                       api_token: "{{ vault_api_token }}"}
+          secret_parameters: [api_token] # kept out of logs, diffs and reports; manifest 0600
       hooks: [org_mesos_fleet_CommandHook]   # what goes into --hooks; default: every module
       allow_resource_decorators: false   # see hook_validate
+
+:func:`problems` lists every problem at once (what the playbooks print before any host task);
+:func:`normalise` returns the filled-in declarations and raises on any problem. In the
+normalised form the values of secret parameters are replaced by :data:`SECRET`: they travel to
+the agent only through :func:`secret_values` and a ``no_log`` module option.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,90 +33,203 @@ import re
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
 HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "allow_resource_decorators")
-MODULE_KEYS = ("name", "parameters")
+MODULE_KEYS = ("name", "parameters", "secret_parameters")
 _DIR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+# What a secret value is shown as, everywhere it would otherwise appear.
+SECRET = "********"
+
+# Parameter keys that name a credential. Such a parameter must be listed in secret_parameters:
+# a false alarm costs nothing (the value is only hidden), a miss puts a credential in the logs.
+_SECRET_KEY = re.compile(r"(^|[_.-])(password|passwd|passphrase|secret|token|api_?key|credentials?|"
+                         r"private_?key|auth)($|[_.-])", re.IGNORECASE)
+
+# The command hook's methods (hook_src/command_hook): '<method>_command' is a command path.
+HOOK_METHODS = (
+    "masterLaunchTaskLabelDecorator", "masterLaunchTaskResourceDecorator", "slaveRunTaskLabelDecorator",
+    "masterSlaveLostHook", "slaveExecutorEnvironmentDecorator", "slavePreLaunchDockerTaskExecutorDecorator",
+    "slavePostFetchHook", "slaveRemoveExecutorHook", "slaveTaskStatusDecorator", "slaveResourcesDecorator",
+    "slaveAttributesDecorator",
+)
+COMMAND_KEYS = tuple("%s_command" % m for m in HOOK_METHODS)
 
 
 class HookSpecError(ValueError):
     """A hook declaration that cannot be deployed; the message names the entry and field."""
 
 
-def _fail(where, message):
-    raise HookSpecError("mesos_hooks%s: %s" % (where, message))
+def looks_secret(key):
+    """Whether a parameter key names a credential (token, password, api_key, ...)."""
+    return bool(_SECRET_KEY.search(key))
 
 
-def _check_keys(where, item, allowed):
+def command_parameters(parameters):
+    """The command paths among normalised parameters: [(key, path)]."""
+    return [(p["key"], p["value"]) for p in parameters if p["key"] in COMMAND_KEYS]
+
+
+def _check_keys(out, where, item, allowed):
     if not isinstance(item, dict):
-        _fail(where, "must be a mapping, got %s" % type(item).__name__)
+        out.append("mesos_hooks%s: must be a mapping, got %s" % (where, type(item).__name__))
+        return False
     unknown = sorted(set(item) - set(allowed))
     if unknown:
-        _fail(where, "unknown key(s) %s (allowed: %s)" % (", ".join(unknown), ", ".join(allowed)))
+        out.append("mesos_hooks%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(allowed)))
+    return True
 
 
-def normalise(hooks, src_dir):
-    """Validate the declarations and fill in defaults; raise HookSpecError on the first problem."""
+def _check_path(out, where, path, what="path"):
+    if not isinstance(path, str) or not os.path.isabs(path):
+        out.append("mesos_hooks%s: '%s' must be an absolute %s" % (where, path, what))
+    elif ".." in path.split("/"):
+        out.append("mesos_hooks%s: '%s' must not contain '..'" % (where, path))
+    elif os.path.normpath(path) != path:
+        out.append("mesos_hooks%s: '%s' must be a normalised path (no '.', '//' or trailing '/')" % (where, path))
+    else:
+        return True
+    return False
+
+
+def _module(out, mwhere, module, symbols, hook_name):
+    """Check one module entry; return its normalised form, or None."""
+    if not _check_keys(out, mwhere, module, MODULE_KEYS):
+        return None
+    symbol = module.get("name")
+    ok = True
+    if not isinstance(symbol, str) or not mm.C_IDENTIFIER.match(symbol):
+        out.append("mesos_hooks%s.name: %r is not a valid C identifier (letters, digits and _, "
+                   "not starting with a digit)" % (mwhere, symbol))
+        ok = False
+    elif symbol in symbols:
+        out.append("mesos_hooks%s.name: module '%s' is already declared by hook '%s'" % (mwhere, symbol, symbols[symbol]))
+    else:
+        symbols[symbol] = hook_name
+    try:
+        parameters = mm.normalise_parameters(module.get("parameters"))
+    except mm.ManifestError as e:
+        out.append("mesos_hooks%s.%s" % (mwhere, e))
+        return None
+    keys = [p["key"] for p in parameters]
+    for key in sorted(set(k for k in keys if keys.count(k) > 1)):
+        out.append("mesos_hooks%s.parameters: key '%s' is given more than once" % (mwhere, key))
+    secret = module.get("secret_parameters", [])
+    if not isinstance(secret, list) or not all(isinstance(k, str) and k for k in secret):
+        out.append("mesos_hooks%s.secret_parameters: must be a list of parameter keys" % mwhere)
+        secret = []
+    for key in secret:
+        if key not in keys:
+            out.append("mesos_hooks%s.secret_parameters: '%s' is not one of the module's parameters (%s)"
+                       % (mwhere, key, ", ".join(keys) or "none"))
+    for key in keys:
+        if looks_secret(key) and key not in secret:
+            out.append("mesos_hooks%s.parameters.%s: looks like a credential; list it in secret_parameters so its "
+                       "value stays out of logs, diffs and reports" % (mwhere, key))
+    for key, path in command_parameters(parameters):
+        if key in secret:
+            out.append("mesos_hooks%s.secret_parameters: '%s' is a command path, not a secret" % (mwhere, key))
+        _check_path(out, "%s.parameters.%s" % (mwhere, key), path, "path of the command")
+    if not ok:
+        return None
+    shown = [dict(key=p["key"], value=SECRET if p["key"] in secret else p["value"]) for p in parameters]
+    return dict(name=symbol, parameters=shown, secret_parameters=sorted(set(secret) & set(keys)))
+
+
+def _check(hooks, src_dir, out):
     if hooks is None:
         return []
     if not isinstance(hooks, list):
-        _fail("", "must be a list of hooks, got %s" % type(hooks).__name__)
+        out.append("mesos_hooks: must be a list of hooks, got %s" % type(hooks).__name__)
+        return []
     result = []
     names = set()
     symbols = {}
     for i, hook in enumerate(hooks):
         where = "[%d]" % i
-        _check_keys(where, hook, HOOK_KEYS)
+        if isinstance(hook, dict) and isinstance(hook.get("name"), str) and hook["name"]:
+            where = "[%d] (%s)" % (i, hook["name"])
+        if not _check_keys(out, where, hook, HOOK_KEYS):
+            continue
         name = hook.get("name")
         if not isinstance(name, str) or not name:
-            _fail(where + ".name", "must be a non-empty string")
-        where = "[%d] (%s)" % (i, name)
-        if not _DIR_NAME.match(name):
-            _fail(where + ".name", "'%s' must be a plain directory name (letters, digits, _ . -)" % name)
-        if name in names:
-            _fail(where + ".name", "hook '%s' is declared twice" % name)
-        names.add(name)
-
-        source = hook.get("source") or os.path.join(src_dir, name)
-        if not isinstance(source, str) or not os.path.isabs(source):
-            _fail(where + ".source", "'%s' must be an absolute path" % (source,))
-        if ".." in source.split("/"):
-            _fail(where + ".source", "'%s' must not contain '..'" % source)
+            out.append("mesos_hooks%s.name: must be a non-empty string" % where)
+            name = None
+        else:
+            if not _DIR_NAME.match(name):
+                out.append("mesos_hooks%s.name: '%s' must be a plain directory name (letters, digits, _ . -)" % (where, name))
+                name = None
+            elif name in names:
+                out.append("mesos_hooks%s.name: hook '%s' is declared twice" % (where, name))
+            else:
+                names.add(name)
+        source = hook.get("source") or (os.path.join(src_dir, name) if name else None)
+        if "source" in hook or name:
+            _check_path(out, where + ".source", source)
 
         state = hook.get("state", "present")
         if state not in ("present", "absent"):
-            _fail(where + ".state", "must be present or absent, got %r" % (state,))
+            out.append("mesos_hooks%s.state: must be present or absent, got %r" % (where, state))
         allow = hook.get("allow_resource_decorators", False)
         if not isinstance(allow, bool):
-            _fail(where + ".allow_resource_decorators", "must be true or false")
+            out.append("mesos_hooks%s.allow_resource_decorators: must be true or false, got %r" % (where, allow))
 
         modules = hook.get("modules")
-        if not isinstance(modules, list) or not modules:
-            _fail(where + ".modules", "must list at least one module")
         normal_modules = []
+        if not isinstance(modules, list) or not modules:
+            out.append("mesos_hooks%s.modules: must list at least one module" % where)
+            modules = []
         for j, module in enumerate(modules):
-            mwhere = "%s.modules[%d]" % (where, j)
-            _check_keys(mwhere, module, MODULE_KEYS)
-            symbol = module.get("name")
-            if not isinstance(symbol, str) or not mm.C_IDENTIFIER.match(symbol):
-                _fail(mwhere + ".name", "%r is not a valid C identifier" % (symbol,))
-            if symbol in symbols:
-                _fail(mwhere + ".name", "module '%s' is already declared by hook '%s'" % (symbol, symbols[symbol]))
-            symbols[symbol] = name
-            try:
-                parameters = mm.normalise_parameters(module.get("parameters"))
-            except mm.ManifestError as e:
-                _fail(mwhere, str(e))
-            normal_modules.append(dict(name=symbol, parameters=parameters))
+            normal = _module(out, "%s.modules[%d]" % (where, j), module, symbols, name)
+            if normal is not None:
+                normal_modules.append(normal)
 
         module_names = [m["name"] for m in normal_modules]
         wanted_hooks = hook.get("hooks", module_names)
         if not isinstance(wanted_hooks, list):
-            _fail(where + ".hooks", "must be a list of module names")
+            out.append("mesos_hooks%s.hooks: must be a list of module names" % where)
+            wanted_hooks = []
         for h in wanted_hooks:
             if h not in module_names:
-                _fail(where + ".hooks", "'%s' is not one of this hook's modules (%s)" % (h, ", ".join(module_names)))
-        if len(set(wanted_hooks)) != len(wanted_hooks):
-            _fail(where + ".hooks", "lists a module twice")
+                out.append("mesos_hooks%s.hooks: '%s' is not one of this hook's modules (%s)"
+                           % (where, h, ", ".join(module_names)))
+        if len(set(map(str, wanted_hooks))) != len(wanted_hooks):
+            out.append("mesos_hooks%s.hooks: lists a module twice" % where)
 
         result.append(dict(name=name, source=source, state=state, modules=normal_modules,
                            hooks=list(wanted_hooks), allow_resource_decorators=allow))
     return result
+
+
+def problems(hooks, src_dir):
+    """Every problem of the declarations, each naming the entry and field; [] when deployable."""
+    out = []
+    _check(hooks, src_dir, out)
+    return out
+
+
+def normalise(hooks, src_dir):
+    """Validate the declarations and fill in defaults; raise HookSpecError listing every problem."""
+    out = []
+    result = _check(hooks, src_dir, out)
+    if out:
+        raise HookSpecError("; ".join(out))
+    return result
+
+
+def secret_values(hooks):
+    """module name -> {key: value} of the parameters marked secret (for a no_log module option)."""
+    found = {}
+    for hook in hooks or []:
+        if not isinstance(hook, dict):
+            continue
+        for module in hook.get("modules") or []:
+            if not isinstance(module, dict) or not module.get("secret_parameters"):
+                continue
+            try:
+                parameters = mm.normalise_parameters(module.get("parameters"))
+            except mm.ManifestError:
+                continue
+            wanted = set(module["secret_parameters"])
+            values = dict((p["key"], p["value"]) for p in parameters if p["key"] in wanted)
+            if values:
+                found[module.get("name")] = values
+    return found

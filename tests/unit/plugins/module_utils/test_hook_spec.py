@@ -14,7 +14,8 @@ def with_(**kw):
 def test_defaults_are_filled_in():
     [hook] = hs.normalise([GOOD], "/coll/hook_src")
     assert hook == {"name": "probe", "source": "/coll/hook_src/probe", "state": "present",
-                    "modules": [{"name": "org_fleet_Probe", "parameters": [{"key": "env", "value": "A=1"}]}],
+                    "modules": [{"name": "org_fleet_Probe", "parameters": [{"key": "env", "value": "A=1"}],
+                                 "secret_parameters": []}],
                     "hooks": ["org_fleet_Probe"], "allow_resource_decorators": False}
     assert hs.normalise(None, "/x") == []
 
