@@ -1,0 +1,201 @@
+"""Bad input is refused before any host is contacted: one case per row of docs/bad-input.md.
+
+Each case gives the variables of one or two hosts (as the inventory and extra vars would) and
+the text the one failure message must contain. The roles' real argument_specs are used.
+"""
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.filter.input_problems import role_options
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check as ic
+
+OPTIONS = role_options()
+SRC = "/coll/hook_src"
+PROBE = {"name": "probe", "modules": [{"name": "org_fleet_Probe", "parameters": {"env": "A=1"}}]}
+CMD = "slaveRunTaskLabelDecorator_command"
+
+
+def hook(**kw):
+    entry = dict(PROBE)
+    entry.update(kw)
+    return entry
+
+
+def module(**kw):
+    entry = {"name": "mesos_fleet_hooks_CommandHook1"}
+    entry.update(kw)
+    return hook(name="command_hook", modules=[entry])
+
+
+def hooks(*entries):
+    return {"mesos_hooks": list(entries)}
+
+
+# id, {host: variables}, serial, max_fail, expected text (all of them must appear)
+CASES = [
+    ("unknown-hook-key", {"a1": hooks(hook(colour="blue"))}, None, None,
+     ["mesos_hooks[0] (probe): unknown key(s) colour (allowed: name, source, state, modules, hooks, "
+      "allow_resource_decorators)"]),
+    ("unknown-module-key", {"a1": hooks(hook(modules=[{"name": "m", "params": {}}]))}, None, None,
+     ["mesos_hooks[0] (probe).modules[0]: unknown key(s) params (allowed: name, parameters, secret_parameters)"]),
+    ("unknown-variable", {"a1": {"mesos_rollout_gate_timeout": {"health": 5}}}, None, None,
+     ["mesos_rollout_gate_timeout: unknown variable (did you mean mesos_rollout_gate_timeouts?)"]),
+    ("hooks-not-a-list", {"a1": {"mesos_hooks": {"name": "probe"}}}, None, None,
+     ["mesos_hooks: must be a list of hooks, got dict"]),
+    ("hook-not-a-mapping", {"a1": {"mesos_hooks": ["probe"]}}, None, None,
+     ["mesos_hooks[0]: must be a mapping, got str"]),
+    ("wrong-type-bool", {"a1": {"mesos_rollout_deactivate": "maybe"}}, None, None,
+     ["mesos_rollout_deactivate: must be true or false, got 'maybe'"]),
+    ("wrong-type-int", {"a1": {"mesos_stage_keep": "two"}}, None, None,
+     ["mesos_stage_keep: must be a whole number, got 'two'"]),
+    ("wrong-type-list", {"a1": {"mesos_rollout_master_urls": "http://m1:5050"}}, None, None,
+     ["mesos_rollout_master_urls: must be a list, got str"]),
+    ("wrong-type-parameter", {"a1": hooks(hook(modules=[{"name": "m", "parameters": {"timeout_ms": 5}}]))},
+     None, None, ["value of 'timeout_ms' must be a string, got int (quote it in YAML)"]),
+    ("wrong-choice", {"a1": {"mesos_rollout_position": "middle"}}, None, None,
+     ["mesos_rollout_position: 'middle' is not allowed (allowed: append, prepend)"]),
+    ("wrong-state", {"a1": hooks(hook(state="gone"))}, None, None,
+     ["mesos_hooks[0] (probe).state: must be present or absent, got 'gone'"]),
+    ("empty-hook-name", {"a1": hooks(hook(name=""))}, None, None,
+     ["mesos_hooks[0].name: must be a non-empty string"]),
+    ("empty-module-name", {"a1": hooks(hook(modules=[{"name": ""}]))}, None, None,
+     ["mesos_hooks[0] (probe).modules[0].name: '' is not a valid C identifier"]),
+    ("no-modules", {"a1": hooks(hook(modules=[]))}, None, None,
+     ["mesos_hooks[0] (probe).modules: must list at least one module"]),
+    ("duplicate-hook", {"a1": hooks(PROBE, PROBE)}, None, None,
+     ["mesos_hooks[1] (probe).name: hook 'probe' is declared twice"]),
+    ("duplicate-module", {"a1": hooks(PROBE, hook(name="probe2"))}, None, None,
+     ["module 'org_fleet_Probe' is already declared by hook 'probe'"]),
+    ("duplicate-parameter", {"a1": hooks(hook(modules=[{"name": "m", "parameters": [
+        {"key": "env", "value": "A=1"}, {"key": "env", "value": "B=2"}]}]))}, None, None,
+     ["mesos_hooks[0] (probe).modules[0].parameters: key 'env' is given more than once"]),
+    ("duplicate-hooks-entry", {"a1": hooks(hook(hooks=["org_fleet_Probe", "org_fleet_Probe"]))}, None, None,
+     ["mesos_hooks[0] (probe).hooks: lists a module twice"]),
+    ("module-not-c-identifier", {"a1": hooks(hook(modules=[{"name": "org-fleet"}]))}, None, None,
+     ["'org-fleet' is not a valid C identifier (letters, digits and _, not starting with a digit)"]),
+    ("module-starts-with-digit", {"a1": hooks(hook(modules=[{"name": "1abc"}]))}, None, None,
+     ["'1abc' is not a valid C identifier"]),
+    ("hook-name-path", {"a1": hooks(hook(name="../etc"))}, None, None,
+     ["'../etc' must be a plain directory name (letters, digits, _ . -)"]),
+    ("relative-source", {"a1": hooks(hook(source="hooks/probe"))}, None, None,
+     ["mesos_hooks[0] (probe).source: 'hooks/probe' must be an absolute path"]),
+    ("dotdot-source", {"a1": hooks(hook(source="/srv/../etc"))}, None, None,
+     ["mesos_hooks[0] (probe).source: '/srv/../etc' must not contain '..'"]),
+    ("relative-command", {"a1": hooks(module(parameters={CMD: "bin/label"}))}, None, None,
+     ["mesos_hooks[0] (command_hook).modules[0].parameters.%s: 'bin/label' must be an absolute path of the "
+      "command" % CMD]),
+    ("dotdot-command", {"a1": hooks(module(parameters={CMD: "/usr/libexec/../../tmp/x"}))}, None, None,
+     ["parameters.%s: '/usr/libexec/../../tmp/x' must not contain '..'" % CMD]),
+    ("relative-state-dir", {"a1": {"mesos_rollout_state_dir": "state"}}, None, None,
+     ["mesos_rollout_state_dir: 'state' must be an absolute path"]),
+    ("dotdot-path-variable", {"a1": {"mesos_stage_root": "/var/lib/../../etc"}}, None, None,
+     ["mesos_stage_root: '/var/lib/../../etc' must not contain '..'"]),
+    ("shared-state-dir", {"a1": {"mesos_rollout_state_dir": "/var/lib"}}, None, None,
+     ["mesos_rollout_state_dir: '/var/lib' is a shared system directory"]),
+    ("serial-zero", {"a1": {}}, 0, None,
+     ["mesos_rollout_serial: serial entry 0 must be at least 1 (allowed: a number of hosts >= 1"]),
+    ("serial-zero-percent", {"a1": {}}, [1, "0%"], None,
+     ["mesos_rollout_serial: serial entry '0%' must be a percentage above 0% and at most 100%"]),
+    ("serial-over-100-percent", {"a1": {}}, "150%", None,
+     ["mesos_rollout_serial: serial entry '150%' must be a percentage above 0% and at most 100%"]),
+    ("serial-empty-list", {"a1": {}}, [], None, ["mesos_rollout_serial: serial must not be an empty list"]),
+    ("serial-not-a-number", {"a1": {}}, "ten", None, ["serial entry 'ten' is not a number or a percentage"]),
+    ("max-fail-out-of-range", {"a1": {}}, None, -5, ["mesos_rollout_max_fail_percentage must be from 0 to 100, got -5"]),
+    ("negative-gate-timeout", {"a1": {"mesos_rollout_gate_timeouts": {"health": -1}}}, None, None,
+     ["mesos_rollout_gate_timeouts.health: must be a number of seconds above 0, got -1"]),
+    ("unknown-gate", {"a1": {"mesos_rollout_gate_timeouts": {"healthy": 5}}}, None, None,
+     ["mesos_rollout_gate_timeouts: unknown gate 'healthy' (allowed: health, reregistered, flags, recovery, tasks, "
+      "canary)"]),
+    ("negative-restart-timeout", {"a1": {"mesos_rollout_restart_timeout": -20}}, None, None,
+     ["mesos_rollout_restart_timeout: must be at least 1 (seconds or a count), got -20"]),
+    ("negative-timeout-from-ini", {"a1": {"mesos_rollout_restart_timeout": "-20"}}, None, None,
+     ["mesos_rollout_restart_timeout: must be at least 1 (seconds or a count), got '-20'"]),
+    ("negative-count", {"a1": {"mesos_rollout_lock_stale_after": -1}}, None, None,
+     ["mesos_rollout_lock_stale_after: must be 0 or more, got -1"]),
+    ("bad-master-url", {"a1": {"mesos_rollout_master_urls": ["master1:5050"]}}, None, None,
+     ["mesos_rollout_master_urls: 'master1:5050' must be an http(s)://host:port URL of a master"]),
+    ("unmarked-secret", {"a1": hooks(module(parameters={"api_token": "s3cr3t-value"}))}, None, None,
+     ["parameters.api_token: looks like a credential; list it in secret_parameters"]),
+    ("secret-key-not-a-parameter", {"a1": hooks(module(parameters={"name": "x"}, secret_parameters=["token"]))},
+     None, None, ["secret_parameters: 'token' is not one of the module's parameters (name)"]),
+    ("secret-parameters-not-a-list", {"a1": hooks(module(parameters={"api_token": "v"}, secret_parameters="api_token"))},
+     None, None, ["secret_parameters: must be a list of parameter keys"]),
+    ("command-marked-secret", {"a1": hooks(module(parameters={CMD: "/usr/bin/x"}, secret_parameters=[CMD]))},
+     None, None, ["secret_parameters: '%s' is a command path, not a secret" % CMD]),
+    ("hooks-names-other-module", {"a1": hooks(hook(hooks=["other"]))}, None, None,
+     ["mesos_hooks[0] (probe).hooks: 'other' is not one of this hook's modules (org_fleet_Probe)"]),
+    ("one-host-only", {"a1": {}, "a2": {"mesos_rollout_position": "middle"}}, None, None,
+     ["mesos_rollout_position: 'middle' is not allowed (allowed: append, prepend) [a2]"]),
+    ("every-host", {"a1": hooks(hook(colour="x")), "a2": hooks(hook(colour="x"))}, None, None,
+     ["unknown key(s) colour", "[all 2 hosts]"]),
+    ("unusable-template", {"a1": {"mesos_rollout_state_dir": ic.Unusable("'undefined_var' is undefined")}},
+     None, None, ["mesos_rollout_state_dir: cannot be evaluated: 'undefined_var' is undefined"]),
+]
+
+
+@pytest.mark.parametrize("hosts_vars, serial, max_fail, expected",
+                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_refused_with_a_clear_message(hosts_vars, serial, max_fail, expected):
+    problems = ic.fleet_problems(hosts_vars, OPTIONS, SRC, serial=serial, max_fail=max_fail)
+    text = "\n".join(problems)
+    for part in expected:
+        assert part in text
+
+
+def test_there_are_at_least_twenty_cases_and_ids_are_unique():
+    ids = [c[0] for c in CASES]
+    assert len(ids) >= 20 and len(set(ids)) == len(ids)
+
+
+def test_every_problem_is_listed_not_only_the_first():
+    problems = ic.fleet_problems(
+        {"a1": dict(hooks(hook(colour="x"), hook(name="p2", source="rel", modules=[{"name": "m2"}])),
+                    mesos_rollout_position="middle",
+                    mesos_rollout_restart_timeout=-1)},
+        OPTIONS, SRC, serial="0%", max_fail=200)
+    assert len(problems) == 6
+    for part in ("serial entry '0%'", "max_fail_percentage", "colour", "'rel' must be an absolute path",
+                 "mesos_rollout_position", "mesos_rollout_restart_timeout"):
+        assert any(part in p for p in problems), part
+
+
+def test_secret_values_never_appear_in_problems():
+    problems = ic.fleet_problems({"a1": hooks(module(parameters={"api_token": "s3cr3t-value", "timeout_ms": 5}))},
+                                 OPTIONS, SRC)
+    assert problems and "s3cr3t-value" not in "\n".join(problems)
+
+
+def test_good_input_has_no_problems():
+    good = {
+        "mesos_hooks": [PROBE, module(parameters={CMD: "/usr/libexec/mesos-hooks/label", "api_token": "v"},
+                                      secret_parameters=["api_token"])],
+        "mesos_rollout_gate_timeouts": {"health": 15, "tasks": "20"},
+        "mesos_rollout_restart_timeout": "20",
+        "mesos_rollout_state_dir": "/var/lib/mesos-fleet-hooks",
+        "mesos_rollout_master_urls": ["http://master1:5050", "https://m2"],
+        "mesos_rollout_deactivate": "yes",
+        "mesos_discover_prefix": "",
+        "mesos_agent": {"version": "1.11.0"},
+        "mesos_rollout_serial": [1, "10%"],
+        "mesos_rollout_max_fail_percentage": 0,
+    }
+    assert ic.fleet_problems({"a1": good, "a2": good}, OPTIONS, SRC, serial=[1, "10%", "100%"], max_fail="0") == []
+
+
+def test_scope_limits_what_a_playbook_checks():
+    hosts_vars = {"a1": dict(hooks(hook(colour="x")), mesos_rollback_snapshot="rel")}
+    problems = ic.fleet_problems(hosts_vars, OPTIONS, SRC, scope=["mesos_rollback_"])
+    assert problems == ["mesos_rollback_snapshot: 'rel' must be an absolute path [a1]"]
+
+
+def test_every_role_option_is_known_and_typed():
+    # The check takes types from the roles' argument_specs; every option has one it understands.
+    assert {"mesos_rollout_state_dir", "mesos_stage_root", "mesos_build_jobs", "mesos_discover_style"} <= set(OPTIONS)
+    for name, option in OPTIONS.items():
+        assert option.get("type", "str") in ("str", "int", "bool", "list", "dict", "raw", "path"), name
+    for name in ic.PATH_VARS + ic.POSITIVE_INTS + ic.NON_NEGATIVE_INTS:
+        assert name in OPTIONS or name in ic.PLAYBOOK_VARS, name
+
+
+def test_by_host_prefixes_each_agent_problem():
+    assert ic.by_host({"a1": ["x", "y"], "a2": [], "a3": ["z"]}) == ["a1: x", "a1: y", "a3: z"]
