@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Read-only checks on an agent, run before anything is written on any host.
+
+What only the agent can tell: whether each command the command hook will run passes the
+hook's own rule (``check_command_path`` in hook_src/command_hook/core/config.cpp: an absolute
+path to a regular executable file owned by root, not writable by group or others, under
+directories owned by root and not writable by group or others, sticky root-owned directories
+such as /tmp excepted), and whether the agent's flags set both ``--modules`` and
+``--modules_dir`` (Mesos exits; we could not tell which one to change). Nothing here writes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat as stat_mod
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
+
+
+def _under(root, path):
+    return path if not root or root == "/" else os.path.join(root, path.lstrip("/"))
+
+
+def command_path_problem(path, owner=0, root="/", stat=os.stat):
+    """Why the command hook would refuse ``path`` (the agent would then not start), or None."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return "command '%s' must be an absolute path" % (path,)
+    try:
+        st = stat(_under(root, path))
+    except OSError:
+        return "command '%s' does not exist or is not accessible" % path
+    if not stat_mod.S_ISREG(st.st_mode):
+        return "command '%s' is not a regular file" % path
+    if not st.st_mode & stat_mod.S_IXUSR:
+        return "command '%s' is not executable (mode %04o)" % (path, stat_mod.S_IMODE(st.st_mode))
+    if st.st_uid != owner:
+        return "command '%s' must be owned by uid %d (owned by uid %d); chown root" % (path, owner, st.st_uid)
+    if st.st_mode & (stat_mod.S_IWGRP | stat_mod.S_IWOTH):
+        return ("command '%s' must not be writable by group or others (mode %04o); chmod go-w"
+                % (path, stat_mod.S_IMODE(st.st_mode)))
+    directory = path
+    while directory != "/":
+        directory = os.path.dirname(directory) or "/"
+        try:
+            ds = stat(_under(root, directory))
+        except OSError:
+            return "directory '%s' of command '%s' is not accessible" % (directory, path)
+        sticky_root = bool(ds.st_mode & stat_mod.S_ISVTX) and ds.st_uid == 0
+        if (ds.st_uid not in (owner, 0)) or (ds.st_mode & (stat_mod.S_IWGRP | stat_mod.S_IWOTH) and not sticky_root):
+            return ("directory '%s' of command '%s' must be owned by root and not writable by group or others "
+                    "(uid %d, mode %04o)" % (directory, path, ds.st_uid, stat_mod.S_IMODE(ds.st_mode)))
+    return None
+
+
+def command_problems(modules, owner=0, root="/", stat=os.stat):
+    """Problems of every command path among the modules' parameters (normalised specs)."""
+    out = []
+    for module in modules or []:
+        for key, path in hook_spec.command_parameters(module.get("parameters") or []):
+            problem = command_path_problem(path, owner=owner, root=root, stat=stat)
+            if problem:
+                out.append("mesos_hooks module %s parameter %s: %s (the command hook refuses it and the agent "
+                           "would not start)" % (module.get("name"), key, problem))
+    return out
+
+
+def flag_problems(flags):
+    """Problems of the agent's current flags ({flag: value}) that make our change impossible."""
+    out = []
+    if flags.get("modules") and flags.get("modules_dir"):
+        out.append("the agent sets both --modules=%s and --modules_dir=%s; Mesos refuses to start with both. "
+                   "Keep one (remove the other from the agent's configuration) and run again"
+                   % (flags["modules"], flags["modules_dir"]))
+    return out

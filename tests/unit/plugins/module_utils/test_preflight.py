@@ -1,0 +1,115 @@
+import os
+import stat
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight as pf
+from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_preflight
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+CMD = "slaveRunTaskLabelDecorator_command"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """<tmp>/usr/libexec/hooks/label: root-owned 0755 in 0755 directories (a good command)."""
+    directory = tmp_path / "usr" / "libexec" / "hooks"
+    directory.mkdir(parents=True)
+    for d in (tmp_path / "usr", tmp_path / "usr" / "libexec", directory):
+        os.chmod(str(d), 0o755)
+    command = directory / "label"
+    command.write_text("#!/bin/sh\ncat\n")
+    os.chmod(str(command), 0o755)
+    return tmp_path
+
+
+def problem(tree, path="/usr/libexec/hooks/label"):
+    return pf.command_path_problem(path, owner=os.geteuid(), root=str(tree))
+
+
+def test_a_good_command_passes(tree):
+    assert problem(tree) is None
+
+
+# case, change to the tree, expected text
+CASES = [
+    ("relative", None, "bin/label", "command 'bin/label' must be an absolute path"),
+    ("missing", None, "/usr/libexec/hooks/nope", "command '/usr/libexec/hooks/nope' does not exist or is not accessible"),
+    ("directory", None, "/usr/libexec/hooks", "command '/usr/libexec/hooks' is not a regular file"),
+    ("not-executable", ("usr/libexec/hooks/label", 0o644), None, "is not executable (mode 0644)"),
+    ("group-writable", ("usr/libexec/hooks/label", 0o775), None,
+     "command '/usr/libexec/hooks/label' must not be writable by group or others (mode 0775); chmod go-w"),
+    ("world-writable", ("usr/libexec/hooks/label", 0o757), None, "must not be writable by group or others (mode 0757)"),
+    ("writable-directory", ("usr/libexec", 0o777), None,
+     "directory '/usr/libexec' of command '/usr/libexec/hooks/label' must be owned by root and not writable by group "
+     "or others"),
+]
+
+
+@pytest.mark.parametrize("change, path, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_commands_the_hook_would_refuse(tree, change, path, expected):
+    if change:
+        os.chmod(str(tree / change[0]), change[1])
+    assert expected in problem(tree, path or "/usr/libexec/hooks/label")
+
+
+def test_sticky_root_owned_directory_is_allowed(tree):
+    os.chmod(str(tree / "usr"), 0o1777)
+    if os.stat(str(tree / "usr")).st_uid == 0:
+        assert problem(tree) is None
+
+
+@ROOT_ONLY
+def test_command_not_owned_by_root(tree):
+    os.chown(str(tree / "usr/libexec/hooks/label"), 1234, 1234)
+    assert problem(tree) == ("command '/usr/libexec/hooks/label' must be owned by uid 0 (owned by uid 1234); "
+                             "chown root")
+
+
+@ROOT_ONLY
+def test_directory_not_owned_by_root(tree):
+    os.chown(str(tree / "usr/libexec"), 1234, 1234)
+    assert "directory '/usr/libexec' of command" in problem(tree)
+
+
+def test_command_problems_name_module_and_parameter(tree):
+    os.chmod(str(tree / "usr/libexec/hooks/label"), 0o775)
+    modules = [{"name": "mesos_fleet_hooks_CommandHook1", "parameters": [
+        {"key": CMD, "value": "/usr/libexec/hooks/label"}, {"key": "name", "value": "labels"}]}]
+    [message] = pf.command_problems(modules, owner=os.geteuid(), root=str(tree))
+    assert message.startswith("mesos_hooks module mesos_fleet_hooks_CommandHook1 parameter %s: command" % CMD)
+    assert "the agent would not start" in message
+
+
+def test_modules_and_modules_dir_together_are_refused():
+    [message] = pf.flag_problems({"modules": "file:///etc/mesos/modules.json", "modules_dir": "/etc/mesos/modules.d"})
+    assert "sets both --modules=file:///etc/mesos/modules.json and --modules_dir=/etc/mesos/modules.d" in message
+    assert "Keep one" in message
+    assert pf.flag_problems({"modules": "/etc/m.json"}) == [] and pf.flag_problems({"modules_dir": "/d"}) == []
+
+
+def snapshot_tree(root):
+    return sorted((str(p), p.stat().st_mode, p.stat().st_mtime) for p in root.rglob("*"))
+
+
+def test_module_reads_only_and_reports_every_problem(run_module, tree):
+    for name, text in {"modules": "/etc/mesos/modules.json\n", "modules_dir": "/etc/mesos/modules.d\n",
+                       "hooks": "com_example_Other\n"}.items():
+        path = tree / "etc" / "mesos-slave" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    os.chmod(str(tree / "usr/libexec/hooks/label"), 0o775)
+    before = snapshot_tree(tree)
+    modules = [{"name": "m1", "parameters": [{"key": CMD, "value": "/usr/libexec/hooks/label"}]}]
+    result = run_module(agent_preflight, dict(modules=modules, root=str(tree), style="flagdir"))
+    assert not result.failed and not result["changed"]
+    assert len(result["problems"]) == (2 if os.geteuid() == 0 else 3)
+    assert any("must not be writable by group or others" in p for p in result["problems"])
+    assert any("sets both --modules" in p for p in result["problems"])
+    assert snapshot_tree(tree) == before
+
+
+def test_module_on_a_host_without_agent_files(run_module, tmp_path):
+    result = run_module(agent_preflight, dict(modules=[], root=str(tmp_path)))
+    assert result["problems"] == [] and "cannot detect" in result["flags_error"]
+    assert stat.S_ISDIR(os.stat(str(tmp_path)).st_mode)
