@@ -56,13 +56,29 @@ options:
             type: str
             required: true
           parameters:
-            description: List of C(key)/C(value) pairs, or a mapping. Values must be strings.
+            description:
+              - List of C(key)/C(value) pairs, or a mapping. Values must be strings.
+              - The value of a key listed in I(secret_parameters) is taken from I(secrets).
             type: raw
+          secret_parameters:
+            description:
+              - Parameter keys whose values are secret. Their values come from I(secrets), are
+                masked in the result and the diff, and the manifest holding them is written
+                root-owned 0600.
+            type: list
+            elements: str
+            default: []
       hooks:
         description: Module names to list in C(--hooks).
         type: list
         elements: str
         required: true
+  secrets:
+    description:
+      - Module name -> parameter key -> value of the parameters listed in I(secret_parameters)
+        (see P(mesos_fleet.hooks.hook_secrets#filter)). Never logged or returned.
+    type: dict
+    default: {}
   absent:
     description: Module names of ours that must not be loaded any more.
     type: list
@@ -172,6 +188,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_con
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 
 ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError)
 
@@ -188,16 +205,38 @@ def restore(module):
                   modules_after=index["modules"], files=sorted(path for path, (a, b) in changes.items() if a != b),
                   restart_needed=changed, daemon_reload_needed=any(".service" in path for path in changes))
     if module._diff:
-        result["diff"] = ac.diffs(changes)
+        secret_keys = index.get("extra", {}).get("secret_keys") or {}
+        result["diff"] = redaction.redact_diffs(ac.diffs(changes), secret_keys=secret_keys)
     return result
+
+
+def _with_secrets(modules, secrets):
+    """Normalised modules with the secret parameters' values filled in from ``secrets``."""
+    out = []
+    for m in modules:
+        parameters = mm.normalise_parameters(m.get("parameters"))
+        wanted = m.get("secret_parameters") or []
+        given = secrets.get(m["name"]) or {}
+        for key in wanted:
+            if not isinstance(given.get(key), str):
+                raise ac.ConfigError("module %s: secret parameter '%s' has no value in secrets" % (m["name"], key))
+            if key not in [q["key"] for q in parameters]:
+                parameters.append(dict(key=key, value=given[key]))
+        parameters = [dict(key=q["key"], value=given[q["key"]] if q["key"] in wanted else q["value"])
+                      for q in parameters]
+        out.append(dict(name=m["name"], parameters=parameters))
+    return out
 
 
 def configure(module):
     p = module.params
     present = []
+    secret_keys = {}
     for entry in p["present"]:
-        modules = [dict(name=m["name"], parameters=mm.normalise_parameters(m.get("parameters"))) for m in entry["modules"]]
+        modules = _with_secrets(entry["modules"], p["secrets"])
         present.append(dict(file=entry["file"], modules=modules, hooks=entry["hooks"]))
+        for name, keys in redaction.secret_keys_of(entry["modules"]).items():
+            secret_keys[name] = keys
     store = flag_stores.make_store(p["style"], root=p["root"])
     backup_dir = p["backup_dir"]
     root = p["root"]
@@ -213,16 +252,17 @@ def configure(module):
                   restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
                   manifest_path=plan.manifest_path)
     if module._diff:
-        result["diff"] = plan.diffs()
+        result["diff"] = redaction.redact_diffs(plan.diffs(), redaction.flatten(p["secrets"]), secret_keys)
     if not plan.changed or module.check_mode:
         return result
 
     if p["snapshot_dir"]:
         result["snapshot"] = ac.save_snapshot(plan, root, p["snapshot_dir"],
-                                              extra=dict(present=[e["file"] for e in present], absent=p["absent"]))
+                                              extra=dict(present=[e["file"] for e in present], absent=p["absent"],
+                                                         secret_keys=secret_keys))
     if plan.pristine is not None and pristine_for(plan.manifest_path) is None:
         ac.keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
-    ac.apply(plan, root, backup_dir=backup_dir)
+    ac.apply(plan, root, backup_dir=backup_dir, private=[plan.manifest_path] if secret_keys else [])
     if plan.manifest_path:
         final = plan.changes.get(plan.manifest_path, (None, None))[1]
         kept = pristine_for(plan.manifest_path)
@@ -240,9 +280,11 @@ def main():
                 modules=dict(type="list", elements="dict", required=True, options=dict(
                     name=dict(type="str", required=True),
                     parameters=dict(type="raw"),
+                    secret_parameters=dict(type="list", elements="str", default=[], no_log=False),
                 )),
                 hooks=dict(type="list", elements="str", required=True),
             )),
+            secrets=dict(type="dict", default={}, no_log=True),
             absent=dict(type="list", elements="str", default=[]),
             position=dict(type="str", choices=["append", "prepend"], default="append"),
             style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),

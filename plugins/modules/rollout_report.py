@@ -54,6 +54,13 @@ options:
   text_path:
     description: Where the text report goes; defaults to I(path) with C(.txt) in place of C(.json).
     type: path
+  secrets:
+    description:
+      - Values that must never appear in the report, its result or its diff (the values of
+        secret hook parameters, see P(mesos_fleet.hooks.hook_secrets#filter)); masked as
+        C(********) wherever a record holds them. A list of values, or module -> key -> value.
+    type: raw
+    default: []
   title:
     description: The report's title, shown above the table.
     type: str
@@ -117,6 +124,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout_report as rr
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 
 
 def default_text_path(path):
@@ -131,7 +139,7 @@ def run(module):
     if os.path.realpath(path) == os.path.realpath(text_path):
         raise ValueError("path and text_path are the same file: %s" % path)
     mode = _mode(p["mode"])
-    records = rr.normalise(p["records"])
+    records = rr.normalise(redaction.redact_data(p["records"], redaction.flatten(p["secrets"])))
     text = rr.render_text(records, p["title"])
     document = rr.render_json(records, p["title"])
     counts = rr.summary(records)
@@ -179,6 +187,7 @@ def main():
             records=dict(type="list", elements="dict", required=True),
             path=dict(type="path", required=True),
             text_path=dict(type="path"),
+            secrets=dict(type="raw", default=[], no_log=True),
             title=dict(type="str", default="Mesos hook rollout"),
             mode=dict(type="raw", default="0644"),
         ),

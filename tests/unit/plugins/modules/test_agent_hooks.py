@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -79,3 +80,84 @@ def test_corrupt_manifest_is_reported_and_nothing_changes(run_module, host, tmp_
     result = run_module(agent_hooks, args(host, tmp_path))
     assert result.failed and "/etc/mesos/modules.json: not valid JSON" in result["msg"]
     assert files(host) == before
+
+
+# --- secrets and what the module writes ------------------------------------------------------
+
+SECRET = "s3cr3t-T0ken"
+SECRET_PRESENT = [dict(file=SO, hooks=["org_fleet_Probe"], modules=[dict(
+    name="org_fleet_Probe", parameters={"env": "A=1", "api_token": "********"}, secret_parameters=["api_token"])])]
+SECRETS = {"org_fleet_Probe": {"api_token": SECRET}}
+
+
+def _mode(path):
+    return os.stat(str(path)).st_mode & 0o7777
+
+
+def test_secret_is_written_root_only_and_never_returned(run_module, host, tmp_path):
+    result = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=SECRETS), diff=True)
+    assert result["changed"]
+    manifest = host / "etc/mesos/modules.json"
+    assert SECRET in manifest.read_text()
+    assert _mode(manifest) == 0o600 and os.stat(str(manifest)).st_uid == os.geteuid()
+    text = json.dumps(result)
+    assert SECRET not in text and "********" in text
+    assert "api_token" in text  # the key shows, its value does not
+    # The snapshot records which keys are secret, never their values.
+    index = json.loads((tmp_path / "snapshots" / os.path.basename(result["snapshot"]) / "snapshot.json").read_text())
+    assert index["extra"]["secret_keys"] == {"org_fleet_Probe": ["api_token"]}
+    assert SECRET not in json.dumps(index)
+    for d in (tmp_path / "snapshots", tmp_path / "backup", result["snapshot"]):
+        assert _mode(d) == 0o700
+    for f in list((tmp_path / "snapshots").rglob("*")) + list((tmp_path / "backup").rglob("*")):
+        if f.is_file():
+            assert _mode(f) == 0o600, f
+
+    # Restoring knows no secret values: the diff still masks them by key.
+    restored = run_module(agent_hooks, dict(state="restored", snapshot=result["snapshot"], root=str(host)), diff=True)
+    assert restored["changed"] and SECRET not in json.dumps(restored)
+    assert any("********" in (d.get("before") or "") for d in restored["diff"])
+
+
+def test_check_mode_diff_masks_the_secret_already_on_the_agent(run_module, host, tmp_path):
+    run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=SECRETS))
+    rotated = {"org_fleet_Probe": {"api_token": "n3w-T0ken"}}
+    result = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=rotated),
+                        check_mode=True, diff=True)
+    text = json.dumps(result)
+    assert result["changed"] and SECRET not in text and "n3w-T0ken" not in text
+    assert SECRET in (host / "etc/mesos/modules.json").read_text()
+
+
+def test_secret_without_a_value_is_refused_and_nothing_written(run_module, host, tmp_path):
+    before = files(host)
+    result = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT))
+    assert result.failed and "secret parameter 'api_token' has no value in secrets" in result["msg"]
+    assert files(host) == before
+
+
+def test_written_files_are_root_owned_and_not_group_or_world_writable(run_module, host, tmp_path):
+    hooks_flag = host / "etc/mesos-slave/hooks"
+    os.chmod(str(hooks_flag), 0o666)
+    if os.geteuid() == 0:
+        os.chown(str(hooks_flag), 1234, 1234)
+    result = run_module(agent_hooks, args(host, tmp_path))
+    assert result["changed"]
+    assert _mode(hooks_flag) == 0o644
+    assert _mode(host / "etc/mesos/modules.json") == 0o644
+    if os.geteuid() == 0:
+        assert (os.stat(str(hooks_flag)).st_uid, os.stat(str(hooks_flag)).st_gid) == (0, 0)
+
+
+def test_new_manifest_and_its_directories_are_0644_and_0755(run_module, tmp_path):
+    root = tmp_path / "host"
+    (root / "etc/mesos-slave").mkdir(parents=True)
+    (root / "etc/mesos-slave/hooks").write_text("com_example_Other\n")
+    old = os.umask(0o077)
+    try:
+        result = run_module(agent_hooks, args(root, tmp_path, managed_path="/etc/mesos-fleet-hooks/sub/modules.json"))
+    finally:
+        os.umask(old)
+    assert result["changed"]
+    assert _mode(root / "etc/mesos-fleet-hooks") == 0o755 and _mode(root / "etc/mesos-fleet-hooks/sub") == 0o755
+    assert _mode(root / "etc/mesos-fleet-hooks/sub/modules.json") == 0o644

@@ -84,3 +84,15 @@ def test_same_path_for_both_reports_is_refused(run_module, tmp_path):
     path = str(tmp_path / "r.json")
     result = run_module(rollout_report, dict(records=RECORDS, path=path, text_path=path))
     assert result.failed and "the same file" in result["msg"]
+
+
+def test_secret_values_never_reach_the_report_its_result_or_diff(run_module, tmp_path):
+    secret = 'tok"3n-value'
+    records = [dict(RECORDS[1], message="create() refused api_token=%s" % secret)]
+    path = tmp_path / "rollout.json"
+    result = run_module(rollout_report, dict(records=records, path=str(path),
+                                             secrets={"m1": {"api_token": secret}}), diff=True)
+    assert not result.failed, result.get("msg")
+    for text in (json.dumps(result), path.read_text(), (tmp_path / "rollout.txt").read_text()):
+        assert secret not in text and json.dumps(secret)[1:-1] not in text
+        assert "api_token=********" in text
