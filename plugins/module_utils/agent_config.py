@@ -177,24 +177,6 @@ def save_snapshot(plan, root, snapshot_dir, extra=None):
     return target
 
 
-PRIVATE_FILE_MODE = 0o600
-
-
-def write_mode(real, private=False):
-    """(mode, uid, gid) for a file we write: root-owned when we run as root, never writable by
-    group or others; 0600 when it holds secrets; else its current mode (a new file 0644)."""
-    uid = gid = None
-    if os.geteuid() == 0:
-        uid = gid = 0
-    if private:
-        return PRIVATE_FILE_MODE, uid, gid
-    try:
-        mode = os.stat(real).st_mode & 0o7777
-    except OSError:
-        mode = atomic_file.DEFAULT_NEW_FILE_MODE
-    return mode & ~0o022, uid, gid
-
-
 def apply(plan, root, backup_dir=None, private=()):
     """Write the plan; on a failed write, put back what was already written and raise.
 
@@ -213,7 +195,7 @@ def apply(plan, root, backup_dir=None, private=()):
                 atomic_file.atomic_remove(real, backup_dir=backup_dir)
             else:
                 atomic_file.ensure_dir(os.path.dirname(real))
-                mode, uid, gid = write_mode(real, private=path in private)
+                mode, uid, gid = atomic_file.config_file_mode(real, private=path in private)
                 atomic_file.atomic_write(real, after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
         except (atomic_file.AtomicFileError, EnvironmentError) as e:
             _undo(root, done)

@@ -233,8 +233,30 @@ def _backup(path, data, backup_dir):
         target = os.path.join(backup_dir, "%s.%d" % (backup_name(path), suffix))
         suffix += 1
     # Root-only, whatever the original's mode: a backup may hold secrets the original held.
-    _write_temp_and_replace(target, data, 0o600, None, None)
+    _write_temp_and_replace(target, data, PRIVATE_FILE_MODE, None, None)
     return target
+
+
+PRIVATE_FILE_MODE = 0o600
+
+
+def config_file_mode(path, private=False):
+    """(mode, uid, gid) for an agent configuration file we write.
+
+    Root-owned when we run as root (whoever owns it decides what a root-run agent loads),
+    never writable by group or others; 0600 when it holds secrets; otherwise the file's current
+    mode without those bits, and 0644 for a new file.
+    """
+    uid = gid = None
+    if os.geteuid() == 0:
+        uid = gid = 0
+    if private:
+        return PRIVATE_FILE_MODE, uid, gid
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except EnvironmentError:
+        mode = DEFAULT_NEW_FILE_MODE
+    return mode & ~0o022, uid, gid
 
 
 def atomic_write(path, data, mode=None, owner=None, group=None, backup_dir=None):

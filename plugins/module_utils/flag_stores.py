@@ -40,6 +40,8 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils.atomic_file impo
     AtomicFileError,
     atomic_remove,
     atomic_write,
+    config_file_mode,
+    ensure_dir,
     encode_text,
     read_bytes,
 )
@@ -1207,9 +1209,10 @@ def apply_plan(plan, root="/", backup_dir=None):
                 _remove_empty_dropin_dir(real)
             else:
                 parent = os.path.dirname(real)
-                if parent.endswith(".service.d") and not os.path.isdir(parent):
-                    os.makedirs(parent, 0o755)  # a unit's drop-in directory
-                backup = atomic_write(real, change.after, backup_dir=backup_dir)
+                if parent.endswith(".service.d"):
+                    ensure_dir(parent)  # a unit's drop-in directory, 0755
+                mode, uid, gid = config_file_mode(real)
+                backup = atomic_write(real, change.after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
         except (AtomicFileError, EnvironmentError) as exc:
             _undo(view, done)
             raise FlagStoreError("cannot write %s: %s%s" % (

@@ -205,11 +205,10 @@ def run(module):
     if change.after is None:
         backup = atomic_file.atomic_remove(change.path, backup_dir=backup_dir)
     else:
-        parent = os.path.dirname(change.path)
-        if not os.path.isdir(parent):
-            os.makedirs(parent, 0o755)
+        atomic_file.ensure_dir(os.path.dirname(change.path))
+        mode, uid, gid = atomic_file.config_file_mode(change.path)
         backup = atomic_file.atomic_write(change.path, atomic_file.encode_text(change.after),
-                                          backup_dir=backup_dir)
+                                          mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
         if pristine is not None and change.after == pristine:
             ac.drop_pristine(backup_dir, change.path)
     if backup:

@@ -270,3 +270,17 @@ def test_backups_are_root_only_whatever_the_original_mode(tmp_path):
     backup = atomic_write(str(target), b"new", backup_dir=str(tmp_path / "backup"))
     assert _mode(backup) == 0o600 and _mode(str(tmp_path / "backup")) == 0o700
     assert _mode(str(target)) == 0o644
+
+
+@pytest.mark.parametrize("existing, private, expected", [
+    (None, False, 0o644), (0o666, False, 0o644), (0o775, False, 0o755), (0o640, False, 0o640),
+    (0o644, True, 0o600), (None, True, 0o600),
+])
+def test_config_files_are_never_group_or_world_writable(tmp_path, existing, private, expected):
+    target = tmp_path / "flag"
+    if existing is not None:
+        target.write_bytes(b"x")
+        os.chmod(str(target), existing)
+    mode, uid, gid = atomic_file.config_file_mode(str(target), private=private)
+    assert mode == expected
+    assert (uid, gid) == ((0, 0) if os.geteuid() == 0 else (None, None))

@@ -105,3 +105,15 @@ def test_corrupt_manifest_on_host_fails_and_changes_nothing(run_module, host):
     result = run_module(modules_manifest, args(host))
     assert result.failed and "modules.json: not valid JSON" in result["msg"]
     assert snapshot(host) == before
+
+
+def test_a_group_writable_manifest_is_written_root_owned_without_group_write(run_module, host):
+    manifest = host / "etc" / "modules.json"
+    os.chmod(str(manifest), 0o664)
+    if os.geteuid() == 0:
+        os.chown(str(manifest), 1234, 1234)
+    assert run_module(modules_manifest, args(host))["changed"]
+    st = os.stat(str(manifest))
+    assert stat.S_IMODE(st.st_mode) == 0o644
+    if os.geteuid() == 0:
+        assert (st.st_uid, st.st_gid) == (0, 0)
