@@ -11,10 +11,14 @@ name: hook_specs
 short_description: Validate the operator's mesos_hooks declarations and fill in defaults
 version_added: 0.1.0
 description:
-  - Checks every hook entry (keys, types, names, paths, module symbols, parameters) and fails
-    naming the entry and field at the first problem, before any host is touched.
-  - Fills in C(source) (the collection's C(hook_src/<name>)), C(state) and C(hooks). Where our
-    hooks go among the agent's other hooks is the rollout's C(mesos_rollout_position).
+  - Checks every hook entry (keys, types, names, paths, module symbols, parameters, secret
+    parameters, command paths) and fails listing every problem, each naming the entry and field.
+    The playbooks run the same checks for every host first (P(mesos_fleet.hooks.input_problems#filter)).
+  - Fills in C(source) (the collection's C(hook_src/<name>)), C(state), C(hooks) and
+    C(secret_parameters). Where our hooks go among the agent's other hooks is the rollout's
+    C(mesos_rollout_position).
+  - The values of parameters listed in a module's C(secret_parameters) are replaced by
+    C(********); P(mesos_fleet.hooks.hook_secrets#filter) gives them to a C(no_log) option.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 positional: src_dir
