@@ -208,6 +208,44 @@ def host_problems(variables, options, src_dir, scope=None):
     return out
 
 
+def _shape(hook):
+    """What the build takes from a hook declaration (parameters may differ per host)."""
+    modules = [m.get("name") for m in hook.get("modules") or [] if isinstance(m, dict)]
+    return (hook.get("source"), hook.get("state", "present"), tuple(modules))
+
+
+def consistency_problems(hosts_vars):
+    """A hook declared differently on different hosts (the build plans once, from one host).
+
+    Only hosts that set mesos_hooks are compared (build hosts often have none); a declaration
+    that is itself broken is reported by host_problems, not here.
+    """
+    declared = {}
+    for host, variables in hosts_vars.items():
+        hooks = variables.get("mesos_hooks")
+        if not isinstance(hooks, list) or not all(isinstance(h, dict) for h in hooks):
+            continue
+        declared[host] = dict((h.get("name"), _shape(h)) for h in hooks)
+    if len(declared) < 2:
+        return []
+    out = []
+    names = sorted(set(n for d in declared.values() for n in d if isinstance(n, str)))
+    for name in names:
+        shapes = {}
+        for host, hooks in declared.items():
+            shapes.setdefault(hooks.get(name), []).append(host)
+        if len(shapes) > 1:
+            detail = "; ".join("%s on %s" % ("not declared" if shape is None else
+                                             "source %s, state %s, modules %s" % (shape[0] or "(default)", shape[1],
+                                                                                  ", ".join(map(str, shape[2]))),
+                                             ", ".join(hosts))
+                               for shape, hosts in sorted(shapes.items(), key=lambda kv: kv[1]))
+            out.append("mesos_hooks: hook '%s' is declared differently on different hosts (%s); the build plans each "
+                       "hook once for the whole fleet, so declare its source, state and modules the same on every "
+                       "agent (parameters may differ per host)" % (name, detail))
+    return out
+
+
 def batch_problems(serial, max_fail, total):
     """Problems of the extra vars that set the batches (the same for every host)."""
     out = []
@@ -240,6 +278,8 @@ def fleet_problems(hosts_vars, options, src_dir, serial=None, max_fail=None, sco
             if host not in by_message[message]:
                 by_message[message].append(host)
     out = batch_problems(serial, max_fail, len(hosts_vars))
+    if in_scope("mesos_hooks", scope):
+        out.extend(consistency_problems(hosts_vars))
     total = len(hosts_vars)
     for message in order:
         hosts = by_message[message]

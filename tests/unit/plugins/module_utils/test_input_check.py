@@ -128,6 +128,11 @@ CASES = [
      ["mesos_rollout_position: 'middle' is not allowed (allowed: append, prepend) [a2]"]),
     ("every-host", {"a1": hooks(hook(colour="x")), "a2": hooks(hook(colour="x"))}, None, None,
      ["unknown key(s) colour", "[all 2 hosts]"]),
+    ("hook-differs-between-hosts", {"a1": hooks(PROBE), "a2": hooks(hook(source="/srv/probe")), "b1": {}}, None, None,
+     ["mesos_hooks: hook 'probe' is declared differently on different hosts (source (default), state present, "
+      "modules org_fleet_Probe on a1; source /srv/probe, state present, modules org_fleet_Probe on a2)"]),
+    ("hook-missing-on-a-host", {"a1": hooks(PROBE), "a2": hooks(hook(name="other", modules=[{"name": "m2"}]))},
+     None, None, ["hook 'other' is declared differently on different hosts (not declared on a1; source (default)"]),
     ("unusable-template", {"a1": {"mesos_rollout_state_dir": ic.Unusable("'undefined_var' is undefined")}},
      None, None, ["mesos_rollout_state_dir: cannot be evaluated: 'undefined_var' is undefined"]),
 ]
@@ -163,6 +168,11 @@ def test_secret_values_never_appear_in_problems():
     problems = ic.fleet_problems({"a1": hooks(module(parameters={"api_token": "s3cr3t-value", "timeout_ms": 5}))},
                                  OPTIONS, SRC)
     assert problems and "s3cr3t-value" not in "\n".join(problems)
+
+
+def test_parameters_may_differ_per_host():
+    other = hook(modules=[{"name": "org_fleet_Probe", "parameters": {"env": "B=2"}}])
+    assert ic.fleet_problems({"a1": hooks(PROBE), "a2": hooks(other), "builder": {}}, OPTIONS, SRC) == []
 
 
 def test_good_input_has_no_problems():
