@@ -63,6 +63,7 @@ import glob
 import os
 
 import yaml
+from jinja2 import Undefined
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
 
@@ -79,6 +80,23 @@ def role_options(roles_dir=os.path.join(_COLLECTION, "roles")):
     return options
 
 
+def _undefined(value):
+    """Why a templated value (or anything inside it) is undefined, or None."""
+    if isinstance(value, Undefined):
+        return getattr(value, "_undefined_message", None) or "undefined"
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        return None
+    for item in items:
+        reason = _undefined(item)
+        if reason:
+            return reason
+    return None
+
+
 def _host_vars(hostvars, host):
     """The host's mesos_* variables, each templated; one that cannot be is reported as such."""
     found = {}
@@ -87,9 +105,11 @@ def _host_vars(hostvars, host):
         if not str(name).startswith("mesos_"):
             continue
         try:
-            found[name] = host_vars[name]
+            value = host_vars[name]
+            reason = _undefined(value)
         except Exception as e:  # pylint: disable=broad-except
-            found[name] = input_check.Unusable(str(e))
+            value, reason = None, str(e)
+        found[name] = input_check.Unusable(reason) if reason else value
     return found
 
 

@@ -46,6 +46,7 @@ all:
         ansible_connection: ssh
         ansible_ssh_timeout: 2
         mesos_rollout_gate_timeout: {health: 5}
+        mesos_rollout_canary_command: "{{ undefined_thing }}"
         mesos_hooks:
           - {name: probe, colour: blue, modules: [{name: org-fleet}]}
           - {name: probe, source: ../hooks, modules: [{name: org_fleet_Probe2}]}
@@ -71,7 +72,8 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, playbook):
         for part in ["mesos_rollout_restart_timeout: must be at least 1 (seconds or a count), got -5 [agent2]",
                      "mesos_rollout_gate_timeout: unknown variable (did you mean mesos_rollout_gate_timeouts?) "
                      "[all 2 hosts]",
-                     "mesos_rollout_serial: serial entry '0%' must be a percentage above 0% and at most 100%"]:
+                     "mesos_rollout_serial: serial entry '0%' must be a percentage above 0% and at most 100%",
+                     "mesos_rollout_canary_command: cannot be evaluated: 'undefined_thing' is undefined [all 2 hosts]"]:
             assert part in out, part
     # No host was contacted: nothing unreachable, no task after the check ran.
     assert "UNREACHABLE" not in out and "unreachable=0" in out
