@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import os
 import re
+import stat
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -42,10 +43,19 @@ def plan_prune(entries, keep, keep_count):
 
 
 def list_entries(hook_dir):
+    """[(name, mtime)] of the artifact directories under hook_dir.
+
+    Only real directories count: a symlink there is not one of ours, and pruning must never
+    follow it to delete what it points at.
+    """
     if not os.path.isdir(hook_dir):
         return []
-    return [(name, os.stat(os.path.join(hook_dir, name)).st_mtime)
-            for name in os.listdir(hook_dir) if os.path.isdir(os.path.join(hook_dir, name))]
+    entries = []
+    for name in os.listdir(hook_dir):
+        st = os.lstat(os.path.join(hook_dir, name))
+        if stat.S_ISDIR(st.st_mode):
+            entries.append((name, st.st_mtime))
+    return entries
 
 
 def stage_plan(specs, artifacts, root, fingerprint=None):

@@ -49,3 +49,17 @@ def test_stage_plan_content_addressed_destinations():
     assert plan["probe"]["src"] == "/cache/probe/k/libprobe.so"
     with pytest.raises(ValueError, match="no built artifact of hook 'probe' for build fingerprint fp10"):
         st.stage_plan(specs, {}, "/var/lib/mfh", "fp10")
+
+
+def test_prune_never_follows_a_symlink_out_of_the_hook_dir(run_module, tmp_path):
+    from ansible_collections.mesos_fleet.hooks.plugins.modules import artifact_prune
+    import os
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("x")
+    hook_dir = tmp_path / "probe"
+    (hook_dir / A).mkdir(parents=True)
+    os.symlink(str(outside), str(hook_dir / B))
+    assert st.list_entries(str(hook_dir)) == [(A, os.lstat(str(hook_dir / A)).st_mtime)]
+    result = run_module(artifact_prune, dict(hook_dir=str(hook_dir), keep=[], keep_count=0))
+    assert result["removed"] == [A] and (outside / "keep.txt").exists() and os.path.islink(str(hook_dir / B))
