@@ -130,6 +130,18 @@ EXAMPLES = r"""
     snapshot_dir: /var/lib/mesos-fleet-hooks/snapshots
   register: config
 
+- name: Load a hook with a secret parameter (its value never shows in output or diffs)
+  mesos_fleet.hooks.agent_hooks:
+    present:
+      - file: /var/lib/mesos-fleet-hooks/artifacts/audit/9f86.../libaudit_hook.so
+        modules:
+          - name: org_example_AuditHook
+            parameters: {endpoint: "https://audit.example.com", api_token: "********"}
+            secret_parameters: [api_token]
+        hooks: [org_example_AuditHook]
+    secrets:
+      org_example_AuditHook: {api_token: "{{ vault_audit_token }}"}
+
 - name: Roll back
   mesos_fleet.hooks.agent_hooks:
     state: restored
