@@ -6,23 +6,13 @@ import pytest
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 
+from file_trees import read_tree, write_tree
+
 SO = "/var/lib/mesos-fleet-hooks/artifacts/probe/%s/libprobe_hook.so" % ("a" * 64)
 PROBE = dict(file=SO, modules=[dict(name="org_fleet_Probe", parameters=[dict(key="env", value="A=1")])],
              hooks=["org_fleet_Probe"])
 MANAGED = "/etc/mesos-fleet-hooks/modules.json"
 OTHER_MANIFEST = '{"libraries": [{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}]}\n'
-
-
-def tree(root, files):
-    for path, content in files.items():
-        real = root / path.lstrip("/")
-        real.parent.mkdir(parents=True, exist_ok=True)
-        real.write_text(content)
-    return str(root)
-
-
-def snapshot_files(root):
-    return dict((str(p.relative_to(root)), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
 
 
 def apply_plan(root, store, present=(), absent=(), **kw):
@@ -34,12 +24,12 @@ def apply_plan(root, store, present=(), absent=(), **kw):
 @pytest.fixture
 def flagdir_host(tmp_path):
     root = tmp_path / "host"
-    tree(root, {"/etc/mesos-slave/master": "zk://m:2181/mesos\n", "/etc/mesos-slave/port": "5051\n"})
+    write_tree(root, {"/etc/mesos-slave/master": "zk://m:2181/mesos\n", "/etc/mesos-slave/port": "5051\n"})
     return root
 
 
 def test_fresh_agent_gets_our_manifest_and_both_flags_then_removal_restores_everything(flagdir_host):
-    original = snapshot_files(flagdir_host)
+    original = read_tree(flagdir_host)
     store = flag_stores.make_store("flagdir", root=str(flagdir_host))
     plan = apply_plan(flagdir_host, store, present=[PROBE])
     assert plan.changed and plan.hooks_before == [] and plan.hooks_after == ["org_fleet_Probe"]
@@ -53,15 +43,15 @@ def test_fresh_agent_gets_our_manifest_and_both_flags_then_removal_restores_ever
 
     removal = apply_plan(flagdir_host, store, absent=["org_fleet_Probe"])
     assert removal.changed and removal.hooks_after == []
-    assert snapshot_files(flagdir_host) == original
+    assert read_tree(flagdir_host) == original
 
 
 def test_operator_manifest_and_hooks_are_kept_in_order(tmp_path):
     root = tmp_path / "host"
-    tree(root, {"/etc/mesos-slave/modules": "file:///etc/mesos/modules.json\n",
-                "/etc/mesos-slave/hooks": "com_example_Other\n",
-                "/etc/mesos/modules.json": OTHER_MANIFEST})
-    original = snapshot_files(root)
+    write_tree(root, {"/etc/mesos-slave/modules": "file:///etc/mesos/modules.json\n",
+                      "/etc/mesos-slave/hooks": "com_example_Other\n",
+                      "/etc/mesos/modules.json": OTHER_MANIFEST})
+    original = read_tree(root)
     store = flag_stores.make_store("flagdir", root=str(root))
     plan = apply_plan(root, store, present=[PROBE])
     assert plan.hooks_after == ["com_example_Other", "org_fleet_Probe"]
@@ -70,22 +60,22 @@ def test_operator_manifest_and_hooks_are_kept_in_order(tmp_path):
         "/usr/lib/libother.so", SO]
     apply_plan(root, store, absent=["org_fleet_Probe"],
                pristine_for=lambda path: OTHER_MANIFEST if path == "/etc/mesos/modules.json" else None)
-    assert snapshot_files(root) == original
+    assert read_tree(root) == original
 
 
 def test_snapshot_restore_puts_back_changed_created_and_removed_files(flagdir_host, tmp_path):
-    original = snapshot_files(flagdir_host)
+    original = read_tree(flagdir_host)
     store = flag_stores.make_store("flagdir", root=str(flagdir_host))
     plan = ac.plan(store, [PROBE], [], MANAGED, "50-mesos-fleet-hooks.json")
     snap = ac.save_snapshot(plan, str(flagdir_host), str(tmp_path / "snapshots"), extra={"run": "r1"})
     assert oct(os.stat(snap).st_mode & 0o777) == oct(0o700)
     ac.apply(plan, str(flagdir_host))
-    assert snapshot_files(flagdir_host) != original
+    assert read_tree(flagdir_host) != original
     index, changes = ac.restore_plan(snap, str(flagdir_host))
     assert index["hooks"] == [] and index["extra"] == {"run": "r1"}
     assert any(now != then for now, then in changes.values())
     ac.restore(snap, str(flagdir_host))
-    assert snapshot_files(flagdir_host) == original
+    assert read_tree(flagdir_host) == original
     # Restoring again changes nothing.
     assert all(now == then for now, then in ac.restore_plan(snap, str(flagdir_host))[1].values())
 
@@ -95,34 +85,34 @@ def test_a_file_changed_after_planning_is_not_overwritten(flagdir_host):
     plan = ac.plan(store, [PROBE], [], MANAGED, "50-mesos-fleet-hooks.json")
     (flagdir_host / "etc/mesos-slave/port").write_text("5052\n")
     (flagdir_host / "etc/mesos-slave/hooks").write_text("someone_else\n")
-    before = snapshot_files(flagdir_host)
+    before = read_tree(flagdir_host)
     with pytest.raises(ac.ConfigError, match="changed since the plan was made"):
         ac.apply(plan, str(flagdir_host))
-    assert snapshot_files(flagdir_host) == before
+    assert read_tree(flagdir_host) == before
 
 
 def test_dropin_style_changes_go_to_our_dropin_only(tmp_path):
     root = tmp_path / "host"
     unit = "[Unit]\nDescription=Mesos agent\n[Service]\nExecStart=/usr/sbin/mesos-agent --master=m:5050 --work_dir=/var/lib/mesos\nKillMode=process\n"
-    tree(root, {"/lib/systemd/system/mesos-agent.service": unit})
-    original = snapshot_files(root)
+    write_tree(root, {"/lib/systemd/system/mesos-agent.service": unit})
+    original = read_tree(root)
     store = flag_stores.make_store("dropin", root=str(root))
     plan = apply_plan(root, store, present=[PROBE])
     assert plan.daemon_reload_needed
-    assert "etc/systemd/system/mesos-agent.service.d/50-mesos-fleet-hooks.conf" in snapshot_files(root)
+    assert "etc/systemd/system/mesos-agent.service.d/50-mesos-fleet-hooks.conf" in read_tree(root)
     assert (root / "lib/systemd/system/mesos-agent.service").read_text() == unit
     apply_plan(root, store, absent=["org_fleet_Probe"])
-    assert snapshot_files(root) == original
+    assert read_tree(root) == original
 
 
 def test_modules_dir_agent_gets_a_file_of_ours(tmp_path):
     root = tmp_path / "host"
-    tree(root, {"/opt/mesosphere/etc/mesos-slave-common": "MESOS_MODULES_DIR=/opt/mesosphere/etc/mesos-slave-modules\n",
-                "/opt/mesosphere/etc/mesos-slave-modules/10-dcos.json": OTHER_MANIFEST})
-    original = snapshot_files(root)
+    write_tree(root, {"/opt/mesosphere/etc/mesos-slave-common": "MESOS_MODULES_DIR=/opt/mesosphere/etc/mesos-slave-modules\n",
+                      "/opt/mesosphere/etc/mesos-slave-modules/10-dcos.json": OTHER_MANIFEST})
+    original = read_tree(root)
     store = flag_stores.make_store("dcos", root=str(root))
     plan = apply_plan(root, store, present=[PROBE])
     assert plan.manifest_path == "/opt/mesosphere/etc/mesos-slave-modules/50-mesos-fleet-hooks.json"
     assert plan.hooks_after == ["org_fleet_Probe"] and plan.modules_after["modules"] == ""
     apply_plan(root, store, absent=["org_fleet_Probe"])
-    assert snapshot_files(root) == original
+    assert read_tree(root) == original

@@ -22,34 +22,12 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils.flag_stores impo
     wanted_flags,
 )
 
+from file_trees import read_tree, write_tree
+
 MODULES = "file:///etc/mesos/modules.json"
 DCOS_MODULES_DIR = "/opt/mesosphere/etc/mesos-slave-modules"
 UNIT = "/usr/lib/systemd/system/mesos-agent.service"
 OUR_DROPIN = "/etc/systemd/system/mesos-agent.service.d/50-mesos-fleet-hooks.conf"
-
-
-def make_tree(root, files):
-    """Create ``files`` ({host path: bytes or text}) below ``root``."""
-    for path, content in files.items():
-        real = os.path.join(str(root), path.lstrip("/"))
-        if not os.path.isdir(os.path.dirname(real)):
-            os.makedirs(os.path.dirname(real))
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        with open(real, "wb") as handle:
-            handle.write(content)
-
-
-def snapshot(root):
-    """Every file below ``root`` (excluding backups) as {relative path: bytes}."""
-    result = {}
-    for directory, dirs, names in os.walk(str(root)):
-        dirs[:] = [d for d in dirs if d != "backups"]
-        for name in names:
-            real = os.path.join(directory, name)
-            with open(real, "rb") as handle:
-                result[os.path.relpath(real, str(root))] = handle.read()
-    return result
 
 
 def read(root, path):
@@ -116,7 +94,7 @@ MODULE_ARGS = {
 @pytest.fixture
 def host(tmp_path):
     def build(style, files=None):
-        make_tree(tmp_path, HOSTS[style] if files is None else files)
+        write_tree(tmp_path, HOSTS[style] if files is None else files)
         return str(tmp_path)
     return build
 
@@ -133,20 +111,20 @@ def test_detects_each_style(host, style):
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_present_in_check_mode_plans_and_writes_nothing(host, style):
     root = host(style)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     plan = make_store("auto", root).plan(["org_fleet_Cmd"], **MODULE_ARGS[style])
     assert plan.changed
     assert plan.hooks_before == ["org_other_A", "org_other_B"]
     assert plan.hooks_after == ["org_other_A", "org_other_B", "org_fleet_Cmd"]
     assert plan.flags_after["hooks"]["value"] == "org_other_A,org_other_B,org_fleet_Cmd"
     assert plan.restart_needed
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_present_then_absent_for_real_restores_bytes(host, style, tmp_path):
     root = host(style)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store(style, root)
 
     plan = store.plan(["org_fleet_Cmd"], **MODULE_ARGS[style])
@@ -155,34 +133,34 @@ def test_present_then_absent_for_real_restores_bytes(host, style, tmp_path):
     assert flags["hooks"]["value"] == "org_other_A,org_other_B,org_fleet_Cmd"
     for backup in backups:
         assert os.path.dirname(backup) == str(tmp_path / "backups")
-    applied = snapshot(root)
+    applied = read_tree(root, skip=("backups",))
     assert applied != original
 
     # Idempotent: the same input plans nothing and leaves the bytes alone.
     again = store.plan(["org_fleet_Cmd"], **MODULE_ARGS[style])
     assert not again.changed and not again.restart_needed
     assert again.changes == []
-    assert snapshot(root) == applied
+    assert read_tree(root, skip=("backups",)) == applied
 
     # Absent in check mode: planned but nothing touched.
     removal = store.plan(["org_fleet_Cmd"], state="absent")
     assert removal.changed
     assert removal.hooks_after == ["org_other_A", "org_other_B"]
-    assert snapshot(root) == applied
+    assert read_tree(root, skip=("backups",)) == applied
 
     apply_plan(removal, root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
     assert not store.plan(["org_fleet_Cmd"], state="absent").changed
 
 
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_absent_when_not_there_changes_nothing(host, style):
     root = host(style)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     plan = make_store(style, root).plan(["org_fleet_Cmd"], state="absent")
     assert not plan.changed
     assert plan.hooks_after == plan.hooks_before == ["org_other_A", "org_other_B"]
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 @pytest.mark.parametrize("style", sorted(HOSTS))
@@ -224,13 +202,13 @@ def test_flagdir_new_hooks_file_and_its_removal(host):
     files = dict(HOSTS["flagdir"])
     del files["/etc/mesos-slave/hooks"]
     root = host("flagdir", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("flagdir", root)
     apply_plan(store.plan(["org_fleet_Cmd"], modules=MODULES), root)
     assert read(root, "/etc/mesos-slave/hooks") == b"org_fleet_Cmd\n"
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent"), root)
     assert read(root, "/etc/mesos-slave/hooks") is None
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
 
 
 def test_flagdir_hooks_from_env_file_get_a_flag_file_override(host):
@@ -238,14 +216,14 @@ def test_flagdir_hooks_from_env_file_get_a_flag_file_override(host):
     del files["/etc/mesos-slave/hooks"]
     files["/etc/default/mesos"] = "MESOS_HOOKS=org_other_A\n"
     root = host("flagdir", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("flagdir", root)
     plan = store.plan(["org_fleet_Cmd"], modules=MODULES)
     assert [c.path for c in plan.changes] == ["/etc/mesos-slave/hooks"]
     apply_plan(plan, root)
     assert store.read_flags()["hooks"]["overridden"] == ["/etc/default/mesos:1"]
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent"), root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
 
 
 def test_flagdir_keeps_missing_final_newline(host):
@@ -292,7 +270,7 @@ def test_envfile_shared_file_is_overridden_in_the_agent_file(host):
         "/etc/default/mesos-agent": "# agent only\nMESOS_WORK_DIR=/var/lib/mesos",
     }
     root = host("envfile", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("envfile", root)
     plan = store.plan(["org_fleet_Cmd"], modules=MODULES)
     # The master also reads /etc/default/mesos: it is left alone.
@@ -302,7 +280,7 @@ def test_envfile_shared_file_is_overridden_in_the_agent_file(host):
     )
     apply_plan(plan, root)
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent"), root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
 
 
 def test_dropin_reissues_execstart_when_hooks_are_on_the_command_line(host):
@@ -324,7 +302,7 @@ def test_dropin_uses_environment_when_the_flag_is_not_on_the_command_line(host):
     files = dict(HOSTS["dropin"])
     files[UNIT] = "[Service]\nExecStart=/usr/sbin/mesos-agent --work_dir=/var/lib/mesos\n"
     root = host("dropin", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("dropin", root)
     plan = store.plan(["org_fleet_Cmd"], modules=MODULES)
     assert plan.changes[0].after.decode() == (
@@ -335,7 +313,7 @@ def test_dropin_uses_environment_when_the_flag_is_not_on_the_command_line(host):
     apply_plan(plan, root)
     assert store.read_flags()["hooks"]["source"] == OUR_DROPIN + ":4"
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent", modules=MODULES), root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
     assert not os.path.isdir(os.path.dirname(os.path.join(root, OUR_DROPIN.lstrip("/")))) or \
         os.listdir(os.path.dirname(os.path.join(root, OUR_DROPIN.lstrip("/")))) == ["10-limits.conf"]
 
@@ -374,10 +352,10 @@ def test_dropin_later_dropin_that_overrides_ours_is_refused(host):
         "[Service]\nExecStart=\nExecStart=/usr/sbin/mesos-agent --hooks=org_other_A\n"
     )
     root = host("dropin", files)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match=r"90-local\.conf"):
         make_store("dropin", root).plan(["org_fleet_Cmd"], modules=MODULES)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_dcos_writes_the_operator_override_file(host):
@@ -392,14 +370,14 @@ def test_dcos_existing_override_file_is_appended_and_restored(host):
     files = dict(HOSTS["dcos"])
     files["/var/lib/dcos/mesos-slave-common"] = "MESOS_ATTRIBUTES=zone:a\n"
     root = host("dcos", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("dcos", root)
     apply_plan(store.plan(["org_fleet_Cmd"], modules_dir=DCOS_MODULES_DIR), root)
     assert read(root, "/var/lib/dcos/mesos-slave-common") == (
         b"MESOS_ATTRIBUTES=zone:a\nMESOS_HOOKS=org_other_A,org_other_B,org_fleet_Cmd\n"
     )
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent"), root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
 
 
 # ---------------------------------------------------------------------------------------
@@ -459,10 +437,10 @@ def test_wanted_flags_absent_removes_modules_only_when_equal():
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_bad_hook_names_are_refused(host, style, hooks, message):
     root = host(style)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match=message):
         make_store(style, root).plan(hooks, **MODULE_ARGS[style])
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_validate_hook_names_accepts_identifiers():
@@ -472,10 +450,10 @@ def test_validate_hook_names_accepts_identifiers():
 
 def test_modules_and_modules_dir_together_are_refused(host):
     root = host("flagdir")
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="mutually exclusive"):
         make_store("flagdir", root).plan(["org_fleet_Cmd"], modules=MODULES, modules_dir="/etc/mesos/modules.d")
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 @pytest.mark.parametrize("style,args,source", [
@@ -486,11 +464,11 @@ def test_modules_and_modules_dir_together_are_refused(host):
 ])
 def test_setting_the_other_modules_flag_is_refused_naming_the_source(host, style, args, source):
     root = host(style)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="both be set") as info:
         make_store(style, root).plan(["org_fleet_Cmd"], **args)
     assert source in str(info.value)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_absent_removes_our_modules_flag_only_with_the_last_hook(host):
@@ -498,7 +476,7 @@ def test_absent_removes_our_modules_flag_only_with_the_last_hook(host):
     del files["/etc/mesos-slave/hooks"]
     del files["/etc/mesos-slave/modules"]
     root = host("flagdir", files)
-    original = snapshot(root)
+    original = read_tree(root, skip=("backups",))
     store = make_store("flagdir", root)
     apply_plan(store.plan(["org_fleet_Cmd"], modules=MODULES), root)
     apply_plan(store.plan(["org_fleet_Cmd"], modules="file:///etc/mesos/other.json"), root)
@@ -506,25 +484,25 @@ def test_absent_removes_our_modules_flag_only_with_the_last_hook(host):
     # A different value is left alone; the value we set goes with our hook.
     assert "modules" in store.plan(["org_fleet_Cmd"], state="absent", modules=MODULES).flags_after
     apply_plan(store.plan(["org_fleet_Cmd"], state="absent", modules="file:///etc/mesos/other.json"), root)
-    assert snapshot(root) == original
+    assert read_tree(root, skip=("backups",)) == original
 
 
 def test_absent_keeps_modules_while_other_hooks_need_it(host):
     root = host("flagdir")
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="--hooks=org_other_A would be set without --modules"):
         make_store("flagdir", root).plan(["org_other_B"], state="absent", modules=MODULES)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_hooks_without_any_modules_flag_are_refused(host):
     files = dict(HOSTS["flagdir"])
     del files["/etc/mesos-slave/modules"]
     root = host("flagdir", files)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="No hook module named"):
         make_store("flagdir", root).plan(["org_fleet_Cmd"])
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 @pytest.mark.parametrize("line,message", [
@@ -537,20 +515,20 @@ def test_hooks_without_any_modules_flag_are_refused(host):
 ])
 def test_malformed_env_lines_are_refused(host, line, message):
     root = host("envfile", {"/etc/default/mesos-agent": "MESOS_MODULES=/m.json\n" + line})
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match=message):
         make_store("envfile", root).plan(["org_fleet_Cmd"])
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_multi_line_hooks_flag_file_is_refused(host):
     files = dict(HOSTS["flagdir"])
     files["/etc/mesos-slave/hooks"] = "org_other_A\norg_other_B\n"
     root = host("flagdir", files)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="/etc/mesos-slave/hooks: malformed flag file, --hooks must be a single line"):
         make_store("flagdir", root).plan(["org_fleet_Cmd"], modules=MODULES)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_other_shell_lines_are_kept(host):
@@ -586,12 +564,12 @@ def _deny_open(monkeypatch, real_path):
 ])
 def test_unreadable_file_is_named(host, monkeypatch, style, path):
     root = host(style)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     _deny_open(monkeypatch, os.path.join(root, path.lstrip("/")))
     with pytest.raises(FlagStoreError, match="%s: cannot read file: Permission denied" % path):
         make_store(style, root).plan(["org_fleet_Cmd"], **MODULE_ARGS[style])
     monkeypatch.undo()
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 # ---------------------------------------------------------------------------------------
@@ -656,11 +634,11 @@ def test_apply_refuses_a_stale_plan(host):
     root = host("flagdir")
     store = make_store("flagdir", root)
     plan = store.plan(["org_fleet_Cmd"], modules=MODULES)
-    make_tree(root, {"/etc/mesos-slave/hooks": "org_other_A\n"})
-    before = snapshot(root)
+    write_tree(root, {"/etc/mesos-slave/hooks": "org_other_A\n"})
+    before = read_tree(root, skip=("backups",))
     with pytest.raises(FlagStoreError, match="changed since the plan was made"):
         apply_plan(plan, root)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_failed_write_undoes_earlier_files(host, monkeypatch):
@@ -668,7 +646,7 @@ def test_failed_write_undoes_earlier_files(host, monkeypatch):
     files["/etc/default/mesos-slave"] = "MESOS_HOOKS=org_fleet_Cmd\n"
     files["/etc/mesos-slave/hooks"] = "org_fleet_Cmd\n"
     root = host("flagdir", files)
-    before = snapshot(root)
+    before = read_tree(root, skip=("backups",))
     plan = make_store("flagdir", root).plan(["org_fleet_Cmd"], state="absent")
     # Unsetting must remove the flag from both places that set it.
     assert [c.path for c in plan.changes] == ["/etc/default/mesos-slave", "/etc/mesos-slave/hooks"]
@@ -683,7 +661,7 @@ def test_failed_write_undoes_earlier_files(host, monkeypatch):
     monkeypatch.setattr(flag_stores, "atomic_remove", failing_remove)
     with pytest.raises(FlagStoreError, match="cannot write /etc/mesos-slave/hooks: .*Read-only.*restored"):
         apply_plan(plan, root)
-    assert snapshot(root) == before
+    assert read_tree(root, skip=("backups",)) == before
 
 
 def test_backups_hold_the_old_content(host, tmp_path):

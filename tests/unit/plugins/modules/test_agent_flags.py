@@ -17,6 +17,8 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_flags
 
+from file_trees import read_tree, write_tree
+
 MODULES = "file:///etc/mesos/modules.json"
 HOOK = "org_mesos_fleet_CommandHook"
 
@@ -57,29 +59,10 @@ WRITTEN = {
 }
 
 
-def make_tree(root, files):
-    for path, content in files.items():
-        real = os.path.join(str(root), path.lstrip("/"))
-        if not os.path.isdir(os.path.dirname(real)):
-            os.makedirs(os.path.dirname(real))
-        with open(real, "w") as handle:
-            handle.write(content)
-
-
-def snapshot(root):
-    result = {}
-    for directory, dirs, names in os.walk(str(root)):
-        dirs[:] = [d for d in dirs if d != "backups"]
-        for name in names:
-            with open(os.path.join(directory, name), "rb") as handle:
-                result[os.path.relpath(os.path.join(directory, name), str(root))] = handle.read()
-    return result
-
-
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_check_mode_reports_and_writes_nothing(tmp_path, run_module, style):
-    make_tree(tmp_path, HOSTS[style])
-    before = snapshot(tmp_path)
+    write_tree(tmp_path, HOSTS[style])
+    before = read_tree(tmp_path, skip=("backups",))
     args = dict(root=str(tmp_path), hooks=[HOOK], **MODULE_ARGS[style])
     result = run_module(agent_flags, args, check_mode=True, diff=True)
     assert not result.failed, result
@@ -94,13 +77,13 @@ def test_check_mode_reports_and_writes_nothing(tmp_path, run_module, style):
     assert [d["after_header"] for d in result["diff"]] == [WRITTEN[style]]
     assert HOOK in result["diff"][0]["after"]
     assert HOOK not in result["diff"][0]["before"]
-    assert snapshot(tmp_path) == before
+    assert read_tree(tmp_path, skip=("backups",)) == before
 
 
 @pytest.mark.parametrize("style", sorted(HOSTS))
 def test_apply_is_idempotent_and_absent_restores(tmp_path, run_module, style):
-    make_tree(tmp_path, HOSTS[style])
-    original = snapshot(tmp_path)
+    write_tree(tmp_path, HOSTS[style])
+    original = read_tree(tmp_path, skip=("backups",))
     args = dict(root=str(tmp_path), hooks=[HOOK], style=style, backup_dir=str(tmp_path / "backups"),
                 **MODULE_ARGS[style])
     result = run_module(agent_flags, args)
@@ -111,26 +94,26 @@ def test_apply_is_idempotent_and_absent_restores(tmp_path, run_module, style):
         assert result["backups"] == []  # the file we write is new
     else:
         assert len(result["backups"]) == 1
-    applied = snapshot(tmp_path)
+    applied = read_tree(tmp_path, skip=("backups",))
 
     result = run_module(agent_flags, args)
     assert not result.failed and result["changed"] is False and result["restart_needed"] is False
-    assert snapshot(tmp_path) == applied
+    assert read_tree(tmp_path, skip=("backups",)) == applied
 
     args["state"] = "absent"
     for key in MODULE_ARGS[style]:
         del args[key]  # given with absent, the flag itself would be removed
     result = run_module(agent_flags, args, check_mode=True)
     assert not result.failed and result["changed"] is True
-    assert snapshot(tmp_path) == applied
+    assert read_tree(tmp_path, skip=("backups",)) == applied
     result = run_module(agent_flags, args)
     assert not result.failed and result["changed"] is True
     assert result["hooks_after"] == ["org_other_A"]
-    assert snapshot(tmp_path) == original
+    assert read_tree(tmp_path, skip=("backups",)) == original
 
 
 def test_no_diff_key_without_diff_mode(tmp_path, run_module):
-    make_tree(tmp_path, HOSTS["flagdir"])
+    write_tree(tmp_path, HOSTS["flagdir"])
     result = run_module(agent_flags, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES), check_mode=True)
     assert not result.failed and "diff" not in result
 
@@ -146,28 +129,28 @@ def test_no_diff_key_without_diff_mode(tmp_path, run_module):
     (dict(hooks=["org_other_B"], modules=MODULES, state="absent"), "--hooks=org_other_A would be set without"),
 ])
 def test_errors_fail_cleanly_and_change_nothing(tmp_path, run_module, args, message):
-    make_tree(tmp_path, HOSTS["flagdir"])
-    before = snapshot(tmp_path)
+    write_tree(tmp_path, HOSTS["flagdir"])
+    before = read_tree(tmp_path, skip=("backups",))
     result = run_module(agent_flags, dict(root=str(tmp_path), **args))
     assert result.failed
     assert re.search(message, result["msg"]), result["msg"]
-    assert snapshot(tmp_path) == before
+    assert read_tree(tmp_path, skip=("backups",)) == before
 
 
 def test_ambiguous_host_fails_with_the_evidence(tmp_path, run_module):
     files = dict(HOSTS["flagdir"])
     files.update(HOSTS["dcos"])
-    make_tree(tmp_path, files)
-    before = snapshot(tmp_path)
+    write_tree(tmp_path, files)
+    before = read_tree(tmp_path, skip=("backups",))
     result = run_module(agent_flags, dict(root=str(tmp_path), hooks=[HOOK], modules=MODULES))
     assert result.failed
     assert "ambiguous" in result["msg"] and "set style explicitly" in result["msg"]
-    assert snapshot(tmp_path) == before
+    assert read_tree(tmp_path, skip=("backups",)) == before
 
 
 def test_runs_as_a_real_module_process(tmp_path):
     """The module file runs on its own, as Ansible runs it, with an args file."""
-    make_tree(tmp_path, HOSTS["envfile"])
+    write_tree(tmp_path, HOSTS["envfile"])
     args_file = tmp_path / "args.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
         "root": str(tmp_path), "hooks": [HOOK], "modules": MODULES, "_ansible_check_mode": True}}))

@@ -5,6 +5,8 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_hooks
 
+from file_trees import read_tree
+
 SO = "/var/lib/mesos-fleet-hooks/artifacts/probe/%s/libprobe_hook.so" % ("b" * 64)
 PRESENT = [dict(file=SO, modules=[dict(name="org_fleet_Probe", parameters={"env": "A=1"})], hooks=["org_fleet_Probe"])]
 MANIFEST = '{"libraries": [{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}]}\n'
@@ -21,10 +23,6 @@ def host(tmp_path):
     return root
 
 
-def files(root):
-    return dict((str(p.relative_to(root)), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
-
-
 def args(host, tmp_path, **kw):
     base = dict(present=PRESENT, root=str(host), backup_dir=str(tmp_path / "backup"),
                 snapshot_dir=str(tmp_path / "snapshots"))
@@ -33,16 +31,16 @@ def args(host, tmp_path, **kw):
 
 
 def test_check_mode_shows_every_file_and_writes_nothing(run_module, host, tmp_path):
-    before = files(host)
+    before = read_tree(host)
     result = run_module(agent_hooks, args(host, tmp_path), check_mode=True, diff=True)
     assert result["changed"] and sorted(result["files"]) == ["/etc/mesos-slave/hooks", "/etc/mesos/modules.json"]
     assert result["hooks_after"] == ["com_example_Other", "org_fleet_Probe"]
     assert any("org_fleet_Probe" in d["after"] for d in result["diff"])
-    assert files(host) == before and not (tmp_path / "snapshots").exists()
+    assert read_tree(host) == before and not (tmp_path / "snapshots").exists()
 
 
 def test_configure_snapshot_idempotence_restore_and_removal(run_module, host, tmp_path):
-    original = files(host)
+    original = read_tree(host)
     first = run_module(agent_hooks, args(host, tmp_path))
     assert first["changed"] and first["restart_needed"] and first["snapshot"]
     assert json.loads((host / "etc/mesos/modules.json").read_text())["libraries"][1]["file"] == SO
@@ -50,13 +48,13 @@ def test_configure_snapshot_idempotence_restore_and_removal(run_module, host, tm
 
     restored = run_module(agent_hooks, dict(state="restored", snapshot=first["snapshot"], root=str(host)), diff=True)
     assert restored["changed"] and restored["hooks_after"] == ["com_example_Other"]
-    assert files(host) == original
+    assert read_tree(host) == original
     assert run_module(agent_hooks, dict(state="restored", snapshot=first["snapshot"], root=str(host)))["changed"] is False
 
     run_module(agent_hooks, args(host, tmp_path))
     removed = run_module(agent_hooks, args(host, tmp_path, present=[], absent=["org_fleet_Probe"]))
     assert removed["changed"] and removed["hooks_after"] == ["com_example_Other"]
-    assert files(host) == original
+    assert read_tree(host) == original
 
 
 @pytest.mark.parametrize("override, message", [
@@ -68,18 +66,18 @@ def test_configure_snapshot_idempotence_restore_and_removal(run_module, host, tm
     (dict(state="restored"), "state=restored needs snapshot"),
 ])
 def test_bad_input_changes_nothing(run_module, host, tmp_path, override, message):
-    before = files(host)
+    before = read_tree(host)
     result = run_module(agent_hooks, args(host, tmp_path, **override))
     assert result.failed and message in result["msg"]
-    assert files(host) == before
+    assert read_tree(host) == before
 
 
 def test_corrupt_manifest_is_reported_and_nothing_changes(run_module, host, tmp_path):
     (host / "etc/mesos/modules.json").write_text("{not json")
-    before = files(host)
+    before = read_tree(host)
     result = run_module(agent_hooks, args(host, tmp_path))
     assert result.failed and "/etc/mesos/modules.json: not valid JSON" in result["msg"]
-    assert files(host) == before
+    assert read_tree(host) == before
 
 
 # --- secrets and what the module writes ------------------------------------------------------
@@ -130,10 +128,10 @@ def test_check_mode_diff_masks_the_secret_already_on_the_agent(run_module, host,
 
 
 def test_secret_without_a_value_is_refused_and_nothing_written(run_module, host, tmp_path):
-    before = files(host)
+    before = read_tree(host)
     result = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT))
     assert result.failed and "secret parameter 'api_token' has no value in secrets" in result["msg"]
-    assert files(host) == before
+    assert read_tree(host) == before
 
 
 def test_written_files_are_root_owned_and_not_group_or_world_writable(run_module, host, tmp_path):

@@ -6,6 +6,8 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import modules_manifest
 
+from file_trees import read_tree
+
 LIB = {"file": "/var/lib/mesos/modules/probe/abc/libprobe.so",
        "modules": [{"name": "org_fleet_Probe", "parameters": {"env": "A=1"}}]}
 ORIGINAL = '{"libraries": [{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}]}\n'
@@ -27,18 +29,14 @@ def args(host, **kw):
     return base
 
 
-def snapshot(root):
-    return dict((str(p), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
-
-
 @pytest.mark.parametrize("state", ["present", "absent"])
 def test_check_mode_reports_without_writing(run_module, host, state):
     if state == "absent":
         run_module(modules_manifest, args(host))
-    before = snapshot(host)
+    before = read_tree(host)
     result = run_module(modules_manifest, args(host, state=state), check_mode=True, diff=True)
     assert result["changed"] is True
-    assert snapshot(host) == before
+    assert read_tree(host) == before
     assert "org_fleet_Probe" in (result["diff"]["after"] if state == "present" else result["diff"]["before"])
 
 
@@ -93,18 +91,18 @@ def test_modules_dir_mode(run_module, host):
     (dict(modules_flag="relative.json"), "not an absolute path"),
 ])
 def test_bad_input_fails_clearly_and_changes_nothing(run_module, host, override, message):
-    before = snapshot(host)
+    before = read_tree(host)
     result = run_module(modules_manifest, args(host, **override))
     assert result.failed and message in result["msg"]
-    assert snapshot(host) == before
+    assert read_tree(host) == before
 
 
 def test_corrupt_manifest_on_host_fails_and_changes_nothing(run_module, host):
     (host / "etc" / "modules.json").write_text('{"libraries": [ {"file": ')
-    before = snapshot(host)
+    before = read_tree(host)
     result = run_module(modules_manifest, args(host))
     assert result.failed and "modules.json: not valid JSON" in result["msg"]
-    assert snapshot(host) == before
+    assert read_tree(host) == before
 
 
 def test_a_group_writable_manifest_is_written_root_owned_without_group_write(run_module, host):
