@@ -109,12 +109,7 @@ def acquire(path, run_id, now=None, stale_after=0):
             if stale_after and age > stale_after:
                 os.unlink(path)
                 continue
-            raise RolloutError(
-                "another rollout (%s) holds this host since %s (%d s ago); wait for it to finish, "
-                "or remove %s if that run is dead" % (
-                    holder.get("run_id", "unknown"),
-                    time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since") or 0))),
-                    age, path))
+            raise RolloutError(lock_held_message(path, holder, age))
         try:
             os.write(fd, body)
             os.fsync(fd)
@@ -122,6 +117,20 @@ def acquire(path, run_id, now=None, stale_after=0):
             os.close(fd)
         return True
     raise RolloutError("could not take lock %s" % path)
+
+
+def lock_held_message(path, holder, age):
+    """What an operator needs when another run's lock stops this one: who, since when, what to do."""
+    age = int(age)
+    return (
+        "another rollout (%s) holds this host since %s (%d s ago). If that run is still going, "
+        "wait for it to finish: never run two rollouts over the same agents. If it was interrupted "
+        "(Ctrl-C, a lost controller), run again with -e mesos_rollout_lock_stale_after=%d "
+        "(breaks a lock older than that many seconds), or remove %s on this host; the new run "
+        "restarts any agent whose running flags differ from its files" % (
+            holder.get("run_id", "unknown"),
+            time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since") or 0))),
+            age, max(age - 1, 1), path))
 
 
 def read_lock(path):
@@ -141,3 +150,29 @@ def release(path, run_id):
         raise RolloutError("lock %s belongs to run %s, not %s; left in place" % (path, holder.get("run_id"), run_id))
     os.unlink(path)
     return True
+
+
+# --- live agent against the files ------------------------------------------------------
+
+def live_mismatch(live, hooks, module_names=None):
+    """Why the running agent does not run the configuration its files now hold ('' if it does).
+
+    ``live`` is an agent_snapshot() taken before anything is written: its /flags show what the
+    running process loaded. ``hooks`` is the --hooks list the files give (in order);
+    ``module_names`` the modules the --modules manifest declares, or None when the agent reads
+    --modules_dir (whose /flags show only the directory). A run interrupted between writing the
+    files and restarting leaves the files right and the agent on its old flags: the next run sees
+    no file change and must restart all the same.
+    """
+    if not isinstance(live, dict):
+        raise ValueError("live must be an agent snapshot (dict), got %r" % (live,))
+    problems = []
+    running = list(live.get("hooks") or [])
+    if running != list(hooks or []):
+        problems.append("runs --hooks=[%s], the files say [%s]" % (",".join(running), ",".join(hooks or [])))
+    if module_names is not None:
+        loaded = sorted(live.get("module_names") or [])
+        if loaded != sorted(module_names):
+            problems.append("runs modules [%s], the files declare [%s]" % (
+                ", ".join(loaded), ", ".join(sorted(module_names))))
+    return "; ".join(problems)

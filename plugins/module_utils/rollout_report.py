@@ -181,7 +181,19 @@ def render_text(records, title=None):
     lines.append("%d host%s: %d updated, %d unchanged, %d rolled back, %d failed" % (
         counts["hosts"], "" if counts["hosts"] == 1 else "s", counts["updated"],
         counts["unchanged"], counts["rolled_back"], counts["failed"]))
+    for record in rollback_failures(records):
+        # Not a table cell: an agent that may be down needs the operator now, in full.
+        lines.append("")
+        lines.append("!!! ROLLBACK FAILED on %s: %s" % (record["host"], record["message"]))
     return "\n".join(lines) + "\n"
+
+
+ROLLBACK_FAILED = "ROLLBACK FAILED"
+
+
+def rollback_failures(records):
+    """The records of hosts whose rollback itself failed (the agent may be down)."""
+    return [r for r in records if r["result"] == "failed" and ROLLBACK_FAILED in r["message"]]
 
 
 def render_json(records, title=None):
@@ -189,5 +201,6 @@ def render_json(records, title=None):
     ``summary`` (counts per result) and ``records``."""
     counts = summary(records)
     doc = {"title": title or "", "ok": counts["failed"] == 0 and counts["rolled_back"] == 0,
-           "summary": counts, "records": list(records)}
+           "summary": counts, "records": list(records),
+           "rollback_failed": [r["host"] for r in rollback_failures(records)]}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -44,6 +44,34 @@ FLAG_DEFAULTS = {
 BOOLEANS = ("strict", "quiet", "systemd_enable_support", "switch_user", "hostname_lookup",
             "authenticate_http_readonly", "authenticate_http_readwrite", "help", "version")
 
+# Test-only faults, one name a line, read at start: <work_dir>/standin-fault applies to every
+# start while it exists, <work_dir>/standin-fault.once to the next start only (it is removed).
+#   no-register   never (re-)register with the master (the gate timeout case)
+#   new-agent-id  ignore the checkpointed agent ID and tasks and register as a new agent,
+#                 without checkpointing the new ID (the next start recovers the old one)
+FAULTS = ("no-register", "new-agent-id")
+
+
+def read_faults(work_dir):
+    faults = []
+    for name in ("standin-fault", "standin-fault.once"):
+        path = os.path.join(work_dir, name)
+        try:
+            with open(path) as f:
+                words = f.read().split()
+        except OSError:
+            continue
+        if name.endswith(".once"):
+            os.unlink(path)
+        unknown = [w for w in words if w not in FAULTS]
+        if unknown:
+            raise Exit("Unknown stand-in fault(s) in %s: %s" % (path, ", ".join(unknown)))
+        faults.extend(words)
+    for fault in faults:
+        log("W", "Stand-in fault injected: %s" % fault)
+    return set(faults)
+
+
 TERMINAL = ("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST")
 FRAMEWORK_NAME = "mesos-standin"
 CHECKPOINT_KEYS = ("task_id", "framework_id", "container_id", "pid", "start_time",
@@ -97,6 +125,7 @@ class Agent:
         self.recovery_errors = 0
         self.tasks = {}           # task id -> Task
         self.framework_id = None
+        self.faults = set()
 
     # --- checkpoints ---
 
@@ -105,7 +134,7 @@ class Agent:
 
     def recover(self):
         latest = os.path.join(self.work_dir, "meta", "slaves", "latest")
-        if not os.path.islink(latest):
+        if "new-agent-id" in self.faults or not os.path.islink(latest):
             log("I", "No checkpointed agent info found; starting as a new agent")
             return 0
         self.agent_id = os.readlink(latest)
@@ -179,6 +208,8 @@ class Agent:
         return "http://" + master.split("@")[-1]
 
     def registration_loop(self, wait_for_executors):
+        if "no-register" in self.faults:
+            return
         if wait_for_executors:
             # A real agent waits this long for its executors to re-register.
             self.stopping.wait(parse_duration(self.flags.get("executor_reregistration_timeout")))
@@ -211,7 +242,8 @@ class Agent:
         with self.lock:
             first = self.agent_id is None
             if first:
-                self.checkpoint_agent_id(body["agent_id"])
+                if "new-agent-id" not in self.faults:
+                    self.checkpoint_agent_id(body["agent_id"])
                 self.agent_id = body["agent_id"]
             self.master_pid = body["pid"]
             self.registered = True
@@ -408,6 +440,7 @@ def main(argv, prefix):
     flags = started.flags
     agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text)
     try:
+        agent.faults = read_faults(agent.work_dir)
         running = agent.recover()
         try:
             server = Server(address_of(flags), agent.routes(), "/slave(1)")

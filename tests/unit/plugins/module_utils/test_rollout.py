@@ -85,3 +85,50 @@ def test_lock_refuses_a_shared_directory():
     with pytest.raises(ro.RolloutError) as e:
         ro.acquire("/tmp/rollout.lock", "run-1")
     assert "shared system directory" in str(e.value)
+
+
+def test_lock_held_message_names_the_run_and_what_to_do(tmp_path):
+    lock = str(tmp_path / "rollout.lock")
+    assert ro.acquire(lock, "20261122T110000Z-42", now=1000)
+    with pytest.raises(ro.RolloutError) as e:
+        ro.acquire(lock, "run-b", now=1300)
+    msg = str(e.value)
+    assert "another rollout (20261122T110000Z-42) holds this host since 1970-01-01 00:16:40 UTC (300 s ago)" in msg
+    assert "wait for it to finish" in msg
+    assert "-e mesos_rollout_lock_stale_after=299" in msg
+    assert "remove %s" % lock in msg
+    # The advice works: a stale_after below the lock's age breaks it.
+    assert ro.acquire(lock, "run-b", now=1300, stale_after=299) is True
+
+
+LIVE = dict(id="S1", hooks=["com_Audit"], module_names=["com_Audit"], modules_dir=None)
+
+
+@pytest.mark.parametrize("hooks, names, words", [
+    (["com_Audit"], ["com_Audit"], None),
+    (["com_Audit"], None, None),
+    (["com_Audit", "org_Probe"], ["com_Audit", "org_Probe"],
+     ["runs --hooks=[com_Audit], the files say [com_Audit,org_Probe]",
+      "runs modules [com_Audit], the files declare [com_Audit, org_Probe]"]),
+    (["com_Audit", "org_Probe"], None, ["the files say [com_Audit,org_Probe]"]),
+    ([], [], ["runs --hooks=[com_Audit], the files say []", "the files declare []"]),
+    (["com_Audit"], ["org_Probe"], ["runs modules [com_Audit], the files declare [org_Probe]"]),
+])
+def test_live_mismatch_says_what_the_agent_runs_against_its_files(hooks, names, words):
+    found = ro.live_mismatch(LIVE, hooks, names)
+    if words is None:
+        assert found == ""
+    else:
+        for w in words:
+            assert w in found
+
+
+def test_live_mismatch_hook_order_matters_module_order_does_not():
+    live = dict(hooks=["a", "b"], module_names=["a", "b"])
+    assert ro.live_mismatch(live, ["b", "a"], ["b", "a"]) == "runs --hooks=[a,b], the files say [b,a]"
+    assert ro.live_mismatch(live, ["a", "b"], ["b", "a"]) == ""
+
+
+def test_live_mismatch_refuses_a_non_snapshot():
+    with pytest.raises(ValueError, match="agent snapshot"):
+        ro.live_mismatch(None, [], [])

@@ -85,3 +85,24 @@ def test_bad_records_are_refused_by_name(bad, words):
     with pytest.raises(rr.ReportError) as e:
         rr.normalise(bad)
     assert words in str(e.value)
+
+
+def test_failed_rollback_is_called_out_below_the_table_and_in_json():
+    records = rr.normalise([
+        dict(host="agent-1", result="rolled_back", message="gate 'flags' failed"),
+        dict(host="agent-2", result="failed",
+             message="ROLLBACK FAILED after \"gate failed\": no answer. Then run: "
+                     "ansible-playbook playbooks/rollback-hooks.yml -e mesos_rollback_hosts=agent-2"),
+        dict(host="agent-3", result="failed", message="cannot write /etc/mesos-slave/hooks"),
+    ])
+    text = rr.render_text(records).splitlines()
+    assert text[-1].startswith("!!! ROLLBACK FAILED on agent-2: ROLLBACK FAILED after")
+    assert "mesos_rollback_hosts=agent-2" in text[-1]
+    assert sum("!!!" in line for line in text) == 1
+    assert json.loads(rr.render_json(records))["rollback_failed"] == ["agent-2"]
+
+
+def test_no_rollback_failure_no_shouting():
+    records = rr.normalise(RECORDS)
+    assert "!!!" not in rr.render_text(records)
+    assert json.loads(rr.render_json(records))["rollback_failed"] == []

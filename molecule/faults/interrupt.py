@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Run a command and press Ctrl-C on it once a given host has finished a given task.
+
+    interrupt.py --task 'Write the modules JSON and flags' --host agent1 -- ansible-playbook ...
+
+Like Ctrl-C in a terminal, SIGINT goes to the command's whole process group (ansible-playbook,
+its workers and their ssh). ansible-playbook sometimes hangs after the first Ctrl-C (seen once
+in this scenario: the main process waiting on a lock, a worker gone); an operator then presses
+Ctrl-C again, and so does this script after 20 s, and kills the group after 20 s more.
+Prints the output as it comes, then a last line `interrupted: yes|no`, and exits with the
+command's status.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+
+def insist(proc, wait=20):
+    """Ctrl-C again, then kill, if the command does not end after the first Ctrl-C."""
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                return
+            time.sleep(0.5)
+        sys.stdout.write("interrupt.py: still running after %d s, sending %s\n" % (wait, sig.name))
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--task", required=True)
+    parser.add_argument("--host", required=True)
+    parser.add_argument("command", nargs="+")
+    args = parser.parse_args()
+    done = re.compile(r"^(changed|ok): \[%s\]" % re.escape(args.host))
+    proc = subprocess.Popen(args.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True, universal_newlines=True)
+    in_task = interrupted = False
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        if line.startswith("TASK ["):
+            in_task = args.task in line
+        elif in_task and not interrupted and done.match(line):
+            os.killpg(proc.pid, signal.SIGINT)
+            interrupted = True
+            sys.stdout.write("interrupt.py: SIGINT sent after %s finished %r\n" % (args.host, args.task))
+            threading.Thread(target=insist, args=(proc,), daemon=True).start()
+    rc = proc.wait()
+    sys.stdout.write("interrupted: %s\n" % ("yes" if interrupted else "no"))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
