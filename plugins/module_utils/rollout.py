@@ -15,6 +15,7 @@ import re
 import time
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
@@ -153,6 +154,29 @@ def release(path, run_id):
 
 
 # --- live agent against the files ------------------------------------------------------
+
+def planned_module_names(plan, root="/"):
+    """Names of every module the agent's --modules declares once ``plan`` (an agent_config plan)
+    is applied, ours and everyone else's, as the agent's /flags would show them after a restart;
+    None when the agent reads --modules_dir (its /flags show only the directory)."""
+    after = plan.modules_after or {}
+    if after.get("modules_dir"):
+        return None
+    path = plan.manifest_path
+    if path:
+        if path in plan.changes:
+            data = plan.changes[path][1]
+        else:
+            try:
+                with open(os.path.join(root, path.lstrip("/")), "rb") as f:
+                    data = f.read()
+            except (IOError, OSError):
+                data = None
+        text = data.decode("utf-8") if data is not None else ""
+    else:
+        text = after.get("modules") or ""  # inline JSON, never rewritten
+    return [name for name in mesos_api.module_names(text) if name] if text.strip() else []
+
 
 def live_mismatch(live, hooks, module_names=None):
     """Why the running agent does not run the configuration its files now hold ('' if it does).

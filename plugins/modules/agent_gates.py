@@ -124,6 +124,12 @@ options:
       - Seconds the master waits for a silent agent before marking it unreachable. Read from
         the master's C(/flags) when omitted (75 when no master answers).
     type: float
+  secrets:
+    description:
+      - Secret hook parameter values (module name -> key -> value). The agent's C(/flags) show
+        every module parameter, so these values are masked wherever they appear in the result.
+    type: dict
+    default: {}
 notes:
   - Gates read the agent over HTTP only, so the module can run on the agent or be delegated.
 seealso:
@@ -359,6 +365,8 @@ def main():
             canary_command=dict(type="raw"),
             restart_timeout=dict(type="float", default=15),
             reregistration_window=dict(type="float"),
+            # Only declared so that Ansible masks the values in everything the module returns.
+            secrets=dict(type="dict", default={}, no_log=True),
         ),
         required_if=[("snapshot_only", False, ("before",))],
         supports_check_mode=True,

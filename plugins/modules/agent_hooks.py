@@ -20,6 +20,11 @@ description:
     snapshot back exactly (files rewritten, re-created or removed) for rollback.
   - Writes atomically and refuses to write a file that changed since it was planned.
   - Does not restart the agent; C(restart_needed) and C(daemon_reload_needed) say what must follow.
+  - With I(agent_url), first reads what the running agent loaded (its ID, tasks and C(/flags)),
+    which the health gates compare with after the restart, and says in RV(live_stale) whether the
+    running agent runs something else than the files hold after this change: a run interrupted
+    between writing the files and the restart leaves files that no longer change, and an agent
+    that must be restarted all the same.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 attributes:
@@ -112,6 +117,13 @@ options:
   snapshot:
     description: The snapshot to put back, for I(state=restored).
     type: path
+  agent_url:
+    description: The agent's HTTP endpoint, to read what the running agent loaded before anything is written.
+    type: str
+  request_timeout:
+    description: Seconds to wait for each request to I(agent_url).
+    type: float
+    default: 5
   root:
     description: Treat this directory as C(/) when reading and writing agent files. For testing.
     type: path
@@ -192,6 +204,17 @@ manifest_path:
   description: The modules manifest involved.
   returned: state=configured
   type: str
+live:
+  description:
+    - What the running agent showed before anything was written (ID, registration, flags, hooks,
+      module names, running tasks), the I(before) of M(mesos_fleet.hooks.agent_gates).
+    - Secret parameter values are masked.
+  returned: with I(agent_url)
+  type: dict
+live_stale:
+  description: Why the running agent does not run what the files hold after this change; empty when it does.
+  returned: with I(agent_url)
+  type: str
 """
 
 
@@ -199,10 +222,13 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
-ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError)
+ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
+          mesos_api.MesosApiError)
 
 
 def restore(module):
@@ -256,6 +282,8 @@ def configure(module):
     def pristine_for(path):
         return ac.read_pristine(backup_dir, path)
 
+    # Read before anything is written: after the write the agent's files no longer tell what it runs.
+    live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"]) if p["agent_url"] else None
     plan = ac.plan(store, present, p["absent"], p["managed_path"], p["dir_file_name"],
                    position=p["position"], pristine_for=pristine_for)
     result = dict(changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
@@ -263,6 +291,9 @@ def configure(module):
                   modules_before=plan.modules_before, modules_after=plan.modules_after,
                   restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
                   manifest_path=plan.manifest_path)
+    if live is not None:
+        result["live"] = live
+        result["live_stale"] = rollout.live_mismatch(live, plan.hooks_after, rollout.planned_module_names(plan, root))
     if module._diff:
         result["diff"] = redaction.redact_diffs(plan.diffs(), redaction.flatten(p["secrets"]), secret_keys)
     if not plan.changed or module.check_mode:
@@ -305,6 +336,8 @@ def main():
             backup_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks/backup"),
             snapshot_dir=dict(type="path"),
             snapshot=dict(type="path"),
+            agent_url=dict(type="str"),
+            request_timeout=dict(type="float", default=5),
             root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,

@@ -164,3 +164,11 @@ def test_non_json_agent_answer_fails_the_snapshot(run_module, agent):
     agent.override("/state", (200, "not json"))
     result = run_module(agent_gates, dict(agent_url=agent.url, snapshot_only=True))
     assert result.failed and result["msg"].startswith(agent.url + "/state: answer is not JSON")
+
+
+def test_secret_values_in_the_agents_flags_are_masked(run_module, agent, master, before):
+    secret = "5ecret-value"
+    agent.flags["modules"] = agent.flags["modules"].replace("5secs", secret)
+    result = run_module(agent_gates, gate_args(agent, master, before, secrets={HOOK: {"timeout": secret}}))
+    assert not result.failed, result["msg"]
+    assert secret not in str(dict(result))

@@ -159,3 +159,70 @@ def test_new_manifest_and_its_directories_are_0644_and_0755(run_module, tmp_path
     assert result["changed"]
     assert _mode(root / "etc/mesos-fleet-hooks") == 0o755 and _mode(root / "etc/mesos-fleet-hooks/sub") == 0o755
     assert _mode(root / "etc/mesos-fleet-hooks/sub/modules.json") == 0o644
+
+
+# --- agent_url: what the running agent loaded, read before anything is written -------------
+
+def live_agent(hooks, libraries):
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
+    from test_mesos_api import FakeAgent  # pylint: disable=import-outside-toplevel
+    return FakeAgent(hooks=hooks, libraries=libraries)
+
+
+OTHER_LIB = {"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}
+PROBE_LIB = {"file": SO, "modules": [{"name": "org_fleet_Probe", "parameters": [("env", "A=1")]}]}
+
+
+def test_agent_url_reads_the_running_agent_first_and_says_it_must_restart(run_module, host, tmp_path):
+    agent = live_agent(["com_example_Other"], [OTHER_LIB])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url))
+        assert result["changed"] and result["live"]["hooks"] == ["com_example_Other"]
+        assert result["live"]["tasks"] and result["live"]["id"]
+        # The snapshot that the snapshot directory holds is not what the agent runs: the files say so.
+        assert "runs --hooks=[com_example_Other], the files say [com_example_Other,org_fleet_Probe]" in result["live_stale"]
+    finally:
+        agent.close()
+
+
+def test_agent_running_what_the_files_hold_is_not_stale_with_other_peoples_modules(run_module, host, tmp_path):
+    run_module(agent_hooks, args(host, tmp_path))
+    # The agent was restarted on the merged manifest: the operator's module and ours.
+    agent = live_agent(["com_example_Other", "org_fleet_Probe"], [OTHER_LIB, PROBE_LIB])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url), check_mode=True)
+        assert result["changed"] is False and result["live_stale"] == ""
+    finally:
+        agent.close()
+
+
+def test_files_written_but_agent_not_restarted_is_stale(run_module, host, tmp_path):
+    run_module(agent_hooks, args(host, tmp_path))
+    agent = live_agent(["com_example_Other"], [OTHER_LIB])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url), check_mode=True)
+        assert result["changed"] is False
+        assert "runs modules [com_example_Other], the files declare [com_example_Other, org_fleet_Probe]" in result["live_stale"]
+    finally:
+        agent.close()
+
+
+def test_an_agent_that_does_not_answer_fails_before_anything_is_written(run_module, host, tmp_path):
+    before = read_tree(host)
+    result = run_module(agent_hooks, args(host, tmp_path, agent_url="http://127.0.0.1:9", request_timeout=1))
+    assert result.failed and "127.0.0.1:9" in result["msg"]
+    assert read_tree(host) == before and not (tmp_path / "snapshots").exists()
+
+
+def test_secret_values_the_agent_shows_in_its_flags_are_masked(run_module, host, tmp_path):
+    secret = "t0ken-from-vault"
+    lib = {"file": SO, "modules": [{"name": "org_fleet_Probe", "parameters": [("api_token", secret)]}]}
+    agent = live_agent(["org_fleet_Probe"], [lib])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url,
+                                              secrets={"org_fleet_Probe": {"api_token": secret}}), check_mode=True)
+        assert result["live"]["hooks"] == ["org_fleet_Probe"]
+        assert secret not in json.dumps(dict(result))
+    finally:
+        agent.close()
