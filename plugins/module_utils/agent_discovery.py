@@ -170,3 +170,17 @@ def summary_line(host, facts):
         line += ", style %s, service %s, hooks [%s]" % (facts["style"], facts.get("service"),
                                                          ",".join(facts.get("hooks") or []))
     return line + (", can build" if facts.get("can_build") else ", cannot build")
+
+
+def agent_problems(facts, require_kill_mode_process=False, require_healthy=False):
+    """What rules a discovered agent out of a rolling restart (facts with systemd properties and health)."""
+    problems = []
+    kill_mode = facts.get("kill_mode")
+    if require_kill_mode_process and kill_mode and kill_mode != "process":
+        problems.append("%s has KillMode=%s; restarting it kills every executor and task on the agent. Set "
+                        "KillMode=process in the unit (Mesos requires it) or set "
+                        "mesos_discover_require_kill_mode_process=false to accept the loss"
+                        % (facts.get("service"), kill_mode))
+    if require_healthy and facts.get("healthy") is False:
+        problems.append("%s/health does not answer; fix the agent before a rollout" % facts.get("agent_url"))
+    return problems

@@ -92,6 +92,16 @@ options:
         false, a missing one is a problem.
     type: bool
     default: true
+  require_kill_mode_process:
+    description:
+      - A problem (a failure without I(survey)) when the agent's unit has a C(KillMode) other than C(process):
+        a restart would kill every executor and task on the agent.
+    type: bool
+    default: false
+  require_healthy:
+    description: With I(check_health), a problem (a failure without I(survey)) when C(/health) does not answer.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -228,6 +238,8 @@ def main():
             survey=dict(type="bool", default=False),
             preflight_modules=dict(type="list", elements="dict", default=[]),
             install_requirements=dict(type="bool", default=True),
+            require_kill_mode_process=dict(type="bool", default=False),
+            require_healthy=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -257,6 +269,11 @@ def main():
         check = p["check_health"] and p["read_flags"]
         facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
         result["ansible_facts"] = dict(mesos_agent=facts)
+        if p["read_flags"]:
+            problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])
+            if not p["survey"] and problems:
+                module.fail_json(msg="; ".join(problems), ansible_facts=dict(mesos_agent=facts))
+            result.setdefault("problems", []).extend(problems)
     module.exit_json(**result)
 
 

@@ -127,3 +127,18 @@ def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
     facts = ad.discover(run, which_all, prefix=prefix, root=str(tmp_path), read_flags=False)
     assert facts["style"] is None and facts["flags"] == {} and facts["service"] is None
     assert facts["build_fingerprint"].startswith("1.11.0-")
+
+
+@pytest.mark.parametrize("facts, kill, health, expected", [
+    ({"service": "mesos-slave.service", "kill_mode": "control-group"}, True, False,
+     ["mesos-slave.service has KillMode=control-group; restarting it kills every executor and task on the agent. "
+      "Set KillMode=process in the unit (Mesos requires it) or set mesos_discover_require_kill_mode_process=false "
+      "to accept the loss"]),
+    ({"service": "mesos-slave.service", "kill_mode": "control-group"}, False, False, []),
+    ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, True,
+     ["http://10.0.0.7:5051/health does not answer; fix the agent before a rollout"]),
+    ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, False, []),
+    ({"kill_mode": "process", "healthy": None}, True, True, []),
+], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "unhealthy-not-required", "health-not-checked"])
+def test_agent_problems(facts, kill, health, expected):
+    assert ad.agent_problems(facts, kill, health) == expected
