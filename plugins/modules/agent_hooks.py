@@ -22,7 +22,7 @@ description:
   - Does not restart the agent; C(restart_needed) and C(daemon_reload_needed) say what must follow.
   - With I(agent_url), first reads what the running agent loaded (its ID, tasks and C(/flags)),
     which the health gates compare with after the restart, and says in RV(live_stale) whether the
-    running agent runs something else than the files hold after this change: a run interrupted
+    running agent runs something else than the files hold after this change. A run interrupted
     between writing the files and the restart leaves files that no longer change, and an agent
     that must be restarted all the same.
 author:

@@ -79,7 +79,7 @@ options:
   preflight_modules:
     description:
       - With I(survey), also check the change against the host, reading only. Normalised module
-        declarations (C(name), C(parameters) as C(key)/C(value) pairs): every command path among
+        declarations (C(name), C(parameters) as C(key)/C(value) pairs). Every command path among
         the parameters must pass the command hook's own rule (a regular executable owned by root,
         not writable by group or others, under root-owned directories not writable by group or
         others). The agent must not set both C(--modules) and C(--modules_dir).
@@ -94,8 +94,8 @@ options:
     default: true
   require_kill_mode_process:
     description:
-      - A problem (a failure without I(survey)) when the agent's unit has a C(KillMode) other than C(process):
-        a restart would kill every executor and task on the agent.
+      - A problem (a failure without I(survey)) when the agent's unit has a C(KillMode) other than
+        C(process), since a restart would then kill every executor and task on the agent.
     type: bool
     default: false
   require_healthy:
