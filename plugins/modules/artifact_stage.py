@@ -49,6 +49,7 @@ attributes:
   platform:
     support: full
     platforms: posix
+    description: Linux hosts with Python 3 and pyelftools.
 options:
   root:
     description: The staging root on the host.
