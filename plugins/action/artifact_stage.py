@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Action plugin of mesos_fleet.hooks.artifact_stage: one module call when every artifact is
+already on the host; otherwise transfer just the missing ones and call the module again."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage
+
+MODULE = 'mesos_fleet.hooks.artifact_stage'
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False  # a temporary directory only when something must be copied
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        args = dict(self._task.args)
+        try:
+            artifacts = artifact_stage.normalise(args.get('artifacts'), args.get('root'))
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc))
+        local = dict((a['name'], a.pop('src', None)) for a in artifacts)
+        args['artifacts'] = artifacts
+        args.pop('sources', None)
+
+        first = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
+        missing = first.get('missing') or []
+        if first.get('failed') or not missing or self._task.check_mode:
+            result.update(first)
+            return result
+
+        try:
+            sources = self._transfer(missing, local, dict((a['name'], a) for a in artifacts))
+            args['sources'] = sources
+            second = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        result.update(second)
+        return result
+
+    def _transfer(self, missing, local, by_name):
+        """Copy each missing artifact from the controller to the remote temporary directory."""
+        for name in missing:
+            src = local.get(name)
+            if not src:
+                raise AnsibleActionFail("hook '%s': %s is not on the host and no src was given to copy it from"
+                                        % (name, artifact_stage.destination(self._task.args['root'], by_name[name])))
+            if not os.path.isabs(src):
+                src = self._find_needle('files', src)
+            try:
+                found = artifact_stage.file_sha256(src)
+            except EnvironmentError as exc:
+                raise AnsibleActionFail("hook '%s': cannot read the artifact %s on the controller: %s"
+                                        % (name, src, artifact_stage.describe(exc)))
+            if found != by_name[name]['sha256']:
+                raise AnsibleActionFail("hook '%s': the artifact %s on the controller has sha256 %s, expected %s; "
+                                        "refusing to stage it" % (name, src, found, by_name[name]['sha256']))
+            local[name] = src
+        if self._connection._shell.tmpdir is None:
+            self._make_tmp_path()
+        tmpdir = self._connection._shell.tmpdir
+        sources, remote = {}, []
+        for name in missing:
+            path = self._connection._shell.join_path(tmpdir, '%s-%s' % (name, by_name[name]['sha256'][:16]))
+            sources[name] = self._transfer_file(local[name], path)
+            remote.append(path)
+        self._fixup_perms2([tmpdir] + remote)
+        return sources
