@@ -18,7 +18,6 @@ from ansible_collections.mesos_fleet.hooks.plugins.action import artifact_stage 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
 
 
-
 def make_action(args, check_mode=False):
     task = mock.MagicMock()
     task.args = args
