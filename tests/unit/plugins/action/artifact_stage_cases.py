@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cases for the artifact_stage action plugin, run in a child process by
+test_artifact_stage_action.py: importing the controller's action plugin machinery changes how
+modules report warnings in the same process, which other module tests rely on."""
+
+from __future__ import annotations
+
+import os
+from unittest import mock
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.mesos_fleet.hooks.plugins.action import artifact_stage as action
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
+
+
+def make_action(args, check_mode=False):
+    task = mock.MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.diff = False
+    connection = mock.MagicMock()
+    connection._shell.tmpdir = None
+    connection._shell.join_path = os.path.join
+    plugin = action.ActionModule(task, connection, mock.MagicMock(), loader=None, templar=None,
+                                 shared_loader_obj=None)
+    calls = []
+
+    def execute(module_name, module_args, task_vars):
+        calls.append(dict(module_args))
+        if module_args.get('sources'):
+            return dict(changed=True, missing=[], staged=sorted(module_args['sources']))
+        missing = [a['name'] for a in module_args['artifacts'] if a['name'] in plugin.absent]
+        return dict(changed=False, missing=[] if check_mode else missing)
+
+    def make_tmp():
+        connection._shell.tmpdir = '/remote/tmp'
+        return '/remote/tmp'
+
+    plugin.absent = set()
+    plugin._execute_module = execute
+    plugin._make_tmp_path = make_tmp
+    plugin._transfer_file = mock.MagicMock(side_effect=lambda local, remote: remote)
+    plugin._fixup_perms2 = mock.MagicMock()
+    plugin._remove_tmp_path = mock.MagicMock()
+    return plugin, calls
+
+
+def plan(tmp_path, names=('probe', 'other')):
+    """The role's mesos_stage_artifacts, with controller copies that match their sha256."""
+    artifacts = {}
+    for name in names:
+        src = tmp_path / ('lib%s.so' % name)
+        src.write_bytes(b'built ' + name.encode())
+        sha = st.file_sha256(str(src))
+        artifacts[name] = dict(src=str(src), sha256=sha, library='lib%s.so' % name, modules=['sym'],
+                               allow_resource_decorators=False, mesos_version='1.11.0',
+                               hook_dir='/srv/a/%s' % name, dest_dir='/srv/a/%s/%s' % (name, sha),
+                               dest='/srv/a/%s/%s/lib%s.so' % (name, sha, name))
+    return dict(root='/srv/a', artifacts=artifacts, mesos_version='1.11.0', libmesos='/usr/lib/libmesos.so')
+
+
+def test_action_makes_one_remote_call_when_everything_is_staged(tmp_path):
+    plugin, calls = make_action(plan(tmp_path))
+    result = plugin.run(task_vars={})
+    assert len(calls) == 1 and result['changed'] is False
+    assert plugin._transfer_file.call_count == 0 and plugin._connection._shell.tmpdir is None
+    # The controller paths never travel to the host.
+    assert all('src' not in a for a in calls[0]['artifacts'])
+
+
+def test_action_transfers_only_the_missing_artifact_then_calls_again(tmp_path):
+    args = plan(tmp_path)
+    plugin, calls = make_action(args)
+    plugin.absent = {'other'}
+    result = plugin.run(task_vars={})
+    assert len(calls) == 2 and result['staged'] == ['other']
+    plugin._transfer_file.assert_called_once()
+    local, remote = plugin._transfer_file.call_args[0]
+    assert local == args['artifacts']['other']['src'] and remote.startswith('/remote/tmp/other-')
+    assert calls[1]['sources'] == {'other': remote}
+    plugin._remove_tmp_path.assert_called_once_with('/remote/tmp')
+
+
+def test_action_refuses_a_controller_copy_with_the_wrong_checksum_before_any_transfer(tmp_path):
+    args = plan(tmp_path)
+    with open(args['artifacts']['probe']['src'], 'ab') as handle:
+        handle.write(b'changed after the build')
+    plugin, calls = make_action(args)
+    plugin.absent = {'probe'}
+    with pytest.raises(AnsibleActionFail, match="hook 'probe': the artifact .* has sha256 .*, expected .*refusing"):
+        plugin.run(task_vars={})
+    assert len(calls) == 1 and plugin._transfer_file.call_count == 0
+
+
+def test_action_in_check_mode_never_transfers(tmp_path):
+    plugin, calls = make_action(plan(tmp_path), check_mode=True)
+    plugin.absent = {'probe', 'other'}
+    plugin.run(task_vars={})
+    assert len(calls) == 1 and plugin._transfer_file.call_count == 0
