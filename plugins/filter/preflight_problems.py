@@ -8,10 +8,10 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: preflight_problems
-short_description: The problems every agent reported in M(mesos_fleet.hooks.agent_preflight), one per line
+short_description: The problems every host reported in M(mesos_fleet.hooks.agent_info)'s survey, one per line
 version_added: 0.1.0
 description:
-  - Collects the registered results of M(mesos_fleet.hooks.agent_preflight) from the given hosts
+  - Collects the registered C(problems) of M(mesos_fleet.hooks.agent_info) (with C(survey)) from the given hosts
     and prefixes each problem with its host, so one task can fail listing every agent's problems.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
@@ -29,7 +29,7 @@ options:
   name:
     description: The registered variable.
     type: str
-    default: mesos_preflight
+    default: mesos_discover_survey
 """
 
 EXAMPLES = r"""
@@ -52,7 +52,7 @@ _value:
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
 
 
-def preflight_problems(hostvars, hosts, name="mesos_preflight"):
+def preflight_problems(hostvars, hosts, name="mesos_discover_survey"):
     results = {}
     for host in hosts:
         result = hostvars[host].get(name) if host in hostvars else None

@@ -14,6 +14,7 @@ import platform
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
 
 SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
 PKGCONFIG_DIRS = ("lib/pkgconfig", "lib64/pkgconfig", "share/pkgconfig", "lib/x86_64-linux-gnu/pkgconfig")
@@ -118,3 +119,54 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         service=(getattr(store, "unit", None) or find_service(root)) if store else None,
         agent_url=mi.agent_url(flags),
     )
+
+
+REQUIREMENT_HINT = {"pyelftools": "python3-pyelftools"}
+
+
+def survey(run, which, preflight_modules=None, have_elftools=True, install_requirements=True,
+           prefix=None, style="auto", root="/", store_paths=None, read_flags=True, stat=os.stat):
+    """Discovery and the read-only checks of a change, in one pass that never raises.
+
+    Returns dict(facts, problems, requirements_missing). ``problems`` lists everything that
+    rules this host out (a command the command hook would refuse, --modules with --modules_dir,
+    no usable Mesos install) so a playbook can refuse the whole change in one message before it
+    writes anything anywhere. Without pyelftools the build-id cannot be read: the facts are
+    None and ``requirements_missing`` names it, to be installed and discovered again (or, with
+    install_requirements false, it is a problem too).
+    """
+    problems = preflight.command_problems(preflight_modules, root=root, stat=stat) if preflight_modules else []
+    missing = [] if have_elftools else ["pyelftools"]
+    if missing and not install_requirements:
+        problems.extend("%s is not installed (Debian: %s); install it or set mesos_discover_install_requirements=true"
+                        % (name, REQUIREMENT_HINT[name]) for name in missing)
+    facts = None
+    try:
+        if missing:
+            # The flags can still be checked; the rest waits for the requirements.
+            flags = {}
+            if read_flags:
+                store = flag_stores.make_store(style, root=root, **(store_paths or {}))
+                flags = dict((name, item["value"]) for name, item in store.read_flags().items())
+        else:
+            facts = discover(run, which, prefix=prefix, style=style, root=root, store_paths=store_paths,
+                             read_flags=read_flags)
+            flags = facts["flags"]
+        if read_flags:
+            problems.extend(preflight.flag_problems(flags))
+    except (DiscoveryError, mi.InstallError, flag_stores.FlagStoreError, hook_elf.HookElfError) as e:
+        problems.append("discovery: %s" % e)
+        facts = None
+    return dict(facts=facts, problems=problems, requirements_missing=missing)
+
+
+def summary_line(host, facts):
+    """One line of what discovery found on a host, for the run's output."""
+    if not facts:
+        return "%s: not discovered" % host
+    line = "%s: Mesos %s at %s, fingerprint %s" % (host, facts.get("version"), facts.get("prefix"),
+                                                   facts.get("build_fingerprint"))
+    if facts.get("style"):
+        line += ", style %s, service %s, hooks [%s]" % (facts["style"], facts.get("service"),
+                                                         ",".join(facts.get("hooks") or []))
+    return line + (", can build" if facts.get("can_build") else ", cannot build")

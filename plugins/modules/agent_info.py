@@ -69,11 +69,40 @@ options:
     description: Seconds to wait for C(/health).
     type: int
     default: 5
+  survey:
+    description:
+      - Report what rules the host out in RV(problems) instead of failing, so a playbook can list
+        every host's problems in one message before anything is written anywhere.
+      - Without pyelftools, sets no facts and names it in RV(requirements_missing).
+    type: bool
+    default: false
+  preflight_modules:
+    description:
+      - With I(survey), also check the change against the host, reading only. Normalised module
+        declarations (C(name), C(parameters) as C(key)/C(value) pairs): every command path among
+        the parameters must pass the command hook's own rule (a regular executable owned by root,
+        not writable by group or others, under root-owned directories not writable by group or
+        others). The agent must not set both C(--modules) and C(--modules_dir).
+    type: list
+    elements: dict
+    default: []
+  install_requirements:
+    description:
+      - With I(survey), whether a missing requirement will be installed by the caller. When
+        false, a missing one is a problem.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
 - name: Discover the agent
   mesos_fleet.hooks.agent_info:
+
+- name: Discover, and check the change against the agent without failing
+  mesos_fleet.hooks.agent_info:
+    survey: true
+    preflight_modules: "{{ mesos_hooks | mesos_fleet.hooks.hook_specs('/srv/hooks') | map(attribute='modules') | flatten }}"
+  register: survey
 
 - name: Show what was found
   ansible.builtin.debug:
@@ -81,6 +110,17 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+problems:
+  description: With I(survey), what rules this host out; empty when nothing does.
+  returned: when survey
+  type: list
+  elements: str
+requirements_missing:
+  description: With I(survey), Python libraries discovery needs that the host lacks.
+  returned: when survey
+  type: list
+  elements: str
+  sample: [pyelftools]
 ansible_facts:
   description: Facts to add to the host.
   returned: always
@@ -89,7 +129,7 @@ ansible_facts:
     mesos_agent:
       description: What was discovered.
       type: dict
-      returned: always
+      returned: unless I(survey) found no usable install or a missing requirement
       contains:
         version:
           description: Mesos version the agent reports.
@@ -185,25 +225,39 @@ def main():
             read_flags=dict(type="bool", default=True),
             check_health=dict(type="bool", default=True),
             timeout=dict(type="int", default=5),
+            survey=dict(type="bool", default=False),
+            preflight_modules=dict(type="list", elements="dict", default=[]),
+            install_requirements=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
-    if not hook_elf.HAS_ELFTOOLS:
-        module.fail_json(msg=missing_required_lib("pyelftools"), exception=hook_elf.ELFTOOLS_IMPORT_ERROR)
     p = module.params
     store_paths = dict((k, p[k]) for k in ("flag_dir", "env_files", "unit", "override_file") if p[k] is not None)
-    try:
-        facts = agent_discovery.discover(
-            run=module.run_command,
-            which=module.get_bin_path,
+    result = dict(changed=False)
+    if p["survey"]:
+        found = agent_discovery.survey(
+            run=module.run_command, which=module.get_bin_path, preflight_modules=p["preflight_modules"],
+            have_elftools=hook_elf.HAS_ELFTOOLS, install_requirements=p["install_requirements"],
             prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
-    except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
-            hook_elf.HookElfError) as e:
-        module.fail_json(msg=str(e))
-    facts.update(systemd_properties(module, facts["service"]))
-    check = p["check_health"] and p["read_flags"]
-    facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
-    module.exit_json(changed=False, ansible_facts=dict(mesos_agent=facts))
+        result.update(problems=found["problems"], requirements_missing=found["requirements_missing"])
+        facts = found["facts"]
+    else:
+        if not hook_elf.HAS_ELFTOOLS:
+            module.fail_json(msg=missing_required_lib("pyelftools"), exception=hook_elf.ELFTOOLS_IMPORT_ERROR)
+        try:
+            facts = agent_discovery.discover(
+                run=module.run_command,
+                which=module.get_bin_path,
+                prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
+        except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
+                hook_elf.HookElfError) as e:
+            module.fail_json(msg=str(e))
+    if facts is not None:
+        facts.update(systemd_properties(module, facts["service"]))
+        check = p["check_health"] and p["read_flags"]
+        facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
+        result["ansible_facts"] = dict(mesos_agent=facts)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

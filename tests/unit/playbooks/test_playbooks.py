@@ -77,8 +77,7 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, playbook):
             assert part in out, part
     # No host was contacted: nothing unreachable, no task after the check ran.
     assert "UNREACHABLE" not in out and "unreachable=0" in out
-    for later in ("Read each hook command", "Install what discovery needs", "Discover the Mesos install",
-                  "Audit the agents"):
+    for later in ("Install what discovery needs", "Discover the Mesos install", "Audit the agents"):
         assert later not in out
     assert "s3cr3t-in-inventory" not in out
 
@@ -124,11 +123,13 @@ def test_agent_checks_read_only_and_stop_before_discovery(tmp_path):
     before = os.stat(str(command))
     rc, out = run_playbook("playbooks/deploy-hooks.yml", inventory)
     assert rc != 0, out
-    assert "Refuse what the agents rule out" in out
+    assert "Refuse what the hosts rule out" in out
     assert ("agent1: mesos_hooks module mesos_fleet_hooks_CommandHook1 parameter slaveRunTaskLabelDecorator_command: "
             "command '%s' must not be writable by group or others (mode 0775); chmod go-w" % command) in out
     assert "agent2: mesos_hooks module" in out
-    assert "Install what discovery needs" not in out and "Discover the Mesos install" not in out
+    # Read, then refused before anything was written: no install, no build, no staging.
+    assert "Install what discovery needs" not in out and "Compile what the cache" not in out
+    assert "Copy each artifact" not in out
     after = os.stat(str(command))
     assert (after.st_mode, after.st_uid, after.st_mtime) == (before.st_mode, before.st_uid, before.st_mtime)
 

@@ -69,6 +69,24 @@ def test_discovers_version_fingerprint_style_flags_and_service(tmp_path, libmeso
     assert facts["can_build"] is bool(shutil.which("make"))
 
 
+def test_survey_of_a_good_host_gives_the_facts_and_no_problem(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"port": "5052", "hooks": "a_Hook"})
+    found = ad.survey(run, which_all, preflight_modules=[{"name": "m", "parameters": []}], prefix=prefix,
+                      root=str(tmp_path))
+    assert found["problems"] == [] and found["requirements_missing"] == []
+    assert found["facts"] == ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))
+    assert ad.summary_line("agent1", found["facts"]).startswith(
+        "agent1: Mesos 1.11.0 at %s, fingerprint 1.11.0-" % prefix)
+    assert "style flagdir, service mesos-slave.service, hooks [a_Hook]" in ad.summary_line("agent1", found["facts"])
+
+
+def test_survey_refuses_modules_with_modules_dir_and_keeps_going(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"modules": "/etc/m.json", "modules_dir": "/etc/m.d"})
+    found = ad.survey(run, which_all, prefix=prefix, root=str(tmp_path))
+    assert len(found["problems"]) == 1 and "sets both --modules=/etc/m.json and --modules_dir=/etc/m.d" in found["problems"][0]
+    assert found["facts"]["version"] == "1.11.0"
+
+
 def test_two_builds_of_the_same_version_get_different_fingerprints(tmp_path, libmesos):
     a = make_host(tmp_path / "a", libmesos)
     b = make_host(tmp_path / "b", libmesos)

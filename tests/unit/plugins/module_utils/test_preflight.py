@@ -3,8 +3,9 @@ import stat
 
 import pytest
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight as pf
-from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_preflight
+from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_info
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 CMD = "slaveRunTaskLabelDecorator_command"
@@ -92,7 +93,11 @@ def snapshot_tree(root):
     return sorted((str(p), p.stat().st_mode, p.stat().st_mtime) for p in root.rglob("*"))
 
 
-def test_module_reads_only_and_reports_every_problem(run_module, tree):
+def no_run(argv):
+    raise AssertionError("nothing is run on a host discovery cannot use: %s" % argv)
+
+
+def test_survey_reads_only_and_reports_every_problem(tree):
     for name, text in {"modules": "/etc/mesos/modules.json\n", "modules_dir": "/etc/mesos/modules.d\n",
                        "hooks": "com_example_Other\n"}.items():
         path = tree / "etc" / "mesos-slave" / name
@@ -101,15 +106,25 @@ def test_module_reads_only_and_reports_every_problem(run_module, tree):
     os.chmod(str(tree / "usr/libexec/hooks/label"), 0o775)
     before = snapshot_tree(tree)
     modules = [{"name": "m1", "parameters": [{"key": CMD, "value": "/usr/libexec/hooks/label"}]}]
-    result = run_module(agent_preflight, dict(modules=modules, root=str(tree), style="flagdir"))
-    assert not result.failed and not result["changed"]
-    assert len(result["problems"]) == (2 if os.geteuid() == 0 else 3)
-    assert any("must not be writable by group or others" in p for p in result["problems"])
-    assert any("sets both --modules" in p for p in result["problems"])
+    # Without pyelftools the flags are still checked; the rest waits for the install.
+    found = agent_discovery.survey(no_run, lambda name: None, preflight_modules=modules, have_elftools=False,
+                                   root=str(tree), style="flagdir")
+    assert found["facts"] is None and found["requirements_missing"] == ["pyelftools"]
+    assert len(found["problems"]) == (2 if os.geteuid() == 0 else 3)
+    assert any("must not be writable by group or others" in p for p in found["problems"])
+    assert any("sets both --modules" in p for p in found["problems"])
     assert snapshot_tree(tree) == before
 
 
-def test_module_on_a_host_without_agent_files(run_module, tmp_path):
-    result = run_module(agent_preflight, dict(modules=[], root=str(tmp_path)))
-    assert result["problems"] == [] and "cannot detect" in result["flags_error"]
-    assert stat.S_ISDIR(os.stat(str(tmp_path)).st_mode)
+def test_survey_names_a_requirement_nobody_will_install(tmp_path):
+    found = agent_discovery.survey(no_run, lambda name: None, have_elftools=False, install_requirements=False,
+                                   root=str(tmp_path), read_flags=False)
+    assert found["problems"] == ["pyelftools is not installed (Debian: python3-pyelftools); install it or set "
+                                 "mesos_discover_install_requirements=true"]
+
+
+def test_survey_reports_a_host_without_mesos_instead_of_failing(run_module, tmp_path):
+    result = run_module(agent_info, dict(survey=True, prefix=str(tmp_path), check_health=False))
+    assert not result.failed and not result["changed"]
+    assert result["problems"] == ["discovery: no mesos-agent or mesos-slave binary under %s" % tmp_path]
+    assert "ansible_facts" not in result
