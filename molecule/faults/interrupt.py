@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Run a command and press Ctrl-C on it once a given host has finished a given task.
+"""Run a command and press Ctrl-C on it once a given host has finished a given task, or run
+another command at that moment instead (--run, e.g. to cut that host's ssh).
 
     interrupt.py --task 'Write the modules JSON and flags' --host agent1 -- ansible-playbook ...
+    interrupt.py --task ... --host agent2 --run 'podman exec agent2 pkill -x sshd' -- ansible-playbook ...
 
 Like Ctrl-C in a terminal, SIGINT goes to the command's whole process group (ansible-playbook,
 its workers and their ssh). ansible-playbook sometimes hangs after the first Ctrl-C (seen once
 in this scenario: the main process waiting on a lock, a worker gone); an operator then presses
 Ctrl-C again, and so does this script after 20 s, and kills the group after 20 s more.
-Prints the output as it comes, then a last line `interrupted: yes|no`, and exits with the
-command's status.
+Prints the output as it comes, then a last line `interrupted: yes|no` (whether the moment
+came), and exits with the command's status.
 """
 
 import argparse
@@ -40,6 +42,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--task", required=True)
     parser.add_argument("--host", required=True)
+    parser.add_argument("--run", help="a shell command to run then, instead of pressing Ctrl-C")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
     done = re.compile(r"^(changed|ok): \[%s\]" % re.escape(args.host))
@@ -51,8 +54,15 @@ def main():
         if line.startswith("TASK ["):
             in_task = args.task in line
         elif in_task and not interrupted and done.match(line):
-            os.killpg(proc.pid, signal.SIGINT)
             interrupted = True
+            if args.run:
+                # The command goes on meanwhile: its next step on that host meets the fault.
+                ran = subprocess.run(args.run, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     universal_newlines=True, timeout=60)
+                sys.stdout.write("interrupt.py: ran %r after %s finished %r: exit %d %s\n" % (
+                    args.run, args.host, args.task, ran.returncode, ran.stdout.strip()))
+                continue
+            os.killpg(proc.pid, signal.SIGINT)
             sys.stdout.write("interrupt.py: SIGINT sent after %s finished %r\n" % (args.host, args.task))
             threading.Thread(target=insist, args=(proc,), daemon=True).start()
     rc = proc.wait()

@@ -72,13 +72,49 @@ def check_percentage(value, name="max_fail_percentage"):
     return pct
 
 
-def records(hostvars, hosts, name="mesos_rollout_record"):
-    """The per-host records that exist, in host order."""
+LOST_CONTACT = "unreachable"
+# How far a host's rollout got (``mesos_rollout_reached``), in order, and what that leaves on it.
+REACHED = {
+    "lock": "before any file was written: the agent runs its previous configuration; its rollout "
+            "lock may be left behind",
+    "files": "while writing its modules JSON and flags, before its restart: the agent still runs "
+             "its previous configuration, its files may already be the new ones, and its rollout "
+             "lock is left behind",
+    "restart": "after its restart began, before it passed the gates: the agent may run the new "
+               "configuration unproven, or be down; its rollout lock is left behind",
+    "rollback": "while rolling it back after a failed gate: the agent may be down or on either "
+                "configuration; its rollout lock is left behind",
+}
+
+
+def lost_contact_message(host, reached):
+    """What an operator needs about a host the controller lost during its rollout: how far it
+    got, what that leaves on the agent, and how to finish or undo it once the host answers."""
+    where = REACHED.get(reached, "at a step not recorded: the agent's state is unknown")
+    return (
+        "lost contact during its rollout, %s. Once %s answers again, run the deploy again with "
+        "-e mesos_rollout_lock_stale_after=<seconds since this run began> (it restarts the agent "
+        "if its files differ from what it runs), or put back the previous configuration with "
+        "ansible-playbook playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=%s"
+        % (where, host, host))
+
+
+def records(hostvars, hosts, name="mesos_rollout_record", reached="mesos_rollout_reached"):
+    """The per-host records that exist, in host order.
+
+    A host whose rollout began gets a provisional record with result LOST_CONTACT, which its
+    last step replaces; a host that goes unreachable never gets there, so it keeps that record,
+    and its message is made here from how far it got (the ``reached`` fact).
+    """
     out = []
     for host in hosts:
-        record = hostvars[host].get(name) if host in hostvars else None
-        if record:
-            out.append(record)
+        facts = hostvars[host] if host in hostvars else {}
+        record = facts.get(name)
+        if not record:
+            continue
+        if record.get("result") == LOST_CONTACT:
+            record = dict(record, message=lost_contact_message(host, facts.get(reached)))
+        out.append(record)
     return out
 
 

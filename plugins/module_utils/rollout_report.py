@@ -12,7 +12,7 @@ __metaclass__ = type
 import json
 import math
 
-RESULTS = ("updated", "unchanged", "rolled_back", "failed")
+RESULTS = ("updated", "unchanged", "rolled_back", "failed", "unreachable")
 FINGERPRINT_WIDTH = 24
 SHA_WIDTH = 12
 COLUMNS = (
@@ -73,7 +73,8 @@ def _text(value, where):
 def normalise(records):
     """Check the records and return them with every field present and typed.
 
-    Each record: ``host`` (required), ``result`` (one of RESULTS, required), ``fingerprint``,
+    Each record: ``host`` (required), ``result`` (one of RESULTS, required; ``unreachable``: the
+    controller lost contact with the host during its rollout), ``fingerprint``,
     ``artifact_sha256``, ``hooks_before``, ``hooks_after`` (lists or comma strings),
     ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``.
     """
@@ -115,6 +116,11 @@ def normalise(records):
             "message": " ".join(_text(record.get("message"), where + " message").split()),
         })
     return out
+
+
+def is_ok(counts):
+    """Whether every host of a summary() was updated or left unchanged."""
+    return counts["failed"] == 0 and counts["rolled_back"] == 0 and counts["unreachable"] == 0
 
 
 def summary(records):
@@ -178,13 +184,19 @@ def render_text(records, title=None):
     for row in rows:
         lines.append(line(row))
     counts = summary(records)
-    lines.append("%d host%s: %d updated, %d unchanged, %d rolled back, %d failed" % (
+    lines.append("%d host%s: %d updated, %d unchanged, %d rolled back, %d failed%s" % (
         counts["hosts"], "" if counts["hosts"] == 1 else "s", counts["updated"],
-        counts["unchanged"], counts["rolled_back"], counts["failed"]))
+        counts["unchanged"], counts["rolled_back"], counts["failed"],
+        ", %d unreachable" % counts["unreachable"] if counts["unreachable"] else ""))
+    # Not table cells: an agent that may be down, or in a state nobody saw, needs the operator
+    # now, in full.
     for record in rollback_failures(records):
-        # Not a table cell: an agent that may be down needs the operator now, in full.
         lines.append("")
         lines.append("!!! ROLLBACK FAILED on %s: %s" % (record["host"], record["message"]))
+    for record in records:
+        if record["result"] == "unreachable":
+            lines.append("")
+            lines.append("!!! LOST CONTACT with %s: %s" % (record["host"], record["message"]))
     return "\n".join(lines) + "\n"
 
 
@@ -197,10 +209,10 @@ def rollback_failures(records):
 
 
 def render_json(records, title=None):
-    """The report as JSON text: ``title``, ``ok`` (nothing failed or rolled back),
+    """The report as JSON text: ``title``, ``ok`` (every host updated or unchanged),
     ``summary`` (counts per result) and ``records``."""
     counts = summary(records)
-    doc = {"title": title or "", "ok": counts["failed"] == 0 and counts["rolled_back"] == 0,
+    doc = {"title": title or "", "ok": is_ok(counts),
            "summary": counts, "records": list(records),
            "rollback_failed": [r["host"] for r in rollback_failures(records)]}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

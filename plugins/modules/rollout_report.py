@@ -37,7 +37,9 @@ options:
       - C(host) (required) the host's inventory name.
       - C(result) (required) C(updated) the hooks changed and every gate passed; C(unchanged)
         nothing needed to change; C(rolled_back) a gate failed and the previous configuration
-        was restored; C(failed) the host could be neither updated nor restored.
+        was restored; C(failed) the host could be neither updated nor restored; C(unreachable)
+        the controller lost contact with the host during its rollout (the message says how far
+        it got and what to do).
       - C(fingerprint) the build fingerprint of the host's Mesos.
       - C(artifact_sha256) SHA-256 (64 hex digits) of the hook library staged on the host.
       - C(hooks_before), C(hooks_after) C(--hooks) before and after, as lists or comma strings.
@@ -104,9 +106,9 @@ summary:
   description: Number of hosts in all and per result.
   returned: always
   type: dict
-  sample: {"hosts": 1, "updated": 1, "unchanged": 0, "rolled_back": 0, "failed": 0}
+  sample: {"hosts": 1, "updated": 1, "unchanged": 0, "rolled_back": 0, "failed": 0, "unreachable": 0}
 ok:
-  description: True when no host failed or was rolled back.
+  description: True when every host was updated or unchanged.
   returned: always
   type: bool
 path:
@@ -143,7 +145,7 @@ def run(module):
     text = rr.render_text(records, p["title"])
     document = rr.render_json(records, p["title"])
     counts = rr.summary(records)
-    result = dict(text=text, summary=counts, ok=counts["failed"] == 0 and counts["rolled_back"] == 0,
+    result = dict(text=text, summary=counts, ok=rr.is_ok(counts),
                   path=path, text_path=text_path)
 
     old_json = atomic_file.read_text(path)

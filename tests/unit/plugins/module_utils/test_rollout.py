@@ -59,6 +59,29 @@ def test_records_in_host_order_skipping_hosts_without_one():
     assert ro.records(hv, ["c", "b", "a", "zz"]) == [{"host": "c"}, {"host": "a"}]
 
 
+@pytest.mark.parametrize("reached, words", [
+    ("lock", "before any file was written"),
+    ("files", "its files may already be the new ones"),
+    ("restart", "may run the new configuration unproven"),
+    ("rollback", "while rolling it back"),
+    (None, "the agent's state is unknown"),
+])
+def test_a_host_lost_keeps_its_provisional_record_with_how_far_it_got(reached, words):
+    hv = {
+        "a": {"mesos_rollout_record": {"host": "a", "result": "updated", "message": ""}, "mesos_rollout_reached": "restart"},
+        "b": {"mesos_rollout_record": {"host": "b", "result": "unreachable"}},
+    }
+    if reached:
+        hv["b"]["mesos_rollout_reached"] = reached
+    a, b = ro.records(hv, ["a", "b"])
+    assert a == {"host": "a", "result": "updated", "message": ""}
+    assert b["result"] == "unreachable" and b["message"].startswith("lost contact during its rollout, ")
+    assert words in b["message"]
+    assert "-e mesos_rollout_lock_stale_after=" in b["message"]
+    assert "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=b" in b["message"]
+    assert hv["b"]["mesos_rollout_record"] == {"host": "b", "result": "unreachable"}
+
+
 def test_lock_module_reports_who_took_it(run_module, tmp_path):
     from ansible_collections.mesos_fleet.hooks.plugins.modules import rollout_lock
     lock = str(tmp_path / "rollout.lock")

@@ -53,7 +53,8 @@ def test_json_report_keeps_full_values():
     doc = json.loads(rr.render_json(rr.normalise(RECORDS), "Mesos hook rollout"))
     assert doc["title"] == "Mesos hook rollout"
     assert doc["ok"] is False
-    assert doc["summary"] == {"hosts": 4, "updated": 1, "unchanged": 1, "rolled_back": 1, "failed": 1}
+    assert doc["summary"] == {"hosts": 4, "updated": 1, "unchanged": 1, "rolled_back": 1, "failed": 1,
+                              "unreachable": 0}
     first, third, fourth = doc["records"][0], doc["records"][2], doc["records"][3]
     assert first == {"host": "agent-1.dc1", "result": "updated",
                      "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
@@ -73,7 +74,7 @@ def test_json_ok_when_nothing_failed_or_rolled_back():
     ("agent-1", "records must be a list"),
     (["agent-1"], "record 0 must be a dict"),
     ([dict(result="updated")], "record 0 has no host"),
-    ([dict(host="a", result="done")], "record 0 (a): result must be one of updated, unchanged, rolled_back, failed"),
+    ([dict(host="a", result="done")], "record 0 (a): result must be one of updated, unchanged, rolled_back, failed, unreachable"),
     ([dict(host="a", result="updated"), dict(host="a", result="failed")], "record 1 (a): host listed twice"),
     ([dict(host="a", result="updated", restart_seconds=-2)], "restart_seconds must be 0 or more"),
     ([dict(host="a", result="updated", gate_seconds="fast")], "gate_seconds must be a number"),
@@ -106,3 +107,15 @@ def test_no_rollback_failure_no_shouting():
     records = rr.normalise(RECORDS)
     assert "!!!" not in rr.render_text(records)
     assert json.loads(rr.render_json(records))["rollback_failed"] == []
+
+
+def test_a_host_contact_was_lost_with_is_counted_and_called_out():
+    records = rr.normalise(RECORDS[:1] + [
+        dict(host="agent-5", result="unreachable", hooks_before=[], hooks_after=[],
+             message="lost contact during its rollout, while writing its modules JSON and flags"),
+    ])
+    text = rr.render_text(records).splitlines()
+    assert text[-3] == "2 hosts: 1 updated, 0 unchanged, 0 rolled back, 0 failed, 1 unreachable"
+    assert text[-1] == "!!! LOST CONTACT with agent-5: lost contact during its rollout, while writing its modules JSON and flags"
+    doc = json.loads(rr.render_json(records))
+    assert doc["ok"] is False and doc["summary"]["unreachable"] == 1

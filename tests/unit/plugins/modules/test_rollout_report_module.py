@@ -29,7 +29,7 @@ def test_writes_json_and_text_and_returns_the_table(run_module, tmp_path):
     doc = json.loads(path.read_text())
     assert doc["ok"] is False and result["ok"] is False
     assert doc["summary"] == result["summary"] == {"hosts": 2, "updated": 1, "unchanged": 0,
-                                                   "rolled_back": 1, "failed": 0}
+                                                   "rolled_back": 1, "failed": 0, "unreachable": 0}
     assert [r["host"] for r in doc["records"]] == ["agent-1", "agent-2"]
     assert doc["records"][0]["hooks_after"] == [HOOK] and doc["records"][0]["restart_seconds"] == 2.7
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o644
