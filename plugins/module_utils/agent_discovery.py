@@ -167,8 +167,8 @@ def summary_line(host, facts):
     line = "%s: Mesos %s at %s, fingerprint %s" % (host, facts.get("version"), facts.get("prefix"),
                                                    facts.get("build_fingerprint"))
     if facts.get("style"):
-        line += ", style %s, service %s, hooks [%s]" % (facts["style"], facts.get("service"),
-                                                         ",".join(facts.get("hooks") or []))
+        line += ", style %s, service %s, hooks [%s]" % (
+            facts["style"], facts.get("service"), ",".join(facts.get("hooks") or []))
     return line + (", can build" if facts.get("can_build") else ", cannot build")
 
 

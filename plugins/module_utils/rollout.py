@@ -75,8 +75,12 @@ def check_percentage(value, name="max_fail_percentage"):
 LOST_CONTACT = "unreachable"
 # How far a host's rollout got (``mesos_rollout_reached``), in order, and what that leaves on it.
 REACHED = {
-    "lock": "before any file was written: the agent runs its previous configuration; its rollout "
-            "lock may be left behind",
+    # The report is rewritten at each later step only while some host of the batch still answers:
+    # when the whole batch is lost, the last word is this one, so it must not claim too much.
+    "lock": "at or after taking its rollout lock, and possibly further (when every host of the "
+            "batch was lost, later steps were not recorded): the agent runs its previous "
+            "configuration unless its files were written and it was restarted; its rollout lock "
+            "may be left behind",
     "files": "while writing its modules JSON and flags, before its restart: the agent still runs "
              "its previous configuration, its files may already be the new ones, and its rollout "
              "lock is left behind",

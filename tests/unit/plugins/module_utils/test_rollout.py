@@ -60,7 +60,7 @@ def test_records_in_host_order_skipping_hosts_without_one():
 
 
 @pytest.mark.parametrize("reached, words", [
-    ("lock", "before any file was written"),
+    ("lock", "when every host of the batch was lost, later steps were not recorded"),
     ("files", "its files may already be the new ones"),
     ("restart", "may run the new configuration unproven"),
     ("rollback", "while rolling it back"),
