@@ -32,6 +32,7 @@ import stat
 import tempfile
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 
 DIR_MODE = 0o755
 FILE_MODE = 0o644
@@ -239,20 +240,7 @@ def install(artifact, root, source):
             os.unlink(tmp)
         except EnvironmentError:
             pass
-        _fsync_dir(directory)
-
-
-def _fsync_dir(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except EnvironmentError:
-        return
-    try:
-        os.fsync(fd)
-    except EnvironmentError:
-        pass
-    finally:
-        os.close(fd)
+        atomic_file.fsync_dir(directory)
 
 
 def _remove_created(created):

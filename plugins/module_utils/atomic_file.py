@@ -128,7 +128,8 @@ def backup_name(path):
     return "%s.%s.bak" % (flat, _timestamp())
 
 
-def _fsync_dir(directory):
+def fsync_dir(directory):
+    """Make a rename in ``directory`` durable, where the filesystem allows it."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except EnvironmentError:
@@ -174,7 +175,7 @@ def _write_temp_and_replace(path, data, mode, uid, gid):
         if isinstance(exc, EnvironmentError):
             raise AtomicFileError(path, "cannot write file: %s" % _describe(exc))
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def _make_dirs(path, mode):
@@ -330,5 +331,5 @@ def atomic_remove(path, backup_dir=None):
     except EnvironmentError as exc:
         if exc.errno != errno.ENOENT:
             raise AtomicFileError(path, "cannot remove file: %s" % _describe(exc))
-    _fsync_dir(os.path.dirname(os.path.abspath(path)))
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
     return backup_path
