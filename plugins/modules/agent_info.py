@@ -273,7 +273,8 @@ def main():
             problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])
             if not p["survey"] and problems:
                 module.fail_json(msg="; ".join(problems), ansible_facts=dict(mesos_agent=facts))
-            result.setdefault("problems", []).extend(problems)
+            if p["survey"]:
+                result["problems"].extend(problems)
     module.exit_json(**result)
 
 
