@@ -231,8 +231,13 @@ def pid_alive(pid):
 
 
 def environ_of(pid):
-    with open("/proc/%d/environ" % pid, "rb") as f:
-        return dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if item)
+    """The task's environment. A task is `sh -c 'exec sleep ...'`: while the shell execs,
+    /proc/<pid>/environ reads empty for a moment, so wait for the exec to be done."""
+    def read():
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            return f.read()
+    raw = wait_for(read)
+    return dict(item.decode().split("=", 1) for item in raw.split(b"\0") if item)
 
 
 @pytest.fixture
