@@ -276,13 +276,10 @@ def _parse_text_format(text):
     return root
 
 
-def module_names(modules_value):
-    """Names of the modules an agent's /flags ``modules`` value declares, in order.
-
-    Mesos shows ``--modules`` as the protobuf text of the parsed manifest
-    (``libraries { file: "..." modules { name: "..." } }``); inline JSON is read as well.
-    An unset flag declares nothing. Raises ValueError when the value cannot be read.
-    """
+def _manifest_libraries(modules_value):
+    """The libraries an agent's /flags ``modules`` value (or a manifest JSON) declares, as
+    ``[(library, [(module name, [(key, value), ...]), ...]), ...]`` in order, ``library`` being
+    its ``file`` (or ``name``). Raises ValueError when the value cannot be read."""
     if modules_value is None or not str(modules_value).strip():
         return []
     text = str(modules_value).strip()
@@ -294,13 +291,40 @@ def module_names(modules_value):
         libraries = doc.get("libraries") if isinstance(doc, dict) else None
         if not isinstance(libraries, list):
             raise ValueError("modules JSON has no 'libraries' list")
-        return [m.get("name") for lib in libraries if isinstance(lib, dict)
-                for m in lib.get("modules") or [] if isinstance(m, dict)]
+        return [(lib.get("file") or lib.get("name"),
+                 [(m.get("name"), [(p.get("key"), p.get("value")) for p in m.get("parameters") or []
+                                   if isinstance(p, dict)])
+                  for m in lib.get("modules") or [] if isinstance(m, dict)])
+                for lib in libraries if isinstance(lib, dict)]
     if text.startswith("file://") or text.startswith("/"):
         raise ValueError("modules value %r is a file reference, not the manifest Mesos loaded" % text)
     doc = _parse_text_format(text)
-    return [name for lib in doc.get("libraries", []) for module in lib.get("modules", [])
-            for name in module.get("name", [])]
+
+    def first(message, field):
+        values = message.get(field) or [None]
+        return values[0]
+
+    return [(first(lib, "file") or first(lib, "name"),
+             [(name, [(first(p, "key"), first(p, "value")) for p in module.get("parameters", [])])
+              for module in lib.get("modules", []) for name in module.get("name", [])])
+            for lib in doc.get("libraries", [])]
+
+
+def module_names(modules_value):
+    """Names of the modules an agent's /flags ``modules`` value declares, in order.
+
+    Mesos shows ``--modules`` as the protobuf text of the parsed manifest
+    (``libraries { file: "..." modules { name: "..." } }``); inline JSON is read as well.
+    An unset flag declares nothing. Raises ValueError when the value cannot be read.
+    """
+    return [name for _, modules in _manifest_libraries(modules_value) for name, _ in modules]
+
+
+def module_specs(modules_value):
+    """What each declared module is loaded with: ``{name: (library, [(key, value), ...])}``,
+    read from /flags ``modules`` or a manifest JSON as module_names() reads them."""
+    return {name: (library, parameters) for library, modules in _manifest_libraries(modules_value)
+            for name, parameters in modules}
 
 
 def agent_snapshot(agent_url, timeout=DEFAULT_TIMEOUT):

@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
+
 MASK = "********"
 
 
@@ -41,28 +43,20 @@ def redact_text(text, values):
 
 
 def manifest_values(text, secret_keys):
-    """Values of the parameters under secret keys in a modules manifest's text.
+    """Values of the parameters under secret keys in a modules manifest: its JSON, or the
+    protobuf text a running agent's /flags show for --modules.
 
     secret_keys: module name -> [parameter keys]. Text that is not a manifest gives nothing.
     """
     if not text or not secret_keys:
         return set()
     try:
-        doc = json.loads(text)
+        specs = mesos_api.module_specs(text)
     except ValueError:
         return set()
-    found = set()
-    libraries = doc.get("libraries") if isinstance(doc, dict) else None
-    for library in libraries if isinstance(libraries, list) else []:
-        modules = library.get("modules") if isinstance(library, dict) else None
-        for module in modules if isinstance(modules, list) else []:
-            if not isinstance(module, dict):
-                continue
-            keys = secret_keys.get(module.get("name")) or ()
-            for parameter in module.get("parameters") or []:
-                if isinstance(parameter, dict) and parameter.get("key") in keys and isinstance(parameter.get("value"), str):
-                    found.add(parameter["value"])
-    return found
+    return set(value for name, (_, parameters) in specs.items()
+               for key, value in parameters
+               if key in (secret_keys.get(name) or ()) and isinstance(value, str) and value)
 
 
 def secret_keys_of(modules):

@@ -195,36 +195,44 @@ def release(path, run_id):
 
 # --- live agent against the files ------------------------------------------------------
 
-def planned_module_names(plan, root="/"):
-    """Names of every module the agent's --modules declares once ``plan`` (an agent_config plan)
-    is applied, ours and everyone else's, as the agent's /flags would show them after a restart;
-    None when the agent reads --modules_dir (its /flags show only the directory)."""
+def planned_manifest(plan, root="/"):
+    """The modules manifest (JSON text) the agent's --modules gives once ``plan`` (an
+    agent_config plan) is applied, ours and everyone else's modules; None when the agent reads
+    --modules_dir (its /flags show only the directory)."""
     after = plan.modules_after or {}
     if after.get("modules_dir"):
         return None
     path = plan.manifest_path
-    if path:
-        if path in plan.changes:
-            data = plan.changes[path][1]
-        else:
-            try:
-                with open(os.path.join(root, path.lstrip("/")), "rb") as f:
-                    data = f.read()
-            except (IOError, OSError):
-                data = None
-        text = data.decode("utf-8") if data is not None else ""
+    if not path:
+        return after.get("modules") or ""  # inline JSON, never rewritten
+    if path in plan.changes:
+        data = plan.changes[path][1]
     else:
-        text = after.get("modules") or ""  # inline JSON, never rewritten
-    return [name for name in mesos_api.module_names(text) if name] if text.strip() else []
+        try:
+            with open(os.path.join(root, path.lstrip("/")), "rb") as f:
+                data = f.read()
+        except (IOError, OSError):
+            data = None
+    return data.decode("utf-8") if data is not None else ""
 
 
-def live_mismatch(live, hooks, module_names=None):
+def manifest_module_names(manifest):
+    """Names of every module a planned_manifest() declares, as the agent's /flags would show
+    them after a restart; None for None (--modules_dir)."""
+    if manifest is None:
+        return None
+    return [name for name in mesos_api.module_names(manifest) if name] if manifest.strip() else []
+
+
+def live_mismatch(live, hooks, module_names=None, manifest=None):
     """Why the running agent does not run the configuration its files now hold ('' if it does).
 
     ``live`` is an agent_snapshot() taken before anything is written: its /flags show what the
     running process loaded. ``hooks`` is the --hooks list the files give (in order);
     ``module_names`` the modules the --modules manifest declares, or None when the agent reads
-    --modules_dir (whose /flags show only the directory). A run interrupted between writing the
+    --modules_dir (whose /flags show only the directory). ``manifest``, the manifest's JSON
+    text, adds a comparison of each module's library and parameters with those the agent loaded
+    (only parameter keys are named: values may be secrets). A run interrupted between writing the
     files and restarting leaves the files right and the agent on its old flags: the next run sees
     no file change and must restart all the same.
     """
@@ -239,4 +247,22 @@ def live_mismatch(live, hooks, module_names=None):
         if loaded != sorted(module_names):
             problems.append("runs modules [%s], the files declare [%s]" % (
                 ", ".join(loaded), ", ".join(sorted(module_names))))
+    if manifest is not None and live.get("modules") and str(live.get("modules")).strip():
+        problems.extend(_spec_mismatches(mesos_api.module_specs(live["modules"]),
+                                         mesos_api.module_specs(manifest) if manifest.strip() else {}))
     return "; ".join(problems)
+
+
+def _spec_mismatches(loaded, planned):
+    """Modules on both sides whose library or parameters differ, one line each."""
+    problems = []
+    for name in sorted(set(loaded) & set(planned)):
+        (lib_now, params_now), (lib_then, params_then) = loaded[name], planned[name]
+        if lib_now != lib_then:
+            problems.append("runs module %s from %s, the files say %s" % (name, lib_now, lib_then))
+        elif params_now != params_then:
+            now, then = dict(params_now), dict(params_then)
+            keys = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+            problems.append("runs module %s with other parameters than the files give (%s)" % (
+                name, ", ".join(str(k) for k in keys) if keys else "their order"))
+    return problems

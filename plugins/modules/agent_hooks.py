@@ -212,7 +212,9 @@ live:
   returned: with I(agent_url)
   type: dict
 live_stale:
-  description: Why the running agent does not run what the files hold after this change; empty when it does.
+  description:
+    - Why the running agent does not run what the files hold after this change; empty when it does.
+    - Compares C(--hooks), the module names, and each module's library and parameters (naming only parameter keys).
   returned: with I(agent_url)
   type: str
 """
@@ -292,8 +294,11 @@ def configure(module):
                   restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
                   manifest_path=plan.manifest_path)
     if live is not None:
-        result["live"] = live
-        result["live_stale"] = rollout.live_mismatch(live, plan.hooks_after, rollout.planned_module_names(plan, root))
+        manifest = rollout.planned_manifest(plan, root)
+        result["live_stale"] = rollout.live_mismatch(live, plan.hooks_after,
+                                                     rollout.manifest_module_names(manifest), manifest)
+        # /flags show the secrets the agent loaded, which may be older than those given now.
+        result["live"] = redaction.redact_data(live, redaction.manifest_values(live.get("modules"), secret_keys))
     if module._diff:
         result["diff"] = redaction.redact_diffs(plan.diffs(), redaction.flatten(p["secrets"]), secret_keys)
     if not plan.changed or module.check_mode:

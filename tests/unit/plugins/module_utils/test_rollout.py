@@ -1,3 +1,4 @@
+import json
 import os
 import stat
 
@@ -150,6 +151,33 @@ def test_live_mismatch_hook_order_matters_module_order_does_not():
     live = dict(hooks=["a", "b"], module_names=["a", "b"])
     assert ro.live_mismatch(live, ["b", "a"], ["b", "a"]) == "runs --hooks=[a,b], the files say [b,a]"
     assert ro.live_mismatch(live, ["a", "b"], ["b", "a"]) == ""
+
+
+MANIFEST = json.dumps({"libraries": [{"file": "/a/libaudit.so", "modules": [
+    {"name": "com_Audit", "parameters": [{"key": "level", "value": "2"}, {"key": "to", "value": "x"}]}]}]})
+LOADED = ('libraries {\n  file: "/a/libaudit.so"\n  modules {\n    name: "com_Audit"\n'
+          '    parameters {\n      key: "level"\n      value: "%s"\n    }\n'
+          '    parameters {\n      key: "to"\n      value: "x"\n    }\n  }\n}\n')
+
+
+@pytest.mark.parametrize("loaded, expected", [
+    (LOADED % "2", ""),
+    (LOADED % "1", "runs module com_Audit with other parameters than the files give (level)"),
+    (LOADED.replace("/a/libaudit.so", "/b/libaudit.so") % "2",
+     "runs module com_Audit from /b/libaudit.so, the files say /a/libaudit.so"),
+    (None, ""),  # --modules_dir: /flags show no manifest to compare with
+])
+def test_live_mismatch_compares_what_each_module_was_loaded_with(loaded, expected):
+    live = dict(LIVE, modules=loaded)
+    assert ro.live_mismatch(live, ["com_Audit"], ["com_Audit"], MANIFEST) == expected
+
+
+def test_live_mismatch_names_parameter_order_when_only_the_order_differs():
+    swapped = json.dumps({"libraries": [{"file": "/a/libaudit.so", "modules": [
+        {"name": "com_Audit", "parameters": [{"key": "to", "value": "x"}, {"key": "level", "value": "2"}]}]}]})
+    live = dict(LIVE, modules=LOADED % "2")
+    assert ro.live_mismatch(live, ["com_Audit"], ["com_Audit"], swapped) == (
+        "runs module com_Audit with other parameters than the files give (their order)")
 
 
 def test_live_mismatch_refuses_a_non_snapshot():

@@ -208,6 +208,50 @@ def test_files_written_but_agent_not_restarted_is_stale(run_module, host, tmp_pa
         agent.close()
 
 
+def test_parameters_written_but_agent_not_restarted_is_stale(run_module, host, tmp_path):
+    # A run cut between writing a parameter change and the restart: hooks and module names
+    # match, only the parameter the agent loaded is the old one.
+    run_module(agent_hooks, args(host, tmp_path))
+    old = dict(PROBE_LIB, modules=[dict(PROBE_LIB["modules"][0], parameters=[("env", "A=0")])])
+    agent = live_agent(["com_example_Other", "org_fleet_Probe"], [OTHER_LIB, old])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url), check_mode=True)
+        assert result["changed"] is False
+        assert result["live_stale"] == "runs module org_fleet_Probe with other parameters than the files give (env)"
+    finally:
+        agent.close()
+
+
+def test_new_artifact_written_but_agent_not_restarted_is_stale(run_module, host, tmp_path):
+    run_module(agent_hooks, args(host, tmp_path))
+    old = dict(PROBE_LIB, file="/var/lib/mesos-fleet-artifacts/probe/0ld/libprobe.so")
+    agent = live_agent(["com_example_Other", "org_fleet_Probe"], [OTHER_LIB, old])
+    try:
+        result = run_module(agent_hooks, args(host, tmp_path, agent_url=agent.url), check_mode=True)
+        assert result["live_stale"] == "runs module org_fleet_Probe from %s, the files say %s" % (old["file"], SO)
+    finally:
+        agent.close()
+
+
+def test_a_rotated_secret_not_yet_loaded_is_stale_and_named_by_key_only(run_module, host, tmp_path):
+    run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=SECRETS))
+    loaded = dict(PROBE_LIB, modules=[dict(name="org_fleet_Probe", parameters=[("api_token", SECRET), ("env", "A=1")])])
+    agent = live_agent(["com_example_Other", "org_fleet_Probe"], [OTHER_LIB, loaded])
+    try:
+        same = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=SECRETS,
+                                            agent_url=agent.url), check_mode=True)
+        assert same["live_stale"] == ""
+        rotated = {"org_fleet_Probe": {"api_token": "n3w-T0ken"}}
+        run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=rotated))
+        result = run_module(agent_hooks, args(host, tmp_path, present=SECRET_PRESENT, secrets=rotated,
+                                              agent_url=agent.url), check_mode=True)
+        assert result["changed"] is False
+        assert result["live_stale"] == "runs module org_fleet_Probe with other parameters than the files give (api_token)"
+        assert SECRET not in str(result) and "n3w-T0ken" not in str(result)
+    finally:
+        agent.close()
+
+
 def test_an_agent_that_does_not_answer_fails_before_anything_is_written(run_module, host, tmp_path):
     before = read_tree(host)
     result = run_module(agent_hooks, args(host, tmp_path, agent_url="http://127.0.0.1:9", request_timeout=1))
