@@ -276,7 +276,7 @@ def _parse_text_format(text):
     return root
 
 
-def _manifest_libraries(modules_value):
+def declared_libraries(modules_value):
     """The libraries an agent's /flags ``modules`` value (or a manifest JSON) declares, as
     ``[(library, [(module name, [(key, value), ...]), ...]), ...]`` in order, ``library`` being
     its ``file`` (or ``name``). Raises ValueError when the value cannot be read."""
@@ -317,13 +317,13 @@ def module_names(modules_value):
     (``libraries { file: "..." modules { name: "..." } }``); inline JSON is read as well.
     An unset flag declares nothing. Raises ValueError when the value cannot be read.
     """
-    return [name for _, modules in _manifest_libraries(modules_value) for name, _ in modules]
+    return [name for library, modules in declared_libraries(modules_value) for name, parameters in modules]
 
 
 def module_specs(modules_value):
     """What each declared module is loaded with: ``{name: (library, [(key, value), ...])}``,
     read from /flags ``modules`` or a manifest JSON as module_names() reads them."""
-    return {name: (library, parameters) for library, modules in _manifest_libraries(modules_value)
+    return {name: (library, parameters) for library, modules in declared_libraries(modules_value)
             for name, parameters in modules}
 
 

@@ -51,12 +51,13 @@ def manifest_values(text, secret_keys):
     if not text or not secret_keys:
         return set()
     try:
-        specs = mesos_api.module_specs(text)
+        libraries = mesos_api.declared_libraries(text)
     except ValueError:
         return set()
-    return set(value for name, (_, parameters) in specs.items()
+    # Every library, not one entry per module name: a hand-edited manifest may repeat a module.
+    return set(value for library, modules in libraries for name, parameters in modules
                for key, value in parameters
-               if key in (secret_keys.get(name) or ()) and isinstance(value, str) and value)
+               if key in (secret_keys.get(name) or ()) and isinstance(value, str))
 
 
 def secret_keys_of(modules):

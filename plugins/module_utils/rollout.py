@@ -221,7 +221,7 @@ def manifest_module_names(manifest):
     them after a restart; None for None (--modules_dir)."""
     if manifest is None:
         return None
-    return [name for name in mesos_api.module_names(manifest) if name] if manifest.strip() else []
+    return [name for name in mesos_api.module_names(manifest) if name]
 
 
 def live_mismatch(live, hooks, module_names=None, manifest=None):
@@ -247,9 +247,9 @@ def live_mismatch(live, hooks, module_names=None, manifest=None):
         if loaded != sorted(module_names):
             problems.append("runs modules [%s], the files declare [%s]" % (
                 ", ".join(loaded), ", ".join(sorted(module_names))))
-    if manifest is not None and live.get("modules") and str(live.get("modules")).strip():
-        problems.extend(_spec_mismatches(mesos_api.module_specs(live["modules"]),
-                                         mesos_api.module_specs(manifest) if manifest.strip() else {}))
+    if manifest is not None:  # an unset --modules or an empty manifest declares no module
+        problems.extend(_spec_mismatches(mesos_api.module_specs(live.get("modules")),
+                                         mesos_api.module_specs(manifest)))
     return "; ".join(problems)
 
 
