@@ -146,11 +146,10 @@ def acquire(path, run_id, now=None, stale_after=0):
             holder = read_lock(path)
             if holder.get("run_id") == run_id:
                 return False
-            age = now - float(holder.get("since") or 0)
-            if stale_after and age > stale_after:
+            if not lock_blocks(holder, now, stale_after):
                 os.unlink(path)
                 continue
-            raise RolloutError(lock_held_message(path, holder, age))
+            raise RolloutError(lock_held_message(path, holder, now - float(holder.get("since") or 0)))
         try:
             os.write(fd, body)
             os.fsync(fd)
@@ -158,6 +157,26 @@ def acquire(path, run_id, now=None, stale_after=0):
             os.close(fd)
         return True
     raise RolloutError("could not take lock %s" % path)
+
+
+def lock_blocks(holder, now, stale_after=0):
+    """Whether another run's lock (as read_lock gives it) stops this run: it does unless it is
+    older than stale_after seconds (0: it always does)."""
+    return not (stale_after and now - float(holder.get("since") or 0) > stale_after)
+
+
+def lock_problem(path, stale_after=0, now=None, root="/"):
+    """Read only: why another run's lock on ``path`` (under ``root``) stops a new run, or None.
+    Checked on every agent before the first restart, so a second run (with any change, the same
+    one too) stops before it restarts anything, not at the first agent the other run holds."""
+    found = os.path.join(root, path.lstrip("/"))
+    if not os.path.exists(found):
+        return None
+    now = time.time() if now is None else now
+    holder = read_lock(found)
+    if not lock_blocks(holder, now, stale_after):
+        return None
+    return lock_held_message(path, holder, now - float(holder.get("since") or 0))
 
 
 def lock_held_message(path, holder, age):

@@ -86,6 +86,16 @@ options:
     type: list
     elements: dict
     default: []
+  lock_path:
+    description:
+      - With I(survey), also a problem when another rollout's lock file exists at this path on
+        the host (and is not older than I(lock_stale_after)), so a run started while another is
+        still going stops before it restarts any agent. Read only; unset checks nothing.
+    type: path
+  lock_stale_after:
+    description: A lock at I(lock_path) older than this many seconds is no problem (the rollout breaks it); 0 never.
+    type: int
+    default: 0
   install_requirements:
     description:
       - With I(survey), whether a missing requirement will be installed by the caller. When
@@ -237,6 +247,8 @@ def main():
             timeout=dict(type="int", default=5),
             survey=dict(type="bool", default=False),
             preflight_modules=dict(type="list", elements="dict", default=[]),
+            lock_path=dict(type="path"),
+            lock_stale_after=dict(type="int", default=0),
             install_requirements=dict(type="bool", default=True),
             require_kill_mode_process=dict(type="bool", default=False),
             require_healthy=dict(type="bool", default=False),
@@ -250,7 +262,8 @@ def main():
         found = agent_discovery.survey(
             run=module.run_command, which=module.get_bin_path, preflight_modules=p["preflight_modules"],
             have_elftools=hook_elf.HAS_ELFTOOLS, install_requirements=p["install_requirements"],
-            prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
+            prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"],
+            lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"])
         result.update(problems=found["problems"], requirements_missing=found["requirements_missing"])
         facts = found["facts"]
     else:

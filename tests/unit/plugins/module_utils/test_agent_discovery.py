@@ -1,6 +1,8 @@
+import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -85,6 +87,25 @@ def test_survey_refuses_modules_with_modules_dir_and_keeps_going(tmp_path, libme
     found = ad.survey(run, which_all, prefix=prefix, root=str(tmp_path))
     assert len(found["problems"]) == 1 and "sets both --modules=/etc/m.json and --modules_dir=/etc/m.d" in found["problems"][0]
     assert found["facts"]["version"] == "1.11.0"
+
+
+def test_survey_refuses_a_host_another_rollout_holds_unless_its_lock_is_stale(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"port": "5052"})
+    state = tmp_path / "var" / "lib" / "mesos-fleet-hooks"
+    lock = "/var/lib/mesos-fleet-hooks/rollout.lock"
+    assert ad.survey(run, which_all, prefix=prefix, root=str(tmp_path), lock_path=lock)["problems"] == []
+    state.mkdir(parents=True)
+    (state / "rollout.lock").write_text(json.dumps({"run_id": "20261202T100000Z-1", "since": time.time() - 120}))
+    found = ad.survey(run, which_all, prefix=prefix, root=str(tmp_path), lock_path=lock)
+    assert len(found["problems"]) == 1
+    assert "another rollout (20261202T100000Z-1) holds this host" in found["problems"][0]
+    assert "remove %s on this host" % lock in found["problems"][0]
+    assert found["facts"]["version"] == "1.11.0"
+    # Older than the operator's limit: the rollout will break it, so it rules nothing out.
+    assert ad.survey(run, which_all, prefix=prefix, root=str(tmp_path), lock_path=lock,
+                     lock_stale_after=60)["problems"] == []
+    assert len(ad.survey(run, which_all, prefix=prefix, root=str(tmp_path), lock_path=lock,
+                         lock_stale_after=600)["problems"]) == 1
 
 
 def test_two_builds_of_the_same_version_get_different_fingerprints(tmp_path, libmesos):
