@@ -173,3 +173,19 @@ def test_secret_parameter_never_shows_with_vvv_and_diff(tmp_path):
     for directory in [tmp_path / "state" / "backup", tmp_path / "state" / "snapshots"]:
         if directory.exists():
             assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_the_checkout_preloads_the_filter_plugins_before_any_worker_forks(tmp_path):
+    # ansible.cfg enables the callback; with -vvv it says what it loaded in the main process.
+    inventory = write(tmp_path / "hosts.yml", "all: {hosts: {local: {ansible_connection: local}}}\n")
+    playbook = write(tmp_path / "play.yml", """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug:
+        msg: "{{ [] | mesos_fleet.hooks.hook_secrets }}"
+""")
+    rc, out = run_playbook(str(playbook), inventory, "-vvv")
+    filters = [f for f in os.listdir(os.path.join(REPO, "plugins", "filter")) if f.endswith(".py")]
+    assert rc == 0, out
+    assert ("plugin_preload: loaded the builtin filters and tests and %d mesos_fleet.hooks filters" % len(filters)) in out
