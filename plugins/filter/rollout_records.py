@@ -11,11 +11,11 @@ name: rollout_records
 short_description: Collect the per-host rollout records that exist so far
 version_added: 0.1.0
 description:
-  - Returns C(mesos_rollout_record) of each of the given hosts that has one, in host order.
-    Hosts not reached yet have none.
+  - Returns C(mesos_rollout_record) of each of the given hosts that has one, else the record the
+    plan step made for it, in host order. Hosts not reached yet have none.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
-positional: hosts
+positional: hosts, unchanged
 options:
   _input:
     description: C(hostvars).
@@ -26,6 +26,12 @@ options:
     type: list
     elements: str
     required: true
+  unchanged:
+    description:
+      - Records the plan step made for the hosts that need no change (C(unchanged) of
+        C(mesos_fleet.hooks.rollout_plan)), for hosts without a record of their own.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -44,8 +50,8 @@ _value:
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
-def rollout_records(hostvars, hosts):
-    return rollout.records(hostvars, hosts)
+def rollout_records(hostvars, hosts, unchanged=None):
+    return rollout.records(hostvars, hosts, unchanged)
 
 
 class FilterModule(object):

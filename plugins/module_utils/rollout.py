@@ -103,17 +103,43 @@ def lost_contact_message(host, reached):
         % (where, host, host))
 
 
-def records(hostvars, hosts, name="mesos_rollout_record", reached="mesos_rollout_reached"):
-    """The per-host records that exist, in host order.
+def plan_summary(hostvars, hosts):
+    """What the plan step found, from each host's facts: ``pending``, the hosts (in the given
+    order) whose files would change or whose running flags lag behind their files, and
+    ``unchanged``, the record of every other host (the same record a host that the rollout
+    visited and found current gets). One pass on the controller instead of a sorting task and
+    a recording task per host."""
+    pending, unchanged = [], {}
+    for host in hosts:
+        facts = hostvars[host]
+        config = facts.get("mesos_rollout_config") or {}
+        if config.get("changed") or config.get("live_stale"):
+            pending.append(host)
+            continue
+        agent = facts.get("mesos_agent") or {}
+        artifacts = facts.get("mesos_stage_artifacts") or {}
+        unchanged[host] = dict(
+            host=host, result="unchanged", fingerprint=agent.get("build_fingerprint"),
+            artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
+            hooks_before=config.get("hooks_before", agent.get("hooks")),
+            hooks_after=config.get("hooks_after", agent.get("hooks")),
+            restart_seconds=0.0, gate_seconds=0.0, message="")
+    return dict(pending=pending, unchanged=unchanged)
+
+
+def records(hostvars, hosts, unchanged=None, name="mesos_rollout_record", reached="mesos_rollout_reached"):
+    """The per-host records that exist, in host order: a host's own record, else the one the
+    plan step made for it (``unchanged``, from plan_summary).
 
     A host whose rollout began gets a provisional record with result LOST_CONTACT, which its
     last step replaces; a host that goes unreachable never gets there, so it keeps that record,
     and its message is made here from how far it got (the ``reached`` fact).
     """
     out = []
+    unchanged = unchanged or {}
     for host in hosts:
         facts = hostvars[host] if host in hostvars else {}
-        record = facts.get(name)
+        record = facts.get(name) or unchanged.get(host)
         if not record:
             continue
         if record.get("result") == LOST_CONTACT:

@@ -60,6 +60,29 @@ def test_records_in_host_order_skipping_hosts_without_one():
     assert ro.records(hv, ["c", "b", "a", "zz"]) == [{"host": "c"}, {"host": "a"}]
 
 
+def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_rest():
+    agent = {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"]}
+    artifacts = {"probe": {"sha256": "f00"}, "other": {"sha256": "ba5"}}
+    hv = {
+        "a": {"mesos_rollout_config": {"changed": True, "live_stale": ""}, "mesos_agent": agent},
+        "b": {"mesos_rollout_config": {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"],
+                                       "hooks_after": ["org_Probe"]},
+              "mesos_agent": agent, "mesos_stage_artifacts": artifacts},
+        "c": {"mesos_rollout_config": {"changed": False, "live_stale": "runs --hooks=[], the files say [x]"},
+              "mesos_agent": agent},
+    }
+    plan = ro.plan_summary(hv, ["c", "b", "a"])
+    assert plan["pending"] == ["c", "a"]
+    assert plan["unchanged"] == {"b": {
+        "host": "b", "result": "unchanged", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
+        "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"], "restart_seconds": 0.0,
+        "gate_seconds": 0.0, "message": ""}}
+    # The report takes a host's own record first, the plan's otherwise.
+    hv["a"]["mesos_rollout_record"] = {"host": "a", "result": "updated"}
+    assert ro.records(hv, ["a", "b", "c"], plan["unchanged"]) == [{"host": "a", "result": "updated"},
+                                                                 plan["unchanged"]["b"]]
+
+
 @pytest.mark.parametrize("reached, words", [
     ("lock", "when every host of the batch was lost, later steps were not recorded"),
     ("files", "its files may already be the new ones"),
