@@ -25,6 +25,9 @@ description:
     C(canary) I(canary_command) exits 0.
   - An agent that comes back under a new agent ID did not recover its checkpointed state (its
     tasks are lost); that fails at once with a message saying so.
+  - With I(restart_service), restarts that systemd unit first (after C(systemctl daemon-reload)
+    when I(daemon_reload)) and returns how long it took in RV(restart_seconds); the gates then
+    start as soon as the restart returns.
   - The module fails when a gate fails, so a playbook can roll the host back in a C(rescue).
   - Warns when the restart, the gates up to C(reregistered) and a rollback restart could
     together outlast the master's re-registration window (C(agent_ping_timeout) x
@@ -115,6 +118,15 @@ options:
         arguments, or a string split like a shell would (no shell runs it). Its output is
         returned.
     type: raw
+  restart_service:
+    description:
+      - A systemd unit to restart before the gates run (the agent's service). Not restarted in
+        check mode. Without it, the caller restarted the agent already.
+    type: str
+  daemon_reload:
+    description: With I(restart_service), run C(systemctl daemon-reload) first (a unit drop-in changed).
+    type: bool
+    default: false
   restart_timeout:
     description: Seconds the agent's restart may take; used for the re-registration window warning.
     type: float
@@ -158,6 +170,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+restart_seconds:
+  description: With I(restart_service), the seconds the restart took (daemon-reload included).
+  returned: when the unit was restarted
+  type: float
 snapshot:
   description:
     - The agent as read now (with I(snapshot_only=true)) or after the gates (otherwise, when the
@@ -322,6 +338,13 @@ def run(module):
     if budget["warning"]:
         module.warn(budget["warning"])
 
+    restarted = {}
+    if p["restart_service"] and not module.check_mode:
+        try:
+            restarted["restart_seconds"] = g.restart_unit(p["restart_service"], p["daemon_reload"])
+        except g.RestartError as e:
+            module.fail_json(msg="restart of %s: %s" % (p["restart_service"], e), budget=budget)
+        restarted["changed"] = True
     if module.check_mode:
         # Read once, never wait, never run the operator's command, never fail the host.
         specs = [g.GateSpec(s.name, 0, s.interval) for s in specs if s.name != "canary"]
@@ -329,7 +352,7 @@ def run(module):
         outcome["msg"] = "check mode, gates read once and not enforced: " + outcome["msg"]
     else:
         outcome = g.check_gates(p["before"], probe, expect, specs)
-    result = dict(changed=False, budget=budget, **outcome)
+    result = dict(dict(changed=False, budget=budget, **outcome), **restarted)
     try:
         result["snapshot"] = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
     except mesos_api.MesosApiError:
@@ -363,6 +386,8 @@ def main():
             intervals=dict(type="dict", default={}),
             request_timeout=dict(type="float", default=5),
             canary_command=dict(type="raw"),
+            restart_service=dict(type="str"),
+            daemon_reload=dict(type="bool", default=False),
             restart_timeout=dict(type="float", default=15),
             reregistration_window=dict(type="float"),
             # Only declared so that Ansible masks the values in everything the module returns.

@@ -445,3 +445,28 @@ def test_bad_budget_inputs_are_refused():
         g.reregistration_budget(specs, restart_timeout=-1)
     with pytest.raises(ValueError):
         g.reregistration_budget(specs, restart_timeout=5, window=0)
+
+
+def test_restart_reloads_units_when_asked_then_restarts_and_times_it():
+    calls, now = [], [100.0]
+
+    def run(argv, limit):
+        calls.append(argv)
+        now[0] += 1.25
+        return 0, "", ""
+
+    assert g.restart_unit("mesos-slave", daemon_reload=True, run=run, clock=lambda: now[0]) == 2.5
+    assert calls == [["systemctl", "daemon-reload"], ["systemctl", "restart", "mesos-slave"]]
+    calls[:] = []
+    g.restart_unit("mesos-slave", run=run, clock=lambda: now[0])
+    assert calls == [["systemctl", "restart", "mesos-slave"]]
+
+
+@pytest.mark.parametrize("answer, words", [
+    ((1, "", "Job for mesos-slave.service failed.\n"), "'systemctl restart mesos-slave' failed (exit 1): Job for mesos-slave.service failed."),
+    ((None, "", ""), "'systemctl restart mesos-slave' did not return within 300 s"),
+])
+def test_a_failed_or_hung_restart_says_which_command_and_why(answer, words):
+    with pytest.raises(g.RestartError) as e:
+        g.restart_unit("mesos-slave", run=lambda argv, limit: answer)
+    assert str(e.value) == words

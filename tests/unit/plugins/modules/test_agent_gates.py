@@ -174,3 +174,28 @@ def test_secret_values_in_the_agents_flags_are_masked(run_module, agent, master,
     result = run_module(agent_gates, gate_args(agent, master, before, secrets={HOOK: {"timeout": secret}}))
     assert not result.failed, result["msg"]
     assert secret not in str(dict(result))
+
+
+def test_restart_service_restarts_first_then_runs_the_gates(run_module, agent, master, before, monkeypatch):
+    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates
+    calls = []
+    monkeypatch.setattr(gates, "run_command", lambda argv, limit: calls.append(argv) or (0, "", ""))
+    result = run_module(agent_gates, gate_args(agent, master, before, restart_service="mesos-agent", daemon_reload=True))
+    assert not result.failed, result["msg"]
+    assert calls == [["systemctl", "daemon-reload"], ["systemctl", "restart", "mesos-agent"]]
+    assert result["changed"] is True and result["restart_seconds"] >= 0 and result["passed"] is True
+    # In check mode nothing is restarted.
+    calls[:] = []
+    checked = run_module(agent_gates, gate_args(agent, master, before, restart_service="mesos-agent"), check_mode=True)
+    assert calls == [] and "restart_seconds" not in checked
+
+
+def test_a_failed_restart_fails_the_host_before_any_gate(run_module, agent, master, before, monkeypatch):
+    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates
+    monkeypatch.setattr(gates, "run_command", lambda argv, limit: (5, "", "Unit mesos-agent.service not found."))
+    agent.requests[:] = []
+    result = run_module(agent_gates, gate_args(agent, master, before, restart_service="mesos-agent"))
+    assert result.failed
+    assert result["msg"] == ("restart of mesos-agent: 'systemctl restart mesos-agent' failed (exit 5): "
+                             "Unit mesos-agent.service not found.")
+    assert agent.requests == []
