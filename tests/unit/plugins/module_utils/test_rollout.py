@@ -79,8 +79,8 @@ def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_res
         "gate_seconds": 0.0, "message": ""}}
     # The report takes a host's own record first, the plan's otherwise.
     hv["a"]["mesos_rollout_record"] = {"host": "a", "result": "updated"}
-    assert ro.records(hv, ["a", "b", "c"], plan["unchanged"]) == [{"host": "a", "result": "updated"},
-                                                                 plan["unchanged"]["b"]]
+    records = ro.records(hv, ["a", "b", "c"], plan["unchanged"])
+    assert records == [{"host": "a", "result": "updated"}, plan["unchanged"]["b"]]
 
 
 @pytest.mark.parametrize("reached, words", [
