@@ -15,7 +15,6 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stor
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
 PKGCONFIG_DIRS = ("lib/pkgconfig", "lib64/pkgconfig", "share/pkgconfig", "lib/x86_64-linux-gnu/pkgconfig")
@@ -132,13 +131,13 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
 
     Returns dict(facts, problems, requirements_missing). ``problems`` lists everything that
     rules this host out (a command the command hook would refuse, --modules with --modules_dir,
-    no usable Mesos install, another rollout's lock at ``lock_path``) so a playbook can refuse the whole change in one message before it
-    writes anything anywhere. Without pyelftools the build-id cannot be read: the facts are
+    no usable Mesos install, another rollout's lock at ``lock_path``) so a playbook can refuse
+    the whole change in one message before it writes anything anywhere. Without pyelftools the build-id cannot be read: the facts are
     None and ``requirements_missing`` names it, to be installed and discovered again (or, with
     install_requirements false, it is a problem too).
     """
     problems = preflight.command_problems(preflight_modules, root=root, stat=stat) if preflight_modules else []
-    held = rollout.lock_problem(lock_path, lock_stale_after, root=root) if lock_path else None
+    held = preflight.lock_problem(lock_path, lock_stale_after, root=root) if lock_path else None
     if held:
         problems.append(held)
     missing = [] if have_elftools else ["pyelftools"]

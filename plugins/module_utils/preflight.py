@@ -9,7 +9,8 @@ hook's own rule (``check_command_path`` in hook_src/command_hook/core/config.cpp
 path to a regular executable file owned by root, not writable by group or others, under
 directories owned by root and not writable by group or others, sticky root-owned directories
 such as /tmp excepted), and whether the agent's flags set both ``--modules`` and
-``--modules_dir`` (Mesos exits; we could not tell which one to change). Nothing here writes.
+``--modules_dir`` (Mesos exits; we could not tell which one to change), and whether another
+rollout still holds the host's lock. Nothing here writes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,8 +19,10 @@ __metaclass__ = type
 
 import os
 import stat as stat_mod
+import time
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 def _under(root, path):
@@ -77,3 +80,18 @@ def flag_problems(flags):
                    "Keep one (remove the other from the agent's configuration) and run again"
                    % (flags["modules"], flags["modules_dir"]))
     return out
+
+
+def lock_problem(path, stale_after=0, now=None, root="/"):
+    """Why another run's rollout lock at ``path`` stops a new run, or None. Checked on every
+    agent before the first restart, so a second run (with any change, the same one too) stops
+    before it restarts anything, not at the first agent the other run holds. A lock the rollout
+    would break (older than stale_after seconds) is no problem."""
+    found = _under(root, path)
+    if not os.path.exists(found):
+        return None
+    now = time.time() if now is None else now
+    holder = rollout.read_lock(found)
+    if not rollout.lock_blocks(holder, now, stale_after):
+        return None
+    return rollout.lock_held_message(path, holder, rollout.lock_age(holder, now))

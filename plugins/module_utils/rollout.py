@@ -175,7 +175,7 @@ def acquire(path, run_id, now=None, stale_after=0):
             if not lock_blocks(holder, now, stale_after):
                 os.unlink(path)
                 continue
-            raise RolloutError(lock_held_message(path, holder, now - float(holder.get("since") or 0)))
+            raise RolloutError(lock_held_message(path, holder, lock_age(holder, now)))
         try:
             os.write(fd, body)
             os.fsync(fd)
@@ -185,24 +185,15 @@ def acquire(path, run_id, now=None, stale_after=0):
     raise RolloutError("could not take lock %s" % path)
 
 
+def lock_age(holder, now):
+    """Seconds since the run that holds the lock (as read_lock gives it) took it."""
+    return now - float(holder.get("since") or 0)
+
+
 def lock_blocks(holder, now, stale_after=0):
-    """Whether another run's lock (as read_lock gives it) stops this run: it does unless it is
-    older than stale_after seconds (0: it always does)."""
-    return not (stale_after and now - float(holder.get("since") or 0) > stale_after)
-
-
-def lock_problem(path, stale_after=0, now=None, root="/"):
-    """Read only: why another run's lock on ``path`` (under ``root``) stops a new run, or None.
-    Checked on every agent before the first restart, so a second run (with any change, the same
-    one too) stops before it restarts anything, not at the first agent the other run holds."""
-    found = os.path.join(root, path.lstrip("/"))
-    if not os.path.exists(found):
-        return None
-    now = time.time() if now is None else now
-    holder = read_lock(found)
-    if not lock_blocks(holder, now, stale_after):
-        return None
-    return lock_held_message(path, holder, now - float(holder.get("since") or 0))
+    """Whether another run's lock stops this run: it does unless it is older than stale_after
+    seconds (0: it always does)."""
+    return not (stale_after and lock_age(holder, now) > stale_after)
 
 
 def lock_held_message(path, holder, age):

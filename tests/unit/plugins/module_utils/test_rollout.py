@@ -148,22 +148,6 @@ def test_lock_held_message_names_the_run_and_what_to_do(tmp_path):
     assert ro.acquire(lock, "run-b", now=1300, stale_after=299) is True
 
 
-def test_lock_problem_reads_only_and_agrees_with_acquire(tmp_path):
-    lock = str(tmp_path / "rollout.lock")
-    assert ro.lock_problem(lock, now=1000) is None
-    assert ro.acquire(lock, "run-a", now=1000)
-    problem = ro.lock_problem(lock, now=1090)
-    assert problem.startswith("another rollout (run-a) holds this host since ")
-    assert "(90 s ago)" in problem and "-e mesos_rollout_lock_stale_after=89" in problem
-    assert ro.lock_problem(lock, stale_after=100, now=1090) is not None
-    assert ro.lock_problem(lock, stale_after=89, now=1090) is None
-    assert ro.read_lock(lock)["run_id"] == "run-a"  # looking did not break it
-    # Where lock_problem sees no problem, acquire takes the lock; where it sees one, it refuses.
-    with pytest.raises(ro.RolloutError):
-        ro.acquire(lock, "run-b", now=1090, stale_after=100)
-    assert ro.acquire(lock, "run-b", now=1090, stale_after=89) is True
-
-
 LIVE = dict(id="S1", hooks=["com_Audit"], module_names=["com_Audit"], modules_dir=None)
 
 
