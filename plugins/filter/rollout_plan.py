@@ -11,7 +11,7 @@ name: rollout_plan
 short_description: Split the planned agents into those the rollout must visit and those it leaves alone
 version_added: 0.1.0
 description:
-  - From each host's C(mesos_rollout_config) (the plan step's check-mode C(agent_hooks) result),
+  - From each host's C(mesos_rollout_preview) (the plan step's check-mode C(agent_hooks) result),
     returns C(pending), the hosts in the given order whose files would change or whose running flags
     differ from their files, and C(unchanged), a report record for each of the others.
 author:

@@ -11,11 +11,16 @@ name: rollout_records
 short_description: Collect the per-host rollout records that exist so far
 version_added: 0.1.0
 description:
-  - Returns C(mesos_rollout_record) of each of the given hosts that has one, else the record the
-    plan step made for it, in host order. Hosts not reached yet have none.
+  - Returns, in host order, the record of each of the given hosts the rolling play visited (the
+    hosts of O(batch) and those whose lock step ran), made from what its steps registered
+    (C(mesos_rollout_lock), C(mesos_rollout_config), C(mesos_rollout_reset), C(mesos_rollout_gates),
+    C(mesos_rollout_released)) and, after a rollback, C(mesos_rollout_outcome) and C(mesos_rollout_message).
+  - A visited host whose last step has not run is C(unreachable), with a message saying how far
+    it got and what to do.
+  - The other hosts get the record the plan step made for them, if any. Hosts not reached yet have none.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
-positional: hosts, unchanged
+positional: hosts, unchanged, batch
 options:
   _input:
     description: C(hostvars).
@@ -32,6 +37,11 @@ options:
         C(mesos_fleet.hooks.rollout_plan)), for hosts without a record of their own.
     type: dict
     default: {}
+  batch:
+    description: The hosts of the batch that is about to start (C(ansible_play_batch)).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -50,8 +60,8 @@ _value:
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
-def rollout_records(hostvars, hosts, unchanged=None):
-    return rollout.records(hostvars, hosts, unchanged)
+def rollout_records(hostvars, hosts, unchanged=None, batch=()):
+    return rollout.records(hostvars, hosts, unchanged, batch)
 
 
 class FilterModule(object):

@@ -62,6 +62,20 @@ def batch_sizes(serial, total):
     return batches
 
 
+def batch_number(sizes, pending, batch):
+    """Which of the planned batches (``sizes``, over the hosts ``pending`` in order) ``batch``
+    is, counted from 1; 0 when it does not start where a planned batch starts (serial was not
+    the planned one), so a play needs no counter task on every batch."""
+    if not batch or batch[0] not in pending:
+        return 0
+    start, first = 0, pending.index(batch[0])
+    for number, size in enumerate(sizes, 1):
+        if start == first:
+            return number
+        start += size
+    return 0
+
+
 def check_percentage(value, name="max_fail_percentage"):
     try:
         pct = float(value)
@@ -103,6 +117,71 @@ def lost_contact_message(host, reached):
         % (where, host, host))
 
 
+# What each step of a host's rollout registers (roles/mesos_rollout/tasks): the record of a host
+# is made from these, so no task has to spend a turn on every host to write it down.
+PREVIEW = "mesos_rollout_preview"    # plan.yml: agent_hooks in check mode, before the rolling play
+LOCKED = "mesos_rollout_lock"        # lock.yml: the host's rollout lock taken
+CONFIG = "mesos_rollout_config"      # configure.yml: modules JSON and flags written
+RESET = "mesos_rollout_reset"        # restart.yml: the unit's failure count cleared (the restart is next)
+GATES = "mesos_rollout_gates"        # restart.yml: restarted and through the gates
+RELEASED = "mesos_rollout_released"  # finish.yml: lock released, the host's last step
+# Set only on the way out: rollback.yml's outcome and message, and that it began.
+OUTCOME, MESSAGE, REACHED_FACT = "mesos_rollout_outcome", "mesos_rollout_message", "mesos_rollout_reached"
+
+
+def _ran(facts, name):
+    """Whether the step registered as ``name`` ran to its end on the host (contact held)."""
+    result = facts.get(name)
+    return isinstance(result, dict) and not result.get("unreachable")
+
+
+def reached(facts):
+    """How far a host's rollout got (a key of REACHED), from what its steps registered."""
+    if facts.get(REACHED_FACT) == "rollback":
+        return "rollback"
+    if _ran(facts, RESET):
+        return "restart"
+    if _ran(facts, LOCKED):
+        return "files"
+    return "lock"
+
+
+def host_record(host, facts, result, message="", config=None, gates=None):
+    """The report's record of one host: what it ran before and after, with the step timings;
+    ``config`` and ``gates`` default to what the host's own steps registered."""
+    agent = facts.get("mesos_agent") or {}
+    artifacts = facts.get("mesos_stage_artifacts") or {}
+    config = (facts.get(CONFIG) if config is None else config) or {}
+    gates = (facts.get(GATES) if gates is None else gates) or {}
+    before = config.get("hooks_before", agent.get("hooks"))
+    kept = result in ("updated", "unchanged")
+    return dict(
+        host=host, result=result, fingerprint=agent.get("build_fingerprint"),
+        artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
+        hooks_before=before, hooks_after=config.get("hooks_after", agent.get("hooks")) if kept else before,
+        restart_seconds=float(gates.get("restart_seconds") or 0), gate_seconds=float(gates.get("seconds") or 0),
+        message=message)
+
+
+def outcome_record(host, facts):
+    """The record of a host the rolling play visited: its outcome once its last step ran,
+    LOST_CONTACT with how far it got otherwise (it went unreachable, or has not finished)."""
+    if not _ran(facts, RELEASED):
+        # Nothing of the new configuration is proven: it ran what discovery found.
+        record = host_record(host, facts, LOST_CONTACT, config={}, gates={})
+        return dict(record, restart_seconds=None, gate_seconds=None,
+                    message=lost_contact_message(host, reached(facts)))
+    if facts.get(OUTCOME):
+        return host_record(host, facts, facts[OUTCOME], facts.get(MESSAGE) or "")
+    gates = facts.get(GATES) or {}
+    config = facts.get(CONFIG) or {}
+    if _ran(facts, GATES) and not gates.get("failed") and not gates.get("skipped"):
+        message = "" if config.get("changed") else (
+            "restarted although its files were already written: the running agent %s" % config.get("live_stale"))
+        return host_record(host, facts, "updated", message)
+    return host_record(host, facts, "unchanged")
+
+
 def plan_summary(hostvars, hosts):
     """What the plan step found, from each host's facts: ``pending``, the hosts (in the given
     order) whose files would change or whose running flags lag behind their files, and
@@ -112,39 +191,27 @@ def plan_summary(hostvars, hosts):
     pending, unchanged = [], {}
     for host in hosts:
         facts = hostvars[host]
-        config = facts.get("mesos_rollout_config") or {}
-        if config.get("changed") or config.get("live_stale"):
+        preview = facts.get(PREVIEW) or {}
+        if preview.get("changed") or preview.get("live_stale"):
             pending.append(host)
-            continue
-        agent = facts.get("mesos_agent") or {}
-        artifacts = facts.get("mesos_stage_artifacts") or {}
-        unchanged[host] = dict(
-            host=host, result="unchanged", fingerprint=agent.get("build_fingerprint"),
-            artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
-            hooks_before=config.get("hooks_before", agent.get("hooks")),
-            hooks_after=config.get("hooks_after", agent.get("hooks")),
-            restart_seconds=0.0, gate_seconds=0.0, message="")
+        else:
+            unchanged[host] = host_record(host, facts, "unchanged", config=preview)
     return dict(pending=pending, unchanged=unchanged)
 
 
-def records(hostvars, hosts, unchanged=None, name="mesos_rollout_record", reached="mesos_rollout_reached"):
-    """The per-host records that exist, in host order: a host's own record, else the one the
-    plan step made for it (``unchanged``, from plan_summary).
-
-    A host whose rollout began gets a provisional record with result LOST_CONTACT, which its
-    last step replaces; a host that goes unreachable never gets there, so it keeps that record,
-    and its message is made here from how far it got (the ``reached`` fact).
-    """
+def records(hostvars, hosts, unchanged=None, batch=()):
+    """The per-host records that exist, in host order: for a host the rolling play visited (it
+    is in ``batch``, the batch about to start, or its lock step ran), the record its steps make
+    (outcome_record); else the one the plan step made for it (``unchanged``, from plan_summary).
+    Hosts not reached yet have none."""
     out = []
     unchanged = unchanged or {}
     for host in hosts:
         facts = hostvars[host] if host in hostvars else {}
-        record = facts.get(name) or unchanged.get(host)
-        if not record:
-            continue
-        if record.get("result") == LOST_CONTACT:
-            record = dict(record, message=lost_contact_message(host, facts.get(reached)))
-        out.append(record)
+        if host in batch or LOCKED in facts:
+            out.append(outcome_record(host, facts))
+        elif host in unchanged:
+            out.append(unchanged[host])
     return out
 
 

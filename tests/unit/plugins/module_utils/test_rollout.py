@@ -55,20 +55,78 @@ def test_lock_is_exclusive_idempotent_and_released_by_its_run(tmp_path):
     assert ro.release(lock, "run-b") is False
 
 
-def test_records_in_host_order_skipping_hosts_without_one():
-    hv = {"a": {"mesos_rollout_record": {"host": "a"}}, "b": {}, "c": {"mesos_rollout_record": {"host": "c"}}}
-    assert ro.records(hv, ["c", "b", "a", "zz"]) == [{"host": "c"}, {"host": "a"}]
+@pytest.mark.parametrize("sizes, batch, number", [
+    ([2, 2], ["a", "b"], 1),
+    ([2, 2], ["c", "d"], 2),
+    ([1, 3], ["b", "c", "d"], 2),
+    ([2, 2], ["b", "c"], 0),   # serial from the inventory: batches of another size
+    ([2, 2], ["zz"], 0),
+    ([2, 2], [], 0),
+])
+def test_batch_number_names_the_planned_batch_or_none(sizes, batch, number):
+    assert ro.batch_number(sizes, ["a", "b", "c", "d"], batch) == number
+
+
+AGENT = {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Old"]}
+ARTIFACTS = {"probe": {"sha256": "f00"}, "other": {"sha256": "ba5"}}
+CONFIG = {"changed": True, "live_stale": "", "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"],
+          "snapshot": "/var/lib/mesos-fleet-hooks/snapshots/1"}
+GATES = {"changed": True, "restart_seconds": 3.5, "seconds": 1.25}
+
+
+def visited(**steps):
+    """A host's facts after the steps given (name=registered result) of its rollout."""
+    facts = {"mesos_agent": AGENT, "mesos_stage_artifacts": ARTIFACTS, "mesos_rollout_preview": CONFIG}
+    facts.update(("mesos_rollout_" + name, value) for name, value in steps.items())
+    return facts
+
+
+def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
+    [record] = ro.records({"a": visited(lock={"acquired": True}, config=CONFIG, reset={}, gates=GATES,
+                                        released={"changed": False})}, ["a"])
+    assert record == {
+        "host": "a", "result": "updated", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
+        "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5,
+        "gate_seconds": 1.25, "message": ""}
+
+
+def test_a_host_restarted_only_because_it_ran_stale_flags_says_so():
+    stale = dict(CONFIG, changed=False, live_stale="runs --hooks=[], the files say [org_Probe]")
+    [record] = ro.records({"a": visited(lock={}, config=stale, reset={}, gates=GATES, released={})}, ["a"])
+    assert record["result"] == "updated"
+    assert record["message"] == ("restarted although its files were already written: the running agent "
+                                 "runs --hooks=[], the files say [org_Probe]")
+
+
+def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():
+    facts = visited(lock={}, config=CONFIG, reset={}, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
+                    released={}, outcome="rolled_back", message="Restart the agent: gate 'flags' failed",
+                    reached="rollback")
+    [record] = ro.records({"a": facts}, ["a"])
+    assert (record["result"], record["hooks_after"], record["message"]) == (
+        "rolled_back", ["org_Old"], "Restart the agent: gate 'flags' failed")
+
+
+def test_a_visited_host_whose_files_needed_nothing_is_unchanged():
+    same = dict(CONFIG, changed=False, hooks_after=["org_Old"])
+    [record] = ro.records({"a": visited(lock={}, config=same, released={"skipped": True})}, ["a"])
+    assert (record["result"], record["hooks_after"], record["restart_seconds"]) == ("unchanged", ["org_Old"], 0.0)
+
+
+def test_records_in_host_order_plan_records_for_the_rest_and_none_for_hosts_not_reached():
+    hv = {"a": visited(lock={}, config=CONFIG, reset={}, gates=GATES, released={}), "b": visited(), "c": visited()}
+    unchanged = {"c": {"host": "c", "result": "unchanged"}}
+    assert [r["host"] for r in ro.records(hv, ["c", "b", "a", "zz"], unchanged)] == ["c", "a"]
 
 
 def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_rest():
     agent = {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"]}
-    artifacts = {"probe": {"sha256": "f00"}, "other": {"sha256": "ba5"}}
     hv = {
-        "a": {"mesos_rollout_config": {"changed": True, "live_stale": ""}, "mesos_agent": agent},
-        "b": {"mesos_rollout_config": {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"],
-                                       "hooks_after": ["org_Probe"]},
-              "mesos_agent": agent, "mesos_stage_artifacts": artifacts},
-        "c": {"mesos_rollout_config": {"changed": False, "live_stale": "runs --hooks=[], the files say [x]"},
+        "a": {"mesos_rollout_preview": {"changed": True, "live_stale": ""}, "mesos_agent": agent},
+        "b": {"mesos_rollout_preview": {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"],
+                                        "hooks_after": ["org_Probe"]},
+              "mesos_agent": agent, "mesos_stage_artifacts": ARTIFACTS},
+        "c": {"mesos_rollout_preview": {"changed": False, "live_stale": "runs --hooks=[], the files say [x]"},
               "mesos_agent": agent},
     }
     plan = ro.plan_summary(hv, ["c", "b", "a"])
@@ -77,33 +135,40 @@ def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_res
         "host": "b", "result": "unchanged", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
         "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"], "restart_seconds": 0.0,
         "gate_seconds": 0.0, "message": ""}}
-    # The report takes a host's own record first, the plan's otherwise.
-    hv["a"]["mesos_rollout_record"] = {"host": "a", "result": "updated"}
+    # A visited host's own record first, the plan's otherwise.
+    hv["a"].update(mesos_rollout_lock={}, mesos_rollout_released={})
     records = ro.records(hv, ["a", "b", "c"], plan["unchanged"])
-    assert records == [{"host": "a", "result": "updated"}, plan["unchanged"]["b"]]
+    assert [r["result"] for r in records] == ["unchanged", "unchanged"] and records[1] == plan["unchanged"]["b"]
 
 
-@pytest.mark.parametrize("reached, words", [
-    ("lock", "when every host of the batch was lost, later steps were not recorded"),
-    ("files", "its files may already be the new ones"),
-    ("restart", "may run the new configuration unproven"),
-    ("rollback", "while rolling it back"),
-    (None, "the agent's state is unknown"),
+LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
+
+
+@pytest.mark.parametrize("steps, words", [
+    # In the batch, nothing run yet: the report written as the batch starts.
+    ({}, "when every host of the batch was lost, later steps were not recorded"),
+    ({"lock": LOST}, "when every host of the batch was lost, later steps were not recorded"),
+    ({"lock": {}, "config": LOST}, "its files may already be the new ones"),
+    ({"lock": {}, "config": CONFIG, "reset": LOST}, "its files may already be the new ones"),
+    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": LOST}, "may run the new configuration unproven"),
+    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": GATES}, "may run the new configuration unproven"),
+    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": GATES, "released": LOST},
+     "may run the new configuration unproven"),
+    ({"lock": {}, "config": CONFIG, "reset": {}, "reached": "rollback", "outcome": "rolled_back"},
+     "while rolling it back"),
 ])
-def test_a_host_lost_keeps_its_provisional_record_with_how_far_it_got(reached, words):
-    hv = {
-        "a": {"mesos_rollout_record": {"host": "a", "result": "updated", "message": ""}, "mesos_rollout_reached": "restart"},
-        "b": {"mesos_rollout_record": {"host": "b", "result": "unreachable"}},
-    }
-    if reached:
-        hv["b"]["mesos_rollout_reached"] = reached
-    a, b = ro.records(hv, ["a", "b"])
-    assert a == {"host": "a", "result": "updated", "message": ""}
-    assert b["result"] == "unreachable" and b["message"].startswith("lost contact during its rollout, ")
-    assert words in b["message"]
-    assert "-e mesos_rollout_lock_stale_after=" in b["message"]
-    assert "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=b" in b["message"]
-    assert hv["b"]["mesos_rollout_record"] == {"host": "b", "result": "unreachable"}
+def test_a_visited_host_without_its_last_step_is_lost_and_says_how_far_it_got(steps, words):
+    [record] = ro.records({"a": visited(**steps)}, ["a"], batch=["a"])
+    assert record["result"] == "unreachable" and record["message"].startswith("lost contact during its rollout, ")
+    assert words in record["message"]
+    assert "-e mesos_rollout_lock_stale_after=" in record["message"]
+    assert "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=a" in record["message"]
+    # It ran what discovery found; nothing of the new configuration is claimed.
+    assert (record["hooks_before"], record["hooks_after"], record["restart_seconds"]) == (["org_Old"], ["org_Old"], None)
+
+
+def test_an_unknown_step_says_the_state_is_unknown():
+    assert "the agent's state is unknown" in ro.lost_contact_message("a", "elsewhere")
 
 
 def test_lock_module_reports_who_took_it(run_module, tmp_path):
