@@ -4,7 +4,10 @@ Each case gives the variables of one or two hosts (as the inventory and extra va
 the text the one failure message must contain. The roles' real argument_specs are used.
 """
 
+import os
+
 import pytest
+import yaml
 
 from ansible_collections.mesos_fleet.hooks.plugins.filter.input_problems import role_options
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check as ic
@@ -205,6 +208,38 @@ def test_every_role_option_is_known_and_typed():
         assert option.get("type", "str") in ("str", "int", "bool", "list", "dict", "raw", "path"), name
     for name in ic.PATH_VARS + ic.POSITIVE_INTS + ic.NON_NEGATIVE_INTS:
         assert name in OPTIONS or name in ic.PLAYBOOK_VARS, name
+
+
+COLLECTION = os.path.join(os.path.dirname(ic.__file__), "..", "..")
+
+
+def _entered_roles(tasks):
+    for task in tasks or []:
+        for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
+            if key in task:
+                yield task[key]["name"].split(".")[-1], task[key].get("tasks_from", "main")
+        for key in ("block", "rescue", "always"):
+            yield from _entered_roles(task.get(key))
+
+
+def test_deploy_enters_roles_only_where_the_first_play_checked_their_variables():
+    # deploy-hooks.yml skips Ansible's own argument check (prechecked entry points) because its
+    # first play checks the same specs; an option only that skipped check knew would slip by.
+    with open(os.path.join(COLLECTION, "playbooks", "deploy-hooks.yml")) as handle:
+        plays = yaml.safe_load(handle)
+    entered = set()
+    for play in plays:
+        for section in ("pre_tasks", "tasks", "post_tasks"):
+            entered.update(_entered_roles(play.get(section)))
+    assert ("mesos_rollout", "plan_prechecked") in entered and ("mesos_stage", "prechecked") in entered
+    for role, entry in sorted(entered):
+        with open(os.path.join(COLLECTION, "roles", role, "meta", "argument_specs.yml")) as handle:
+            specs = yaml.safe_load(handle)["argument_specs"]
+        assert entry not in specs, "%s: %s would be validated again on every host" % (role, entry)
+        checked = entry[:-len("_prechecked")] if entry.endswith("_prechecked") else "main"
+        assert set(specs[checked]["options"]) <= set(OPTIONS), (role, entry)
+        with open(os.path.join(COLLECTION, "roles", role, "tasks", checked + ".yml")) as handle:
+            assert "import_tasks: %s.yml" % entry in handle.read(), (role, checked)
 
 
 def test_by_host_prefixes_each_agent_problem():
