@@ -26,6 +26,7 @@ if OUT and os.path.basename(sys.argv[0]) == "ansible-playbook":
         usage = resource.getrusage(who)
         return usage.ru_utime + usage.ru_stime
 
+    os.makedirs(OUT, exist_ok=True)
     main_profile = cProfile.Profile()
     main_profile.enable()
 
