@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Action plugin of mesos_fleet.hooks.artifact_stage: one module call when every artifact is
-already on the host; otherwise transfer just the missing ones and call the module again."""
+already on the host; otherwise transfer just the missing ones and call the module again. On
+success it records the artifacts as the host's fact ``mesos_stage_artifacts``, which the later
+steps (the modules JSON the rollout writes, the report) read, so no task of its own sets it."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,6 +20,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage
 
 MODULE = 'mesos_fleet.hooks.artifact_stage'
+FACT = 'mesos_stage_artifacts'
 
 
 class ActionModule(ActionBase):
@@ -36,11 +39,12 @@ class ActionModule(ActionBase):
         args['artifacts'] = artifacts
         args.pop('sources', None)
 
+        given = self._task.args.get('artifacts')
+        staged = dict(given) if isinstance(given, dict) else dict((a['name'], a) for a in given)
         first = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
         missing = first.get('missing') or []
         if first.get('failed') or not missing or self._task.check_mode:
-            result.update(first)
-            return result
+            return self._record(result, first, staged)
 
         try:
             sources = self._transfer(missing, local, dict((a['name'], a) for a in artifacts))
@@ -48,7 +52,15 @@ class ActionModule(ActionBase):
             second = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
-        result.update(second)
+        return self._record(result, second, staged)
+
+    @staticmethod
+    def _record(result, module_result, staged):
+        """The module's result, with the artifacts as a fact unless it failed. In check mode
+        too: later steps then show what they would load."""
+        result.update(module_result)
+        if not result.get('failed'):
+            result['ansible_facts'] = {FACT: staged}
         return result
 
     def _transfer(self, missing, local, by_name):

@@ -37,7 +37,9 @@ requirements:
 attributes:
   action:
     support: full
-    description: The action plugin of the same name transfers the missing artifacts.
+    description:
+      - The action plugin of the same name transfers the missing artifacts, and records the
+        artifacts as the fact C(mesos_stage_artifacts).
   check_mode:
     support: full
     description:
@@ -142,6 +144,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description: Set on success, in check mode too.
+  returned: success
+  type: dict
+  contains:
+    mesos_stage_artifacts:
+      description:
+        - Hook name to its artifact entry as given in O(artifacts) (with C(src) and C(dest)),
+          which the rollout's modules JSON loads.
+      type: dict
 artifacts:
   description: Per hook, what happened to its artifact.
   returned: always

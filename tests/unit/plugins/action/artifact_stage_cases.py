@@ -103,3 +103,28 @@ def test_action_in_check_mode_never_transfers(tmp_path):
     plugin.absent = {'probe', 'other'}
     plugin.run(task_vars={})
     assert len(calls) == 1 and plugin._transfer_file.call_count == 0
+
+
+def test_action_records_the_artifacts_as_a_fact_for_the_rollout(tmp_path):
+    args = plan(tmp_path)
+    plugin, calls = make_action(args)
+    plugin.absent = {'other'}
+    result = plugin.run(task_vars={})
+    # What the modules JSON later loads: the entries as planned, dest included.
+    assert result['ansible_facts'] == {'mesos_stage_artifacts': args['artifacts']}
+    assert result['ansible_facts']['mesos_stage_artifacts']['other']['dest'].startswith('/srv/a/other/')
+
+
+def test_action_records_a_list_of_artifacts_by_hook_name(tmp_path):
+    args = plan(tmp_path)
+    args['artifacts'] = [dict(entry, name=name) for name, entry in args['artifacts'].items()]
+    plugin, calls = make_action(args, check_mode=True)
+    result = plugin.run(task_vars={})
+    assert sorted(result['ansible_facts']['mesos_stage_artifacts']) == ['other', 'probe']
+
+
+def test_action_records_no_fact_when_the_module_fails(tmp_path):
+    plugin, calls = make_action(plan(tmp_path))
+    plugin._execute_module = lambda module_name, module_args, task_vars: dict(failed=True, msg='bad artifact')
+    result = plugin.run(task_vars={})
+    assert result['failed'] and 'ansible_facts' not in result
