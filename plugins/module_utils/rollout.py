@@ -18,6 +18,8 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_fi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+# --master as one host:port (not zk://..., not a file): its HTTP API is http://host:port.
+_MASTER_HOST_PORT = re.compile(r"^[^/\s]+:[0-9]+$")
 
 
 class RolloutError(ValueError):
@@ -182,21 +184,34 @@ def outcome_record(host, facts):
     return host_record(host, facts, "unchanged")
 
 
+def master_urls(given, agent):
+    """The masters' HTTP endpoints the gates ask about an agent: ``given``
+    (mesos_rollout_master_urls) when set, else http://<--master> when the agent's --master is
+    one host:port; [] when neither tells (a ZooKeeper URL, a file)."""
+    if given:
+        return [given] if isinstance(given, str) else list(given)
+    master = str(((agent or {}).get("flags") or {}).get("master") or "")
+    return ["http://" + master] if _MASTER_HOST_PORT.match(master) else []
+
+
 def plan_summary(hostvars, hosts):
     """What the plan step found, from each host's facts: ``pending``, the hosts (in the given
-    order) whose files would change or whose running flags lag behind their files, and
+    order) whose files would change or whose running flags lag behind their files;
     ``unchanged``, the record of every other host (the same record a host that the rollout
-    visited and found current gets). One pass on the controller instead of a sorting task and
-    a recording task per host."""
-    pending, unchanged = [], {}
+    visited and found current gets); ``masterless``, the pending hosts whose re-registration
+    cannot be checked, as neither mesos_rollout_master_urls nor their --master gives the
+    master's HTTP address. One pass on the controller instead of tasks per host."""
+    pending, unchanged, masterless = [], {}, []
     for host in hosts:
         facts = hostvars[host]
         preview = facts.get(PREVIEW) or {}
         if preview.get("changed") or preview.get("live_stale"):
             pending.append(host)
+            if not master_urls(facts.get("mesos_rollout_master_urls"), facts.get("mesos_agent")):
+                masterless.append(host)
         else:
             unchanged[host] = host_record(host, facts, "unchanged", config=preview)
-    return dict(pending=pending, unchanged=unchanged)
+    return dict(pending=pending, unchanged=unchanged, masterless=masterless)
 
 
 def records(hostvars, hosts, unchanged=None, batch=()):

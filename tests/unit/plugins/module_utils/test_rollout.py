@@ -141,6 +141,36 @@ def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_res
     assert [r["result"] for r in records] == ["unchanged", "unchanged"] and records[1] == plan["unchanged"]["b"]
 
 
+@pytest.mark.parametrize("given, master, expected", [
+    ([], "master1:5050", ["http://master1:5050"]),
+    (["https://m1:5050", "https://m2:5050"], "master1:5050", ["https://m1:5050", "https://m2:5050"]),
+    ("http://m1:5050", None, ["http://m1:5050"]),
+    ([], "zk://zk1:2181,zk2:2181/mesos", []),
+    ([], "file:///etc/mesos/master", []),
+    ([], "master1", []),
+    (None, None, []),
+])
+def test_master_urls_come_from_the_setting_else_a_host_port_master_flag(given, master, expected):
+    agent = {"flags": {"master": master} if master else {}}
+    assert ro.master_urls(given, agent) == expected
+
+
+def test_plan_summary_lists_the_agents_to_restart_whose_master_it_cannot_tell():
+    zk = {"flags": {"master": "zk://zk1:2181/mesos"}}
+    changed = {"changed": True, "live_stale": ""}
+    hv = {
+        "zk-unset": {"mesos_rollout_preview": changed, "mesos_agent": zk},
+        "zk-set": {"mesos_rollout_preview": changed, "mesos_agent": zk,
+                   "mesos_rollout_master_urls": ["http://m1:5050"]},
+        "host-port": {"mesos_rollout_preview": changed, "mesos_agent": {"flags": {"master": "m1:5050"}}},
+        # Never restarted, so its master does not matter.
+        "zk-current": {"mesos_rollout_preview": {"changed": False, "live_stale": ""}, "mesos_agent": zk},
+    }
+    plan = ro.plan_summary(hv, ["zk-unset", "zk-set", "host-port", "zk-current"])
+    assert plan["masterless"] == ["zk-unset"]
+    assert plan["pending"] == ["zk-unset", "zk-set", "host-port"]
+
+
 LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
 
 
