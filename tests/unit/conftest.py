@@ -1,6 +1,8 @@
 """Shared helpers for the unit tests."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -28,5 +30,21 @@ def run_module(capsys):
                 module.main()
         out = capsys.readouterr().out
         return ModuleResult(json.loads(out))
+
+    return run
+
+
+@pytest.fixture
+def run_cases_in_child(tmp_path):
+    """Run a file of test cases in a pytest of its own, for cases that import Ansible's
+    controller plugin machinery: it changes how modules report warnings in the process."""
+
+    def run(path):
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "--basetemp", str(tmp_path / "cases"), path],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                              timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout
+        assert " passed" in proc.stdout and "failed" not in proc.stdout
 
     return run

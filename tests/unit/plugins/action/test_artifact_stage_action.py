@@ -6,16 +6,9 @@ only the missing artifacts and a second call otherwise, never a transfer in chec
 controller copy with the wrong checksum. Run in a child process (see artifact_stage_cases.py)."""
 
 import os
-import subprocess
-import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def test_action_plugin_cases_in_a_child_process(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--basetemp", str(tmp_path / "cases"), os.path.join(HERE, "artifact_stage_cases.py")],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                          timeout=300, check=False)
-    assert proc.returncode == 0, proc.stdout
-    assert " passed" in proc.stdout and "failed" not in proc.stdout
+def test_action_plugin_cases_in_a_child_process(run_cases_in_child):
+    run_cases_in_child(os.path.join(HERE, "artifact_stage_cases.py"))
