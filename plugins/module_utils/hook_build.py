@@ -99,6 +99,35 @@ def source_digest(root):
     return digest.hexdigest()
 
 
+def describe_source(root):
+    """What the hook_source module and the hook_sources lookup return for one source directory."""
+    info = read_hook_manifest(root)
+    info["files"] = source_files(root)
+    info["digest"] = source_digest(root)
+    info["path"] = root
+    return info
+
+
+def describe_sources(specs):
+    """Hook name -> describe_source() of each spec's C(source); raises BuildError naming every
+    hook that cannot be read and every declared module its source does not build."""
+    described, problems = {}, []
+    for spec in specs:
+        try:
+            info = describe_source(spec["source"])
+        except (BuildError, IOError, OSError) as e:
+            problems.append("hook %s: %s" % (spec["name"], e))
+            continue
+        unbuilt = [m["name"] for m in spec.get("modules") or [] if m["name"] not in info["modules"]]
+        if unbuilt:
+            problems.append("hook %s: module(s) %s are not built by %s (its hook.json lists %s)"
+                            % (spec["name"], ", ".join(unbuilt), spec["source"], ", ".join(info["modules"])))
+        described[spec["name"]] = info
+    if problems:
+        raise BuildError("; ".join(problems))
+    return described
+
+
 def compile_flags(install, cxx_std=DEFAULT_CXX_STD):
     """The compiler flags a module needs, from the agent's discovered install.
 

@@ -15,8 +15,10 @@ version_added: 0.1.0
 description:
   - Reads the hook's C(hook.json) (library name, module symbols), finds its build file, and
     computes a sha256 over the names and contents of its source files (build outputs ignored).
-  - Run it where the sources are, usually the controller, before building. Equal digests,
-    build fingerprints and flags mean an artifact can be taken from the cache.
+  - Run it where the sources are. Equal digests, build fingerprints and flags mean an artifact
+    can be taken from the cache.
+  - On the controller the P(mesos_fleet.hooks.hook_sources#lookup) lookup returns the same for
+    every hook at once without starting a module process; the build role uses that.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 attributes:
@@ -78,10 +80,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_buil
 def main():
     module = AnsibleModule(argument_spec=dict(path=dict(type="path", required=True)), supports_check_mode=True)
     try:
-        info = hb.read_hook_manifest(module.params["path"])
-        info["files"] = hb.source_files(module.params["path"])
-        info["digest"] = hb.source_digest(module.params["path"])
-        info["path"] = module.params["path"]
+        info = hb.describe_source(module.params["path"])
     except (hb.BuildError, IOError, OSError) as e:
         module.fail_json(msg=str(e))
     module.exit_json(changed=False, **info)

@@ -157,3 +157,28 @@ def test_artifact_map_indexes_by_fingerprint_and_refuses_foreign_records():
         hb.artifact_map(jobs, list(reversed(metas)))
     with pytest.raises(hb.BuildError, match="2 build jobs but 1 artifact records"):
         hb.artifact_map(jobs, metas[:1])
+
+
+def hook_decl(name, source, *modules):
+    return {"name": name, "source": source, "modules": [{"name": m, "parameters": {}} for m in modules]}
+
+
+def test_describe_sources_maps_each_hook_to_what_hook_source_returns(tmp_path):
+    probe = make_hook(tmp_path / "probe")
+    described = hb.describe_sources([hook_decl("probe", probe, "org_fleet_Probe")])
+    assert list(described) == ["probe"]
+    assert described["probe"] == hb.describe_source(probe)
+    assert described["probe"]["path"] == probe and described["probe"]["library"] == "libprobe.so"
+    assert described["probe"]["files"] == ["Makefile", "hook.cpp", "hook.json"]
+    assert described["probe"]["digest"] == hb.source_digest(probe)
+    assert hb.describe_sources([]) == {}
+
+
+def test_describe_sources_names_every_hook_it_cannot_use(tmp_path):
+    probe = make_hook(tmp_path / "probe")
+    with pytest.raises(hb.BuildError) as e:
+        hb.describe_sources([hook_decl("probe", probe, "org_fleet_Probe", "org_fleet_Other"),
+                             hook_decl("gone", str(tmp_path / "gone"), "org_fleet_Gone")])
+    message = str(e.value)
+    assert "hook probe: module(s) org_fleet_Other are not built by %s (its hook.json lists org_fleet_Probe)" % probe in message
+    assert "hook gone: hook source %s does not exist" % (tmp_path / "gone") in message
