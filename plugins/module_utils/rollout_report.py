@@ -11,6 +11,10 @@ __metaclass__ = type
 
 import json
 import math
+import os
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 
 RESULTS = ("updated", "unchanged", "rolled_back", "failed", "unreachable")
 FINGERPRINT_WIDTH = 24
@@ -216,3 +220,70 @@ def render_json(records, title=None):
            "summary": counts, "records": list(records),
            "rollback_failed": [r["host"] for r in rollback_failures(records)]}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+# The module's options; its action plugin checks them the same way when it writes on the
+# controller itself.
+ARGUMENT_SPEC = dict(
+    # Fields are checked by normalise(), which also accepts 'message' (a name an argument spec
+    # may not use) and comma-separated hook lists.
+    records=dict(type="list", elements="dict", required=True),
+    path=dict(type="path", required=True),
+    text_path=dict(type="path"),
+    secrets=dict(type="raw", default=[], no_log=True),
+    title=dict(type="str", default="Mesos hook rollout"),
+    mode=dict(type="raw", default="0644"),
+)
+
+
+def default_text_path(path):
+    stem = path[:-len(".json")] if path.endswith(".json") else path
+    return stem + ".txt"
+
+
+def write(p, check_mode=False, diff=False):
+    """Render the report from the module's parameters ``p`` and write what changed; the result
+    the module (or its action plugin, on the controller) returns."""
+    path = p["path"]
+    text_path = p["text_path"] or default_text_path(path)
+    if os.path.realpath(path) == os.path.realpath(text_path):
+        raise ValueError("path and text_path are the same file: %s" % path)
+    mode = _mode(p["mode"])
+    records = normalise(redaction.redact_data(p["records"], redaction.flatten(p["secrets"])))
+    text = render_text(records, p["title"])
+    document = render_json(records, p["title"])
+    counts = summary(records)
+    result = dict(text=text, summary=counts, ok=is_ok(counts),
+                  path=path, text_path=text_path)
+
+    old_json = atomic_file.read_text(path)
+    old_text = atomic_file.read_text(text_path)
+    writes = [(f, content) for f, content, old in ((path, document, old_json), (text_path, text, old_text))
+              if old != content]
+    result["changed"] = bool(writes)
+    if diff:
+        result["diff"] = dict(before=old_text or "", after=text,
+                              before_header=text_path, after_header=text_path)
+    if check_mode:
+        return result
+    for target, content in writes:
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            try:
+                os.makedirs(parent, 0o755)
+            except OSError as e:
+                raise ValueError("cannot create directory %s: %s" % (parent, e.strerror or e))
+        # An existing report keeps its mode (and owner); a new one gets ``mode``.
+        is_new = atomic_file.read_bytes(target) is None
+        atomic_file.atomic_write(target, atomic_file.encode_text(content), mode=mode if is_new else None)
+    return result
+
+
+def _mode(value):
+    try:
+        mode = value if isinstance(value, int) else int(str(value), 8)
+    except ValueError:
+        raise ValueError("mode %r is not an octal number" % (value,))
+    if not 0 <= mode <= 0o7777:
+        raise ValueError("mode %r is out of range" % (value,))
+    return mode

@@ -20,7 +20,8 @@ description:
     rename). A file whose content would not change is left alone.
   - Returns the table as I(text) so a playbook can print it.
   - Usually run once on the controller (C(run_once), C(delegate_to=localhost)) with records
-    gathered from every host.
+    gathered from every host. There, on a local connection without become, its action plugin
+    writes the report in the controller's own process instead of starting the module.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 attributes:
@@ -121,82 +122,15 @@ text_path:
   type: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout_report as rr
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
-
-
-def default_text_path(path):
-    stem = path[:-len(".json")] if path.endswith(".json") else path
-    return stem + ".txt"
-
-
-def run(module):
-    p = module.params
-    path = p["path"]
-    text_path = p["text_path"] or default_text_path(path)
-    if os.path.realpath(path) == os.path.realpath(text_path):
-        raise ValueError("path and text_path are the same file: %s" % path)
-    mode = _mode(p["mode"])
-    records = rr.normalise(redaction.redact_data(p["records"], redaction.flatten(p["secrets"])))
-    text = rr.render_text(records, p["title"])
-    document = rr.render_json(records, p["title"])
-    counts = rr.summary(records)
-    result = dict(text=text, summary=counts, ok=rr.is_ok(counts),
-                  path=path, text_path=text_path)
-
-    old_json = atomic_file.read_text(path)
-    old_text = atomic_file.read_text(text_path)
-    writes = [(f, content) for f, content, old in ((path, document, old_json), (text_path, text, old_text))
-              if old != content]
-    result["changed"] = bool(writes)
-    if module._diff:
-        result["diff"] = dict(before=old_text or "", after=text,
-                              before_header=text_path, after_header=text_path)
-    if module.check_mode:
-        return result
-    for target, content in writes:
-        parent = os.path.dirname(os.path.abspath(target))
-        if not os.path.isdir(parent):
-            try:
-                os.makedirs(parent, 0o755)
-            except OSError as e:
-                raise ValueError("cannot create directory %s: %s" % (parent, e.strerror or e))
-        # An existing report keeps its mode (and owner); a new one gets ``mode``.
-        is_new = atomic_file.read_bytes(target) is None
-        atomic_file.atomic_write(target, atomic_file.encode_text(content), mode=mode if is_new else None)
-    return result
-
-
-def _mode(value):
-    try:
-        mode = value if isinstance(value, int) else int(str(value), 8)
-    except ValueError:
-        raise ValueError("mode %r is not an octal number" % (value,))
-    if not 0 <= mode <= 0o7777:
-        raise ValueError("mode %r is out of range" % (value,))
-    return mode
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            # Fields are checked by rollout_report.normalise(), which also accepts 'message'
-            # (a name an argument spec may not use) and comma-separated hook lists.
-            records=dict(type="list", elements="dict", required=True),
-            path=dict(type="path", required=True),
-            text_path=dict(type="path"),
-            secrets=dict(type="raw", default=[], no_log=True),
-            title=dict(type="str", default="Mesos hook rollout"),
-            mode=dict(type="raw", default="0644"),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=rr.ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        module.exit_json(**run(module))
+        module.exit_json(**rr.write(module.params, module.check_mode, module._diff))
     except (ValueError, atomic_file.AtomicFileError) as e:
         module.fail_json(msg=str(e))
 
