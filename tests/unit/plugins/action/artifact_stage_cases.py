@@ -17,13 +17,11 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.mesos_fleet.hooks.plugins.action import artifact_stage as action
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
 
+from controller_plugins import action_task
+
 
 def make_action(args, check_mode=False):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = False
+    task = action_task(args, check_mode=check_mode)
     connection = mock.MagicMock()
     connection._shell.tmpdir = None
     connection._shell.join_path = os.path.join

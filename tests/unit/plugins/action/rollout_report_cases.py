@@ -15,16 +15,14 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mesos_fleet.hooks.plugins.action import rollout_report as action
 
+from controller_plugins import action_task
+
 RECORDS = [dict(host='agent-1', result='unchanged', hooks_before=['org_fleet_Probe'],
                 hooks_after=['org_fleet_Probe'], message='secret-token in a message')]
 
 
 def make_action(args, transport='local', become=False, check_mode=False):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = False
+    task = action_task(args, check_mode=check_mode)
     connection = mock.MagicMock()
     connection.transport = transport
     play_context = mock.MagicMock()

@@ -11,22 +11,18 @@ import hashlib
 import json
 
 import pytest
-import yaml
 
-from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.mesos_fleet.hooks.plugins.lookup import build_cache as lookup
+
+from controller_plugins import load_lookup
 
 NAME = 'mesos_fleet.hooks.build_cache'
 
 
 def make_lookup():
-    # What Ansible's plugin loader does with the plugin's documented options.
-    C.config.initialize_plugin_configuration_definitions('lookup', NAME, yaml.safe_load(lookup.DOCUMENTATION)['options'])
-    plugin = lookup.LookupModule()
-    plugin._load_name = NAME
-    return plugin
+    return load_lookup(lookup, NAME)
 
 
 def test_lookup_takes_the_job_list_and_fails_with_the_cache_problem(tmp_path):

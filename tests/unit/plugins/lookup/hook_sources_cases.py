@@ -9,21 +9,18 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
-from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.mesos_fleet.hooks.plugins.lookup import hook_sources as lookup
+
+from controller_plugins import load_lookup
 
 NAME = 'mesos_fleet.hooks.hook_sources'
 
 
 def make_lookup():
-    C.config.initialize_plugin_configuration_definitions('lookup', NAME, yaml.safe_load(lookup.DOCUMENTATION)['options'])
-    plugin = lookup.LookupModule()
-    plugin._load_name = NAME
-    return plugin
+    return load_lookup(lookup, NAME)
 
 
 def make_source(root, modules=('org_fleet_Probe',)):
