@@ -222,24 +222,41 @@ def _entered_roles(tasks):
             yield from _entered_roles(task.get(key))
 
 
+def _task_files(role, name, seen=None):
+    """The task files <name>.yml of the role imports or includes, itself among them."""
+    seen = set() if seen is None else seen
+    seen.add(name)
+    with open(os.path.join(COLLECTION, "roles", role, "tasks", name + ".yml")) as handle:
+        tasks = yaml.safe_load(handle) or []
+    stack = list(tasks)
+    while stack:
+        task = stack.pop()
+        for key in ("ansible.builtin.import_tasks", "ansible.builtin.include_tasks"):
+            if key in task and task[key][:-len(".yml")] not in seen:
+                _task_files(role, task[key][:-len(".yml")], seen)
+        for key in ("block", "rescue", "always"):
+            stack.extend(task.get(key) or [])
+    return seen
+
+
 def test_deploy_enters_roles_only_where_the_first_play_checked_their_variables():
-    # deploy-hooks.yml skips Ansible's own argument check (prechecked entry points) because its
-    # first play checks the same specs; an option only that skipped check knew would slip by.
+    # deploy-hooks.yml skips Ansible's own argument check (it enters no entry point with a spec)
+    # because its first play checks the same specs; an option only that skipped check knew would
+    # slip by, and so would a task file that no checked entry point runs.
     with open(os.path.join(COLLECTION, "playbooks", "deploy-hooks.yml")) as handle:
         plays = yaml.safe_load(handle)
     entered = set()
     for play in plays:
         for section in ("pre_tasks", "tasks", "post_tasks"):
             entered.update(_entered_roles(play.get(section)))
-    assert ("mesos_rollout", "plan_prechecked") in entered and ("mesos_stage", "prechecked") in entered
+    assert ("mesos_rollout", "plan_prechecked") in entered and ("mesos_discover", "install") in entered
     for role, entry in sorted(entered):
         with open(os.path.join(COLLECTION, "roles", role, "meta", "argument_specs.yml")) as handle:
             specs = yaml.safe_load(handle)["argument_specs"]
         assert entry not in specs, "%s: %s would be validated again on every host" % (role, entry)
         checked = entry[:-len("_prechecked")] if entry.endswith("_prechecked") else "main"
         assert set(specs[checked]["options"]) <= set(OPTIONS), (role, entry)
-        with open(os.path.join(COLLECTION, "roles", role, "tasks", checked + ".yml")) as handle:
-            assert "import_tasks: %s.yml" % entry in handle.read(), (role, checked)
+        assert entry in _task_files(role, checked), "%s: %s.yml is not run by %s.yml" % (role, entry, checked)
 
 
 def test_by_host_prefixes_each_agent_problem():
