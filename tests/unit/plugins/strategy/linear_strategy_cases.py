@@ -70,4 +70,3 @@ def test_the_slots_follow_the_builtin_rules_for_throttle():
     assert linear.worker_limit(task(5, run_once=True), 50) == 50
     # A throttle still to be templated: the builtin code alone decides.
     assert linear.worker_limit(task("{{ n }}"), 50) is None
-
