@@ -6,9 +6,10 @@ another command at that moment instead (--run, e.g. to cut that host's ssh).
     interrupt.py --task ... --host agent2 --run 'podman exec agent2 pkill -x sshd' -- ansible-playbook ...
 
 Like Ctrl-C in a terminal, SIGINT goes to the command's whole process group (ansible-playbook,
-its workers and their ssh). ansible-playbook sometimes hangs after the first Ctrl-C (seen once
-in this scenario: the main process waiting on a lock, a worker gone); an operator then presses
-Ctrl-C again, and so does this script after 20 s, and kills the group after 20 s more.
+its workers and their ssh); with --run, that group is stopped (SIGSTOP) until the other command
+returns. ansible-playbook sometimes hangs after the first Ctrl-C (seen once in this scenario:
+the main process waiting on a lock, a worker gone); an operator then presses Ctrl-C again, and
+so does this script after 20 s, and kills the group after 20 s more.
 Prints the output as it comes, then a last line `interrupted: yes|no` (whether the moment
 came), and exits with the command's status.
 """
@@ -56,9 +57,14 @@ def main():
         elif in_task and not interrupted and done.match(line):
             interrupted = True
             if args.run:
-                # The command goes on meanwhile: its next step on that host meets the fault.
-                ran = subprocess.run(args.run, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     universal_newlines=True, timeout=60)
+                # The command is stopped meanwhile, so its next step on that host meets the fault
+                # whatever that step is and however long the command here takes.
+                os.killpg(proc.pid, signal.SIGSTOP)
+                try:
+                    ran = subprocess.run(args.run, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                         universal_newlines=True, timeout=60)
+                finally:
+                    os.killpg(proc.pid, signal.SIGCONT)
                 sys.stdout.write("interrupt.py: ran %r after %s finished %r: exit %d %s\n" % (
                     args.run, args.host, args.task, ran.returncode, ran.stdout.strip()))
                 continue

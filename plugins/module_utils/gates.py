@@ -223,8 +223,13 @@ class RestartError(Exception):
 def restart_unit(service, daemon_reload=False, run=None, clock=time.monotonic, limit=RESTART_LIMIT):
     """Restart the systemd unit, after a daemon-reload when asked (a unit drop-in just written);
     returns the seconds it took. Done here rather than in a task of its own so the gates start
-    probing as soon as systemctl returns, one remote round trip fewer per agent."""
+    probing as soon as systemctl returns, one remote round trip fewer per agent.
+
+    The unit's failure count is cleared first, whatever that answers: manual restarts count
+    against its start rate limit, and a quick restart and rollback could otherwise leave the
+    agent down with start-limit-hit. In this call, not a task of its own, for the same reason."""
     run = run or run_command
+    run(["systemctl", "reset-failed", service], limit)
     commands = ([["systemctl", "daemon-reload"]] if daemon_reload else []) + [["systemctl", "restart", service]]
     start = clock()
     for argv in commands:

@@ -100,6 +100,10 @@ REACHED = {
     "files": "while writing its modules JSON and flags, before its restart: the agent still runs "
              "its previous configuration, its files may already be the new ones, and its rollout "
              "lock is left behind",
+    "restarting": "during the call that restarts it and runs its gates, so its restart may not "
+                  "have begun: the agent may still run its previous configuration (its files are "
+                  "the new ones), run the new configuration unproven, or be down; its rollout lock "
+                  "is left behind",
     "restart": "after its restart began, before it passed the gates: the agent may run the new "
                "configuration unproven, or be down; its rollout lock is left behind",
     "rollback": "while rolling it back after a failed gate: the agent may be down or on either "
@@ -124,7 +128,6 @@ def lost_contact_message(host, reached):
 PREVIEW = "mesos_rollout_preview"    # plan.yml: agent_hooks in check mode, before the rolling play
 LOCKED = "mesos_rollout_lock"        # lock.yml: the host's rollout lock taken
 CONFIG = "mesos_rollout_config"      # configure.yml: modules JSON and flags written
-RESET = "mesos_rollout_reset"        # restart.yml: the unit's failure count cleared (the restart is next)
 GATES = "mesos_rollout_gates"        # restart.yml: restarted and through the gates
 RELEASED = "mesos_rollout_released"  # finish.yml: lock released, the host's last step
 # Set only on the way out: rollback.yml's outcome and message, and that it began.
@@ -141,8 +144,12 @@ def reached(facts):
     """How far a host's rollout got (a key of REACHED), from what its steps registered."""
     if facts.get(REACHED_FACT) == "rollback":
         return "rollback"
-    if _ran(facts, RESET):
+    if _ran(facts, GATES) and not facts[GATES].get("skipped"):
         return "restart"
+    # One call restarts the agent and runs the gates; contact lost during it leaves open
+    # whether the restart began.
+    if (facts.get(GATES) or {}).get("unreachable"):
+        return "restarting"
     if _ran(facts, LOCKED):
         return "files"
     return "lock"

@@ -25,7 +25,8 @@ description:
     C(canary) I(canary_command) exits 0.
   - An agent that comes back under a new agent ID did not recover its checkpointed state (its
     tasks are lost); that fails at once with a message saying so.
-  - With I(restart_service), restarts that systemd unit first (after C(systemctl daemon-reload)
+  - With I(restart_service), restarts that systemd unit first (after C(systemctl reset-failed),
+    so repeated restarts never hit the unit's start rate limit, and C(systemctl daemon-reload)
     when I(daemon_reload)) and returns how long it took in RV(restart_seconds); the gates then
     start as soon as the restart returns.
   - The module fails when a gate fails, so a playbook can roll the host back in a C(rescue).

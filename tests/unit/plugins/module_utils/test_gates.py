@@ -456,10 +456,23 @@ def test_restart_reloads_units_when_asked_then_restarts_and_times_it():
         return 0, "", ""
 
     assert g.restart_unit("mesos-slave", daemon_reload=True, run=run, clock=lambda: now[0]) == 2.5
-    assert calls == [["systemctl", "daemon-reload"], ["systemctl", "restart", "mesos-slave"]]
+    assert calls == [["systemctl", "reset-failed", "mesos-slave"], ["systemctl", "daemon-reload"],
+                     ["systemctl", "restart", "mesos-slave"]]
     calls[:] = []
     g.restart_unit("mesos-slave", run=run, clock=lambda: now[0])
-    assert calls == [["systemctl", "restart", "mesos-slave"]]
+    assert calls == [["systemctl", "reset-failed", "mesos-slave"], ["systemctl", "restart", "mesos-slave"]]
+
+
+def test_restart_goes_on_whatever_clearing_the_failure_count_answers():
+    # reset-failed exits 1 for a unit with nothing to clear on some systemd versions.
+    calls = []
+
+    def run(argv, limit):
+        calls.append(argv)
+        return (1, "", "Unit mesos-slave.service not loaded.") if argv[1] == "reset-failed" else (0, "", "")
+
+    assert g.restart_unit("mesos-slave", run=run) >= 0
+    assert calls[-1] == ["systemctl", "restart", "mesos-slave"]
 
 
 @pytest.mark.parametrize("answer, words", [

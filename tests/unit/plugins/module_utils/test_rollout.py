@@ -82,7 +82,7 @@ def visited(**steps):
 
 
 def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
-    [record] = ro.records({"a": visited(lock={"acquired": True}, config=CONFIG, reset={}, gates=GATES,
+    [record] = ro.records({"a": visited(lock={"acquired": True}, config=CONFIG, gates=GATES,
                                         released={"changed": False})}, ["a"])
     assert record == {
         "host": "a", "result": "updated", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
@@ -92,14 +92,14 @@ def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
 
 def test_a_host_restarted_only_because_it_ran_stale_flags_says_so():
     stale = dict(CONFIG, changed=False, live_stale="runs --hooks=[], the files say [org_Probe]")
-    [record] = ro.records({"a": visited(lock={}, config=stale, reset={}, gates=GATES, released={})}, ["a"])
+    [record] = ro.records({"a": visited(lock={}, config=stale, gates=GATES, released={})}, ["a"])
     assert record["result"] == "updated"
     assert record["message"] == ("restarted although its files were already written: the running agent "
                                  "runs --hooks=[], the files say [org_Probe]")
 
 
 def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():
-    facts = visited(lock={}, config=CONFIG, reset={}, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
+    facts = visited(lock={}, config=CONFIG, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
                     released={}, outcome="rolled_back", message="Restart the agent: gate 'flags' failed",
                     reached="rollback")
     [record] = ro.records({"a": facts}, ["a"])
@@ -114,7 +114,7 @@ def test_a_visited_host_whose_files_needed_nothing_is_unchanged():
 
 
 def test_records_in_host_order_plan_records_for_the_rest_and_none_for_hosts_not_reached():
-    hv = {"a": visited(lock={}, config=CONFIG, reset={}, gates=GATES, released={}), "b": visited(), "c": visited()}
+    hv = {"a": visited(lock={}, config=CONFIG, gates=GATES, released={}), "b": visited(), "c": visited()}
     unchanged = {"c": {"host": "c", "result": "unchanged"}}
     assert [r["host"] for r in ro.records(hv, ["c", "b", "a", "zz"], unchanged)] == ["c", "a"]
 
@@ -179,12 +179,17 @@ LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
     ({}, "when every host of the batch was lost, later steps were not recorded"),
     ({"lock": LOST}, "when every host of the batch was lost, later steps were not recorded"),
     ({"lock": {}, "config": LOST}, "its files may already be the new ones"),
-    ({"lock": {}, "config": CONFIG, "reset": LOST}, "its files may already be the new ones"),
-    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": LOST}, "may run the new configuration unproven"),
-    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": GATES}, "may run the new configuration unproven"),
-    ({"lock": {}, "config": CONFIG, "reset": {}, "gates": GATES, "released": LOST},
+    # Files written, the restart not needed (or not begun): the agent runs what it ran.
+    ({"lock": {}, "config": CONFIG, "gates": {"skipped": True}, "released": LOST},
+     "its files may already be the new ones"),
+    # Lost during the call that restarts the agent: whether the restart began is not known.
+    ({"lock": {}, "config": CONFIG, "gates": LOST}, "so its restart may not have begun: the agent may still "
+                                                   "run its previous configuration (its files are the new ones), "
+                                                   "run the new configuration unproven, or be down"),
+    ({"lock": {}, "config": CONFIG, "gates": GATES}, "may run the new configuration unproven"),
+    ({"lock": {}, "config": CONFIG, "gates": GATES, "released": LOST},
      "may run the new configuration unproven"),
-    ({"lock": {}, "config": CONFIG, "reset": {}, "reached": "rollback", "outcome": "rolled_back"},
+    ({"lock": {}, "config": CONFIG, "reached": "rollback", "outcome": "rolled_back"},
      "while rolling it back"),
 ])
 def test_a_visited_host_without_its_last_step_is_lost_and_says_how_far_it_got(steps, words):

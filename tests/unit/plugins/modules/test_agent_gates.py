@@ -182,7 +182,8 @@ def test_restart_service_restarts_first_then_runs_the_gates(run_module, agent, m
     monkeypatch.setattr(gates, "run_command", lambda argv, limit: calls.append(argv) or (0, "", ""))
     result = run_module(agent_gates, gate_args(agent, master, before, restart_service="mesos-agent", daemon_reload=True))
     assert not result.failed, result["msg"]
-    assert calls == [["systemctl", "daemon-reload"], ["systemctl", "restart", "mesos-agent"]]
+    assert calls == [["systemctl", "reset-failed", "mesos-agent"], ["systemctl", "daemon-reload"],
+                     ["systemctl", "restart", "mesos-agent"]]
     assert result["changed"] is True and result["restart_seconds"] >= 0 and result["passed"] is True
     # In check mode nothing is restarted.
     calls[:] = []
