@@ -183,9 +183,9 @@ LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
     ({"lock": {}, "config": CONFIG, "gates": {"skipped": True}, "released": LOST},
      "its files may already be the new ones"),
     # Lost during the call that restarts the agent: whether the restart began is not known.
-    ({"lock": {}, "config": CONFIG, "gates": LOST}, "so its restart may not have begun: the agent may still "
-                                                   "run its previous configuration (its files are the new ones), "
-                                                   "run the new configuration unproven, or be down"),
+    ({"lock": {}, "config": CONFIG, "gates": LOST},
+     "so its restart may not have begun: the agent may still run its previous configuration "
+     "(its files are the new ones), run the new configuration unproven, or be down"),
     ({"lock": {}, "config": CONFIG, "gates": GATES}, "may run the new configuration unproven"),
     ({"lock": {}, "config": CONFIG, "gates": GATES, "released": LOST},
      "may run the new configuration unproven"),
