@@ -12,8 +12,8 @@ short_description: Collect the per-host rollout records that exist so far
 version_added: 0.1.0
 description:
   - Returns, in host order, the record of each of the given hosts the rolling play visited (the
-    hosts of O(batch) and those whose lock step ran), made from what its steps registered
-    (C(mesos_rollout_lock), C(mesos_rollout_config), C(mesos_rollout_gates),
+    hosts of O(batch) and those whose configure step ran), made from what its steps registered
+    (C(mesos_rollout_config), C(mesos_rollout_gates),
     C(mesos_rollout_released)) and, after a rollback, C(mesos_rollout_outcome) and C(mesos_rollout_message).
   - A visited host whose last step has not run is C(unreachable), with a message saying how far
     it got and what to do.

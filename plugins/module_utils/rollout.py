@@ -97,15 +97,18 @@ REACHED = {
             "batch was lost, later steps were not recorded): the agent runs its previous "
             "configuration unless its files were written and it was restarted; its rollout lock "
             "may be left behind",
-    "files": "while writing its modules JSON and flags, before its restart: the agent still runs "
-             "its previous configuration, its files may already be the new ones, and its rollout "
-             "lock is left behind",
+    "files": "while taking its rollout lock and writing its modules JSON and flags, before its "
+             "restart: the agent still runs its previous configuration, its files may already be "
+             "the new ones, and its rollout lock may be left behind",
     "restarting": "during the call that restarts it and runs its gates, so its restart may not "
                   "have begun: the agent may still run its previous configuration (its files are "
                   "the new ones), run the new configuration unproven, or be down; its rollout lock "
                   "is left behind",
     "restart": "after its restart began, before it passed the gates: the agent may run the new "
                "configuration unproven, or be down; its rollout lock is left behind",
+    "passed": "after it passed its gates on the new configuration, which dropped its rollout "
+              "lock: the agent runs the new configuration; if the rollout took it out of offers "
+              "(mesos_rollout_deactivate), the master may still hold them back",
     "rollback": "while rolling it back after a failed gate: the agent may be down or on either "
                 "configuration; its rollout lock is left behind",
 }
@@ -126,10 +129,9 @@ def lost_contact_message(host, reached):
 # What each step of a host's rollout registers (roles/mesos_rollout/tasks): the record of a host
 # is made from these, so no task has to spend a turn on every host to write it down.
 PREVIEW = "mesos_rollout_preview"    # plan.yml: agent_hooks in check mode, before the rolling play
-LOCKED = "mesos_rollout_lock"        # lock.yml: the host's rollout lock taken
-CONFIG = "mesos_rollout_config"      # configure.yml: modules JSON and flags written
-GATES = "mesos_rollout_gates"        # restart.yml: restarted and through the gates
-RELEASED = "mesos_rollout_released"  # finish.yml: lock released, the host's last step
+CONFIG = "mesos_rollout_config"      # configure.yml: rollout lock taken, modules JSON and flags written
+GATES = "mesos_rollout_gates"        # restart.yml: restarted and through the gates (lock dropped)
+RELEASED = "mesos_rollout_released"  # finish.yml: lock released if still held, the host's last step
 # Set only on the way out: rollback.yml's outcome and message, and that it began.
 OUTCOME, MESSAGE, REACHED_FACT = "mesos_rollout_outcome", "mesos_rollout_message", "mesos_rollout_reached"
 
@@ -145,12 +147,12 @@ def reached(facts):
     if facts.get(REACHED_FACT) == "rollback":
         return "rollback"
     if _ran(facts, GATES) and not facts[GATES].get("skipped"):
-        return "restart"
+        return "passed" if facts[GATES].get("lock_released") else "restart"
     # One call restarts the agent and runs the gates; contact lost during it leaves open
     # whether the restart began.
     if (facts.get(GATES) or {}).get("unreachable"):
         return "restarting"
-    if _ran(facts, LOCKED):
+    if CONFIG in facts:
         return "files"
     return "lock"
 
@@ -223,14 +225,14 @@ def plan_summary(hostvars, hosts):
 
 def records(hostvars, hosts, unchanged=None, batch=()):
     """The per-host records that exist, in host order: for a host the rolling play visited (it
-    is in ``batch``, the batch about to start, or its lock step ran), the record its steps make
+    is in ``batch``, the batch about to start, or its configure step ran), the record its steps make
     (outcome_record); else the one the plan step made for it (``unchanged``, from plan_summary).
     Hosts not reached yet have none."""
     out = []
     unchanged = unchanged or {}
     for host in hosts:
         facts = hostvars[host] if host in hostvars else {}
-        if host in batch or LOCKED in facts:
+        if host in batch or CONFIG in facts:
             out.append(outcome_record(host, facts))
         elif host in unchanged:
             out.append(unchanged[host])
@@ -272,6 +274,23 @@ def acquire(path, run_id, now=None, stale_after=0):
             os.close(fd)
         return True
     raise RolloutError("could not take lock %s" % path)
+
+
+def take_lock(path, run_id, stale_after=0, check_only=False, now=None):
+    """Take the host's rollout lock for run_id (acquire), or with ``check_only`` find out whether
+    it could be taken without taking it. Returns (taken, holder): whether this call took the lock
+    (or would), and what the lock file said before."""
+    holder = read_lock(path)
+    if not check_only:
+        return acquire(path, run_id, now=now, stale_after=stale_after), holder
+    now = time.time() if now is None else now
+    if not os.path.exists(path):
+        return True, holder
+    if holder.get("run_id") == run_id:
+        return False, holder
+    if lock_blocks(holder, now, stale_after):
+        raise RolloutError(lock_held_message(path, holder, lock_age(holder, now)))
+    return True, holder
 
 
 def lock_age(holder, now):

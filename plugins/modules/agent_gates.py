@@ -137,6 +137,16 @@ options:
       - Seconds the master waits for a silent agent before marking it unreachable. Read from
         the master's C(/flags) when omitted (75 when no master answers).
     type: float
+  release_lock_path:
+    description:
+      - Once every gate passed, drop the host's rollout lock (see
+        M(mesos_fleet.hooks.rollout_lock)) that I(run_id) holds, so that a rollout needs no
+        call of its own to release it. Left in place when a gate fails (a rollback follows) and
+        in check mode; a lock it cannot drop is a warning, with RV(lock_released) false.
+    type: path
+  run_id:
+    description: The run that holds I(release_lock_path).
+    type: str
   secrets:
     description:
       - Secret hook parameter values (module name -> key -> value). The agent's C(/flags) show
@@ -289,6 +299,10 @@ budget:
     warning:
       description: Why the worst case does not fit, or null.
       type: str
+lock_released:
+  description: Whether the lock at I(release_lock_path) is gone (this call dropped it, or it was not there).
+  returned: with I(release_lock_path), when every gate passed outside check mode
+  type: bool
 msg:
   description: A one-line verdict.
   returned: always
@@ -298,6 +312,7 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 def _window(p, module):
@@ -354,6 +369,14 @@ def run(module):
     else:
         outcome = g.check_gates(p["before"], probe, expect, specs)
     result = dict(dict(changed=False, budget=budget, **outcome), **restarted)
+    if p["release_lock_path"] and outcome["passed"] and not module.check_mode:
+        try:
+            rollout.release(p["release_lock_path"], p["run_id"])
+            result["lock_released"] = True
+        except (rollout.RolloutError, OSError) as e:
+            # The agent passed: a lock left behind must not roll it back. The caller releases it.
+            module.warn("rollout lock not released: %s" % e)
+            result["lock_released"] = False
     try:
         result["snapshot"] = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
     except mesos_api.MesosApiError:
@@ -391,10 +414,13 @@ def main():
             daemon_reload=dict(type="bool", default=False),
             restart_timeout=dict(type="float", default=15),
             reregistration_window=dict(type="float"),
+            release_lock_path=dict(type="path"),
+            run_id=dict(type="str"),
             # Only declared so that Ansible masks the values in everything the module returns.
             secrets=dict(type="dict", default={}, no_log=True),
         ),
         required_if=[("snapshot_only", False, ("before",))],
+        required_by=dict(release_lock_path=["run_id"]),
         supports_check_mode=True,
     )
     try:

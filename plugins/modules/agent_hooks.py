@@ -124,6 +124,19 @@ options:
     description: Seconds to wait for each request to I(agent_url).
     type: float
     default: 5
+  lock_path:
+    description:
+      - Take this host's rollout lock (see M(mesos_fleet.hooks.rollout_lock)) for I(run_id)
+        before anything is read or written; fails, changing nothing, when another run holds it.
+      - In check mode, only checks that it could be taken.
+    type: path
+  run_id:
+    description: The run that takes I(lock_path).
+    type: str
+  lock_stale_after:
+    description: Break a lock at I(lock_path) older than this many seconds; 0 never breaks one.
+    type: int
+    default: 0
   root:
     description: Treat this directory as C(/) when reading and writing agent files. For testing.
     type: path
@@ -211,6 +224,12 @@ live:
     - Secret parameter values are masked.
   returned: with I(agent_url)
   type: dict
+lock_acquired:
+  description:
+    - Whether this call took the rollout lock at I(lock_path) (or would, in check mode); false
+      when this run held it already. Also returned when the call fails after taking it.
+  returned: with I(lock_path)
+  type: bool
 live_stale:
   description:
     - Why the running agent does not run what the files hold after this change; empty when it does.
@@ -230,7 +249,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
-          mesos_api.MesosApiError)
+          mesos_api.MesosApiError, rollout.RolloutError)
 
 
 def restore(module):
@@ -268,8 +287,14 @@ def _with_secrets(modules, secrets):
     return out
 
 
-def configure(module):
+def configure(module, taken):
+    """Plan and apply; ``taken`` gets lock_acquired as soon as the lock is taken, so that a
+    failure after it still says so."""
     p = module.params
+    if p["lock_path"]:
+        # Before anything else: a host another run holds is not even read.
+        taken["lock_acquired"] = rollout.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
+                                                   check_only=module.check_mode)[0]
     present = []
     secret_keys = {}
     for entry in p["present"]:
@@ -288,7 +313,7 @@ def configure(module):
     live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"]) if p["agent_url"] else None
     plan = ac.plan(store, present, p["absent"], p["managed_path"], p["dir_file_name"],
                    position=p["position"], pristine_for=pristine_for)
-    result = dict(changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
+    result = dict(taken, changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
                   hooks_before=plan.hooks_before, hooks_after=plan.hooks_after,
                   modules_before=plan.modules_before, modules_after=plan.modules_after,
                   restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
@@ -343,14 +368,19 @@ def main():
             snapshot=dict(type="path"),
             agent_url=dict(type="str"),
             request_timeout=dict(type="float", default=5),
+            lock_path=dict(type="path"),
+            run_id=dict(type="str"),
+            lock_stale_after=dict(type="int", default=0),
             root=dict(type="path", default="/"),
         ),
+        required_by=dict(lock_path=["run_id"]),
         supports_check_mode=True,
     )
+    taken = {}
     try:
-        result = restore(module) if module.params["state"] == "restored" else configure(module)
+        result = restore(module) if module.params["state"] == "restored" else configure(module, taken)
     except ERRORS as e:
-        module.fail_json(msg=str(e))
+        module.fail_json(msg=str(e), **taken)
     module.exit_json(**result)
 
 

@@ -87,19 +87,12 @@ def main():
     holder = rollout.read_lock(p["path"])
     try:
         if p["state"] == "acquired":
-            if module.check_mode:
-                busy = os.path.exists(p["path"]) and holder.get("run_id") != p["run_id"]
-                if busy:
-                    module.fail_json(msg="another rollout (%s) holds this host; see %s" % (holder.get("run_id"), p["path"]),
-                                     holder=holder)
-                changed = not os.path.exists(p["path"])
-            else:
-                changed = rollout.acquire(p["path"], p["run_id"], stale_after=p["stale_after"])
-            module.exit_json(changed=changed, acquired=changed, holder=holder)
-        else:
-            changed = os.path.exists(p["path"]) and holder.get("run_id") in (p["run_id"], None)
-            if not module.check_mode:
-                changed = rollout.release(p["path"], p["run_id"])
+            acquired, holder = rollout.take_lock(p["path"], p["run_id"], stale_after=p["stale_after"],
+                                                 check_only=module.check_mode)
+            module.exit_json(changed=acquired, acquired=acquired, holder=holder)
+        changed = os.path.exists(p["path"]) and holder.get("run_id") in (p["run_id"], None)
+        if not module.check_mode:
+            changed = rollout.release(p["path"], p["run_id"])
     except rollout.RolloutError as e:
         module.fail_json(msg=str(e), holder=holder)
     module.exit_json(changed=changed, holder=holder)

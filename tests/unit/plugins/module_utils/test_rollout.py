@@ -82,8 +82,8 @@ def visited(**steps):
 
 
 def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
-    [record] = ro.records({"a": visited(lock={"acquired": True}, config=CONFIG, gates=GATES,
-                                        released={"changed": False})}, ["a"])
+    [record] = ro.records({"a": visited(config=dict(CONFIG, lock_acquired=True), gates=GATES,
+                                        released={"skipped": True})}, ["a"])
     assert record == {
         "host": "a", "result": "updated", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
         "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5,
@@ -92,14 +92,14 @@ def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
 
 def test_a_host_restarted_only_because_it_ran_stale_flags_says_so():
     stale = dict(CONFIG, changed=False, live_stale="runs --hooks=[], the files say [org_Probe]")
-    [record] = ro.records({"a": visited(lock={}, config=stale, gates=GATES, released={})}, ["a"])
+    [record] = ro.records({"a": visited(config=stale, gates=GATES, released={})}, ["a"])
     assert record["result"] == "updated"
     assert record["message"] == ("restarted although its files were already written: the running agent "
                                  "runs --hooks=[], the files say [org_Probe]")
 
 
 def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():
-    facts = visited(lock={}, config=CONFIG, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
+    facts = visited(config=CONFIG, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
                     released={}, outcome="rolled_back", message="Restart the agent: gate 'flags' failed",
                     reached="rollback")
     [record] = ro.records({"a": facts}, ["a"])
@@ -109,12 +109,12 @@ def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():
 
 def test_a_visited_host_whose_files_needed_nothing_is_unchanged():
     same = dict(CONFIG, changed=False, hooks_after=["org_Old"])
-    [record] = ro.records({"a": visited(lock={}, config=same, released={"skipped": True})}, ["a"])
+    [record] = ro.records({"a": visited(config=same, released={"skipped": True})}, ["a"])
     assert (record["result"], record["hooks_after"], record["restart_seconds"]) == ("unchanged", ["org_Old"], 0.0)
 
 
 def test_records_in_host_order_plan_records_for_the_rest_and_none_for_hosts_not_reached():
-    hv = {"a": visited(lock={}, config=CONFIG, gates=GATES, released={}), "b": visited(), "c": visited()}
+    hv = {"a": visited(config=CONFIG, gates=GATES, released={}), "b": visited(), "c": visited()}
     unchanged = {"c": {"host": "c", "result": "unchanged"}}
     assert [r["host"] for r in ro.records(hv, ["c", "b", "a", "zz"], unchanged)] == ["c", "a"]
 
@@ -136,7 +136,7 @@ def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_res
         "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"], "restart_seconds": 0.0,
         "gate_seconds": 0.0, "message": ""}}
     # A visited host's own record first, the plan's otherwise.
-    hv["a"].update(mesos_rollout_lock={}, mesos_rollout_released={})
+    hv["a"].update(mesos_rollout_config=CONFIG, mesos_rollout_released={})
     records = ro.records(hv, ["a", "b", "c"], plan["unchanged"])
     assert [r["result"] for r in records] == ["unchanged", "unchanged"] and records[1] == plan["unchanged"]["b"]
 
@@ -177,19 +177,22 @@ LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
 @pytest.mark.parametrize("steps, words", [
     # In the batch, nothing run yet: the report written as the batch starts.
     ({}, "when every host of the batch was lost, later steps were not recorded"),
-    ({"lock": LOST}, "when every host of the batch was lost, later steps were not recorded"),
-    ({"lock": {}, "config": LOST}, "its files may already be the new ones"),
+    ({"config": LOST}, "while taking its rollout lock and writing its modules JSON and flags"),
+    ({"config": LOST}, "its files may already be the new ones, and its rollout lock may be left behind"),
     # Files written, the restart not needed (or not begun): the agent runs what it ran.
-    ({"lock": {}, "config": CONFIG, "gates": {"skipped": True}, "released": LOST},
+    ({"config": CONFIG, "gates": {"skipped": True}, "released": LOST},
      "its files may already be the new ones"),
     # Lost during the call that restarts the agent: whether the restart began is not known.
-    ({"lock": {}, "config": CONFIG, "gates": LOST},
+    ({"config": CONFIG, "gates": LOST},
      "so its restart may not have begun: the agent may still run its previous configuration "
      "(its files are the new ones), run the new configuration unproven, or be down"),
-    ({"lock": {}, "config": CONFIG, "gates": GATES}, "may run the new configuration unproven"),
-    ({"lock": {}, "config": CONFIG, "gates": GATES, "released": LOST},
-     "may run the new configuration unproven"),
-    ({"lock": {}, "config": CONFIG, "reached": "rollback", "outcome": "rolled_back"},
+    # The gates ran but did not drop the lock: a lock they could not drop, or an older run.
+    ({"config": CONFIG, "gates": GATES}, "may run the new configuration unproven"),
+    ({"config": CONFIG, "gates": GATES, "released": LOST}, "may run the new configuration unproven"),
+    # Passed and lock dropped, lost while letting offers reach it again.
+    ({"config": CONFIG, "gates": dict(GATES, lock_released=True), "reactivated": LOST},
+     "after it passed its gates on the new configuration, which dropped its rollout lock"),
+    ({"config": CONFIG, "reached": "rollback", "outcome": "rolled_back"},
      "while rolling it back"),
 ])
 def test_a_visited_host_without_its_last_step_is_lost_and_says_how_far_it_got(steps, words):
@@ -306,3 +309,16 @@ def test_live_mismatch_names_parameter_order_when_only_the_order_differs():
 def test_live_mismatch_refuses_a_non_snapshot():
     with pytest.raises(ValueError, match="agent snapshot"):
         ro.live_mismatch(None, [], [])
+
+
+def test_take_lock_check_only_says_what_taking_it_would_do_and_takes_nothing(tmp_path):
+    lock = str(tmp_path / "state" / "rollout.lock")
+    assert ro.take_lock(lock, "run-a", check_only=True) == (True, {})
+    assert not os.path.exists(lock)
+    assert ro.take_lock(lock, "run-a", now=100)[0] is True
+    assert ro.take_lock(lock, "run-a", check_only=True, now=101)[0] is False
+    with pytest.raises(ro.RolloutError, match=r"another rollout \(run-a\) holds this host"):
+        ro.take_lock(lock, "run-b", check_only=True, now=160)
+    # A stale lock would be broken, so the check passes and leaves it.
+    taken, holder = ro.take_lock(lock, "run-b", check_only=True, now=1000, stale_after=600)
+    assert taken is True and holder["run_id"] == "run-a" and ro.read_lock(lock)["run_id"] == "run-a"

@@ -200,3 +200,40 @@ def test_a_failed_restart_fails_the_host_before_any_gate(run_module, agent, mast
     assert result["msg"] == ("restart of mesos-agent: 'systemctl restart mesos-agent' failed (exit 5): "
                              "Unit mesos-agent.service not found.")
     assert agent.requests == []
+
+
+def held_lock(tmp_path, run_id="r1"):
+    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+    lock = str(tmp_path / "state" / "rollout.lock")
+    assert rollout.acquire(lock, run_id)
+    return lock
+
+
+def test_passed_gates_drop_the_rollout_lock(run_module, agent, master, before, tmp_path):
+    lock = held_lock(tmp_path)
+    result = run_module(agent_gates, gate_args(agent, master, before, release_lock_path=lock, run_id="r1"))
+    assert not result.failed and result["lock_released"] is True
+    assert not os.path.exists(lock)
+
+
+def test_a_failed_gate_keeps_the_lock_for_the_rollback(run_module, agent, master, before, tmp_path):
+    lock = held_lock(tmp_path)
+    agent.flags["hooks"] = "org_Old"
+    result = run_module(agent_gates, gate_args(agent, master, before, release_lock_path=lock, run_id="r1"))
+    assert result.failed and result["failed_gate"] == "flags" and "lock_released" not in result
+    assert os.path.exists(lock)
+
+
+def test_check_mode_keeps_the_lock(run_module, agent, master, before, tmp_path):
+    lock = held_lock(tmp_path)
+    result = run_module(agent_gates, gate_args(agent, master, before, release_lock_path=lock, run_id="r1"),
+                        check_mode=True)
+    assert not result.failed and "lock_released" not in result and os.path.exists(lock)
+
+
+def test_another_runs_lock_is_a_warning_not_a_failure_of_a_healthy_agent(run_module, agent, master, before, tmp_path):
+    lock = held_lock(tmp_path, "someone-else")
+    result = run_module(agent_gates, gate_args(agent, master, before, release_lock_path=lock, run_id="r1"))
+    assert not result.failed and result["passed"] is True and result["lock_released"] is False
+    assert "rollout lock not released" in str(result["warnings"]) and "someone-else" in str(result["warnings"])
+    assert os.path.exists(lock)

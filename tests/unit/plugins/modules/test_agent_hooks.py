@@ -270,3 +270,45 @@ def test_secret_values_the_agent_shows_in_its_flags_are_masked(run_module, host,
         assert secret not in json.dumps(dict(result))
     finally:
         agent.close()
+
+
+def lock_args(host, tmp_path, run_id, **kw):
+    return args(host, tmp_path, lock_path=str(tmp_path / "state" / "rollout.lock"), run_id=run_id, **kw)
+
+
+def test_lock_path_takes_the_lock_before_writing_and_another_run_is_refused_changing_nothing(run_module, host, tmp_path):
+    first = run_module(agent_hooks, lock_args(host, tmp_path, "r1"))
+    assert first["changed"] and first["lock_acquired"] is True
+    assert json.loads((tmp_path / "state" / "rollout.lock").read_text())["run_id"] == "r1"
+    # The same run again: the lock is its own, the files are current.
+    again = run_module(agent_hooks, lock_args(host, tmp_path, "r1"))
+    assert again["changed"] is False and again["lock_acquired"] is False
+
+    before = read_tree(host)
+    busy = run_module(agent_hooks, lock_args(host, tmp_path, "r2", present=[], absent=["org_fleet_Probe"]))
+    assert busy.failed and "another rollout (r1) holds this host" in busy["msg"]
+    assert "lock_acquired" not in busy
+    assert read_tree(host) == before
+    # Check mode says the same without taking anything.
+    checked = run_module(agent_hooks, lock_args(host, tmp_path, "r2", present=[], absent=["org_fleet_Probe"]),
+                         check_mode=True)
+    assert checked.failed and "another rollout (r1) holds this host" in checked["msg"]
+
+
+def test_check_mode_only_checks_the_lock(run_module, host, tmp_path):
+    result = run_module(agent_hooks, lock_args(host, tmp_path, "r1"), check_mode=True)
+    assert result["changed"] and result["lock_acquired"] is True
+    assert not (tmp_path / "state" / "rollout.lock").exists()
+
+
+def test_a_failure_after_taking_the_lock_says_it_was_taken(run_module, host, tmp_path):
+    (host / "etc/mesos/modules.json").write_text("{not json")
+    result = run_module(agent_hooks, lock_args(host, tmp_path, "r1"))
+    assert result.failed and "not valid JSON" in result["msg"]
+    assert result["lock_acquired"] is True and (tmp_path / "state" / "rollout.lock").exists()
+
+
+def test_lock_path_needs_a_run_id(run_module, host, tmp_path):
+    result = run_module(agent_hooks, args(host, tmp_path, lock_path=str(tmp_path / "state" / "rollout.lock")))
+    assert result.failed and "run_id" in result["msg"]
+    assert not (tmp_path / "state").exists()
