@@ -207,10 +207,10 @@ ansible_facts:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.urls import open_url
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install
 
 
@@ -228,8 +228,8 @@ def systemd_properties(module, unit):
 
 def healthy(url, timeout):
     try:
-        return open_url(url + "/health", timeout=timeout).getcode() == 200
-    except Exception:
+        return mesos_api.agent_health(url, timeout)
+    except (mesos_api.MesosApiError, ValueError):
         return False
 
 

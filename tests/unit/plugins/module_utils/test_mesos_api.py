@@ -566,3 +566,59 @@ def test_live_agent_and_master():
         assert mesos_api.deactivate_agent(LIVE_MASTER, snap["id"])["changed"] is False
     finally:
         assert mesos_api.reactivate_agent(LIVE_MASTER, snap["id"])["deactivated_after"] is False
+
+
+def self_signed_tls(tmp_path):
+    """A server-side TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    pem = tmp_path / "agent.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(pem))
+    return context
+
+
+def test_https_still_checks_certificates_with_one_context_per_process(agent, tmp_path, monkeypatch):
+    tls = self_signed_tls(tmp_path)
+    accept = agent.httpd.get_request
+
+    def accept_tls():
+        conn, addr = accept()
+        return tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), addr
+
+    agent.httpd.get_request = accept_tls
+    agent.httpd.handle_error = lambda *args: None  # the client refusing the certificate
+    built = []
+    real = mesos_api.make_context
+    monkeypatch.setattr(mesos_api, "_TLS_CONTEXTS", {})
+    monkeypatch.setattr(mesos_api, "make_context", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    url = agent.url.replace("http://", "https://")
+    for dummy in range(3):
+        with pytest.raises(MesosApiError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            mesos_api.agent_health(url, timeout=2)
+    assert len(built) == 1
+    # Plain http builds no certificate store at all.
+    monkeypatch.setattr(mesos_api, "_TLS_CONTEXTS", {})
+    other = FakeAgent()
+    try:
+        assert mesos_api.agent_snapshot(other.url)["id"] == AGENT_ID
+    finally:
+        other.close()
+    assert len(built) == 1
