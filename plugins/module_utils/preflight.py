@@ -22,7 +22,7 @@ import stat as stat_mod
 import time
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 
 
 def _under(root, path):
@@ -91,7 +91,7 @@ def lock_problem(path, stale_after=0, now=None, root="/"):
     if not os.path.exists(found):
         return None
     now = time.time() if now is None else now
-    holder = rollout.read_lock(found)
-    if not rollout.lock_blocks(holder, now, stale_after):
+    holder = host_lock.read_lock(found)
+    if not host_lock.lock_blocks(holder, now, stale_after):
         return None
-    return rollout.lock_held_message(path, holder, rollout.lock_age(holder, now))
+    return host_lock.lock_held_message(path, holder, host_lock.lock_age(holder, now))

@@ -311,8 +311,8 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 def _window(p, module):
@@ -371,9 +371,9 @@ def run(module):
     result = dict(dict(changed=False, budget=budget, **outcome), **restarted)
     if p["release_lock_path"] and outcome["passed"] and not module.check_mode:
         try:
-            rollout.release(p["release_lock_path"], p["run_id"])
+            host_lock.release(p["release_lock_path"], p["run_id"])
             result["lock_released"] = True
-        except (rollout.RolloutError, OSError) as e:
+        except (host_lock.LockError, OSError) as e:
             # The agent passed: a lock left behind must not roll it back. The caller releases it.
             module.warn("rollout lock not released: %s" % e)
             result["lock_released"] = False

@@ -243,13 +243,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
-          mesos_api.MesosApiError, rollout.RolloutError)
+          mesos_api.MesosApiError, host_lock.LockError)
 
 
 def restore(module):
@@ -293,7 +294,7 @@ def configure(module, taken):
     p = module.params
     if p["lock_path"]:
         # Before anything else: a host another run holds is not even read.
-        taken["lock_acquired"] = rollout.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
+        taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
                                                    check_only=module.check_mode)[0]
     present = []
     secret_keys = {}

@@ -70,7 +70,7 @@ holder:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 
 
 def main():
@@ -84,16 +84,16 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    holder = rollout.read_lock(p["path"])
+    holder = host_lock.read_lock(p["path"])
     try:
         if p["state"] == "acquired":
-            acquired, holder = rollout.take_lock(p["path"], p["run_id"], stale_after=p["stale_after"],
+            acquired, holder = host_lock.take_lock(p["path"], p["run_id"], stale_after=p["stale_after"],
                                                  check_only=module.check_mode)
             module.exit_json(changed=acquired, acquired=acquired, holder=holder)
         changed = os.path.exists(p["path"]) and holder.get("run_id") in (p["run_id"], None)
         if not module.check_mode:
-            changed = rollout.release(p["path"], p["run_id"])
-    except rollout.RolloutError as e:
+            changed = host_lock.release(p["path"], p["run_id"])
+    except host_lock.LockError as e:
         module.fail_json(msg=str(e), holder=holder)
     module.exit_json(changed=changed, holder=holder)
 

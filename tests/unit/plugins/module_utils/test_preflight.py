@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight as pf
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_info
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
@@ -133,14 +133,14 @@ def test_survey_reports_a_host_without_mesos_instead_of_failing(run_module, tmp_
 def test_lock_problem_reads_only_and_agrees_with_acquire(tmp_path):
     lock = str(tmp_path / "rollout.lock")
     assert pf.lock_problem(lock, now=1000) is None
-    assert rollout.acquire(lock, "run-a", now=1000)
+    assert host_lock.acquire(lock, "run-a", now=1000)
     problem = pf.lock_problem(lock, now=1090)
     assert problem.startswith("another rollout (run-a) holds this host since ")
     assert "(90 s ago)" in problem and "-e mesos_rollout_lock_stale_after=89" in problem
     assert pf.lock_problem(lock, stale_after=100, now=1090) is not None
     assert pf.lock_problem(lock, stale_after=89, now=1090) is None
-    assert rollout.read_lock(lock)["run_id"] == "run-a"  # looking did not break it
+    assert host_lock.read_lock(lock)["run_id"] == "run-a"  # looking did not break it
     # Where lock_problem sees no problem, acquire takes the lock; where it sees one, it refuses.
-    with pytest.raises(rollout.RolloutError):
-        rollout.acquire(lock, "run-b", now=1090, stale_after=100)
-    assert rollout.acquire(lock, "run-b", now=1090, stale_after=89) is True
+    with pytest.raises(host_lock.LockError):
+        host_lock.acquire(lock, "run-b", now=1090, stale_after=100)
+    assert host_lock.acquire(lock, "run-b", now=1090, stale_after=89) is True

@@ -1,6 +1,4 @@
 import json
-import os
-import stat
 
 import pytest
 
@@ -38,21 +36,6 @@ def test_bad_serial_is_refused(serial, message):
 def test_bad_fail_percentage(value):
     with pytest.raises(ro.RolloutError):
         ro.check_percentage(value)
-
-
-def test_lock_is_exclusive_idempotent_and_released_by_its_run(tmp_path):
-    lock = str(tmp_path / "state" / "rollout.lock")
-    assert ro.acquire(lock, "run-a", now=100) is True
-    assert oct(os.stat(os.path.dirname(lock)).st_mode & 0o777) == oct(0o700)
-    assert ro.acquire(lock, "run-a", now=101) is False
-    with pytest.raises(ro.RolloutError, match=r"another rollout \(run-a\) holds this host .* remove .*rollout.lock"):
-        ro.acquire(lock, "run-b", now=160)
-    with pytest.raises(ro.RolloutError, match="belongs to run run-a"):
-        ro.release(lock, "run-b")
-    assert ro.acquire(lock, "run-b", now=1000, stale_after=600) is True
-    assert ro.read_lock(lock)["run_id"] == "run-b"
-    assert ro.release(lock, "run-b") is True and not os.path.exists(lock)
-    assert ro.release(lock, "run-b") is False
 
 
 @pytest.mark.parametrize("sizes, batch, number", [
@@ -209,48 +192,6 @@ def test_an_unknown_step_says_the_state_is_unknown():
     assert "the agent's state is unknown" in ro.lost_contact_message("a", "elsewhere")
 
 
-def test_lock_module_reports_who_took_it(run_module, tmp_path):
-    from ansible_collections.mesos_fleet.hooks.plugins.modules import rollout_lock
-    lock = str(tmp_path / "rollout.lock")
-    first = run_module(rollout_lock, dict(path=lock, run_id="r1"))
-    assert first["acquired"] is True
-    assert run_module(rollout_lock, dict(path=lock, run_id="r1"))["acquired"] is False
-    busy = run_module(rollout_lock, dict(path=lock, run_id="r2"))
-    assert busy.failed and "another rollout (r1) holds this host" in busy["msg"]
-    assert run_module(rollout_lock, dict(path=lock, run_id="r2"), check_mode=True).failed
-    assert run_module(rollout_lock, dict(path=lock, run_id="r1", state="released"))["changed"] is True
-    assert not os.path.exists(lock)
-
-
-def test_lock_lives_in_a_root_only_directory(tmp_path):
-    state = tmp_path / "state"
-    state.mkdir()
-    os.chmod(str(state), 0o755)  # as a staging step may have left it
-    assert ro.acquire(str(state / "rollout.lock"), "run-1")
-    assert stat.S_IMODE(os.stat(str(state)).st_mode) == 0o700
-    assert stat.S_IMODE(os.stat(str(state / "rollout.lock")).st_mode) == 0o600
-
-
-def test_lock_refuses_a_shared_directory():
-    with pytest.raises(ro.RolloutError) as e:
-        ro.acquire("/tmp/rollout.lock", "run-1")
-    assert "shared system directory" in str(e.value)
-
-
-def test_lock_held_message_names_the_run_and_what_to_do(tmp_path):
-    lock = str(tmp_path / "rollout.lock")
-    assert ro.acquire(lock, "20261122T110000Z-42", now=1000)
-    with pytest.raises(ro.RolloutError) as e:
-        ro.acquire(lock, "run-b", now=1300)
-    msg = str(e.value)
-    assert "another rollout (20261122T110000Z-42) holds this host since 1970-01-01 00:16:40 UTC (300 s ago)" in msg
-    assert "wait for it to finish" in msg
-    assert "-e mesos_rollout_lock_stale_after=299" in msg
-    assert "remove %s" % lock in msg
-    # The advice works: a stale_after below the lock's age breaks it.
-    assert ro.acquire(lock, "run-b", now=1300, stale_after=299) is True
-
-
 LIVE = dict(id="S1", hooks=["com_Audit"], module_names=["com_Audit"], modules_dir=None)
 
 
@@ -309,16 +250,3 @@ def test_live_mismatch_names_parameter_order_when_only_the_order_differs():
 def test_live_mismatch_refuses_a_non_snapshot():
     with pytest.raises(ValueError, match="agent snapshot"):
         ro.live_mismatch(None, [], [])
-
-
-def test_take_lock_check_only_says_what_taking_it_would_do_and_takes_nothing(tmp_path):
-    lock = str(tmp_path / "state" / "rollout.lock")
-    assert ro.take_lock(lock, "run-a", check_only=True) == (True, {})
-    assert not os.path.exists(lock)
-    assert ro.take_lock(lock, "run-a", now=100)[0] is True
-    assert ro.take_lock(lock, "run-a", check_only=True, now=101)[0] is False
-    with pytest.raises(ro.RolloutError, match=r"another rollout \(run-a\) holds this host"):
-        ro.take_lock(lock, "run-b", check_only=True, now=160)
-    # A stale lock would be broken, so the check passes and leaves it.
-    taken, holder = ro.take_lock(lock, "run-b", check_only=True, now=1000, stale_after=600)
-    assert taken is True and holder["run_id"] == "run-a" and ro.read_lock(lock)["run_id"] == "run-a"

@@ -203,9 +203,9 @@ def test_a_failed_restart_fails_the_host_before_any_gate(run_module, agent, mast
 
 
 def held_lock(tmp_path, run_id="r1"):
-    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
     lock = str(tmp_path / "state" / "rollout.lock")
-    assert rollout.acquire(lock, run_id)
+    assert host_lock.acquire(lock, run_id)
     return lock
 
 
