@@ -106,7 +106,10 @@ options:
     type: dict
     default: {}
   intervals:
-    description: Seconds between the attempts of each gate, by gate name; 1 by default.
+    description:
+      - Seconds between the attempts of each gate, by gate name. Defaults are C(health) 0.25 and
+        C(reregistered) 0.25 (they wait for the restarted agent, and until it says it is
+        registered they ask only the agent), 1 for the others.
     type: dict
     default: {}
   request_timeout:

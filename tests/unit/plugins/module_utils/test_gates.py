@@ -94,9 +94,9 @@ def test_health_timeout_fails_and_skips_the_rest(agent, master, before):
                   names=["health", "reregistered"])
     health = gate(outcome, "health")
     assert outcome["passed"] is False and outcome["failed_gate"] == "health"
-    # Attempts at 0, 1, ..., 5 s: the timeout is honoured, not overrun.
-    assert health["attempts"] == 6 and health["seconds"] == 5
-    assert "/health: HTTP 503" in health["error"] and "after 6 attempts in 5.0 s" in health["error"]
+    # Attempts at 0, 0.25, ..., 5 s (the default interval): the timeout is honoured, not overrun.
+    assert health["attempts"] == 21 and health["seconds"] == 5
+    assert "/health: HTTP 503" in health["error"] and "after 21 attempts in 5.0 s" in health["error"]
     assert gate(outcome, "reregistered")["skipped"] is True
     assert gate(outcome, "reregistered")["attempts"] == 0
     assert outcome["msg"].startswith("gate 'health' failed: %s/health: HTTP 503" % agent.url)
@@ -133,7 +133,8 @@ def test_reregistered_waits_for_registration(agent, master, before):
 
 def test_reregistered_fails_while_the_agent_says_unregistered(agent, master, before):
     agent.registered = False
-    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 3})
+    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 3},
+                  intervals={"reregistered": 1})
     assert "slave/registered = 0" in gate(outcome, "reregistered")["error"]
     assert gate(outcome, "reregistered")["attempts"] == 4
 
@@ -162,7 +163,8 @@ def test_master_listing_the_agent_under_a_new_id_fails_at_once(agent, master, be
 
 def test_master_not_listing_the_agent_fails_after_timeout(agent, master, before):
     del master.agents[AGENT_ID]
-    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 2})
+    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 2},
+                  intervals={"reregistered": 1})
     rereg = gate(outcome, "reregistered")
     assert rereg["attempts"] == 3
     assert "master %s does not list agent %s" % (master.url, AGENT_ID) in rereg["error"]
@@ -483,3 +485,15 @@ def test_a_failed_or_hung_restart_says_which_command_and_why(answer, words):
     with pytest.raises(g.RestartError) as e:
         g.restart_unit("mesos-slave", run=lambda argv, limit: answer)
     assert str(e.value) == words
+
+
+def test_the_gates_that_wait_for_the_restarted_agent_look_four_times_a_second(agent, master, before):
+    # The agent answers /health only from its third look and registers from its sixth.
+    agent.override("/health", (503, ""), (503, ""), (200, ""))
+    agent.registered = False
+    clock = FakeClock(on_sleep=lambda n: setattr(agent, "registered", n >= 5))
+    outcome = run(agent, master, before, clock=clock, names=["health", "reregistered", "flags"])
+    assert outcome["passed"], outcome["msg"]
+    assert clock.sleeps == [0.25] * 5
+    assert [gate(outcome, n)["attempts"] for n in ("health", "reregistered", "flags")] == [3, 4, 1]
+    assert [s.interval for s in g.gate_specs(list(g.GATE_ORDER))] == [0.25, 0.25, 1.0, 1.0, 1.0, 1.0]
