@@ -295,7 +295,7 @@ def configure(module, taken):
     if p["lock_path"]:
         # Before anything else: a host another run holds is not even read.
         taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
-                                                   check_only=module.check_mode)[0]
+                                                     check_only=module.check_mode)[0]
     present = []
     secret_keys = {}
     for entry in p["present"]:

@@ -88,7 +88,7 @@ def main():
     try:
         if p["state"] == "acquired":
             acquired, holder = host_lock.take_lock(p["path"], p["run_id"], stale_after=p["stale_after"],
-                                                 check_only=module.check_mode)
+                                                   check_only=module.check_mode)
             module.exit_json(changed=acquired, acquired=acquired, holder=holder)
         changed = os.path.exists(p["path"]) and holder.get("run_id") in (p["run_id"], None)
         if not module.check_mode:
