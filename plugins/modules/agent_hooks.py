@@ -227,7 +227,7 @@ live:
 lock_acquired:
   description:
     - Whether this call took the rollout lock at I(lock_path) (or would, in check mode); false
-      when this run held it already. Also returned when the call fails after taking it.
+      when this run held it already, or another run does. Also returned when the call fails.
   returned: with I(lock_path)
   type: bool
 live_stale:
@@ -293,7 +293,9 @@ def configure(module, taken):
     failure after it still says so."""
     p = module.params
     if p["lock_path"]:
-        # Before anything else: a host another run holds is not even read.
+        # Before anything else: a host another run holds is not even read. Refused, the result
+        # says no lock was taken, so the caller does not try to release another run's lock.
+        taken["lock_acquired"] = False
         taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
                                                      check_only=module.check_mode)[0]
     present = []

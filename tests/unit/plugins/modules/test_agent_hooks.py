@@ -287,7 +287,8 @@ def test_lock_path_takes_the_lock_before_writing_and_another_run_is_refused_chan
     before = read_tree(host)
     busy = run_module(agent_hooks, lock_args(host, tmp_path, "r2", present=[], absent=["org_fleet_Probe"]))
     assert busy.failed and "another rollout (r1) holds this host" in busy["msg"]
-    assert "lock_acquired" not in busy
+    # So the rollout's release step leaves r1's lock alone.
+    assert busy["lock_acquired"] is False
     assert read_tree(host) == before
     # Check mode says the same without taking anything.
     checked = run_module(agent_hooks, lock_args(host, tmp_path, "r2", present=[], absent=["org_fleet_Probe"]),
