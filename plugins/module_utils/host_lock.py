@@ -43,13 +43,10 @@ def acquire(path, run_id, now=None, stale_after=0):
         except OSError as e:
             if e.errno != errno.EEXIST:
                 raise LockError("cannot create lock %s: %s" % (path, e.strerror))
-            holder = read_lock(path)
-            if holder.get("run_id") == run_id:
+            if _held_by(path, read_lock(path), run_id, now, stale_after):
                 return False
-            if not lock_blocks(holder, now, stale_after):
-                os.unlink(path)
-                continue
-            raise LockError(lock_held_message(path, holder, lock_age(holder, now)))
+            os.unlink(path)  # another run's, older than stale_after
+            continue
         try:
             os.write(fd, body)
             os.fsync(fd)
@@ -69,11 +66,18 @@ def take_lock(path, run_id, stale_after=0, check_only=False, now=None):
     now = time.time() if now is None else now
     if not os.path.exists(path):
         return True, holder
+    return not _held_by(path, holder, run_id, now, stale_after), holder
+
+
+def _held_by(path, holder, run_id, now, stale_after):
+    """What the lock at ``path`` (``holder``, as read_lock gives it) means for run_id: True when
+    run_id holds it, False when another run's lock is stale and may be broken; LockError when it
+    stops run_id."""
     if holder.get("run_id") == run_id:
-        return False, holder
+        return True
     if lock_blocks(holder, now, stale_after):
         raise LockError(lock_held_message(path, holder, lock_age(holder, now)))
-    return True, holder
+    return False
 
 
 def lock_age(holder, now):

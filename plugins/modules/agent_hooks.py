@@ -293,11 +293,14 @@ def configure(module, taken):
     failure after it still says so."""
     p = module.params
     if p["lock_path"]:
-        # Before anything else: a host another run holds is not even read. Refused, the result
-        # says no lock was taken, so the caller does not try to release another run's lock.
-        taken["lock_acquired"] = False
-        taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
-                                                     check_only=module.check_mode)[0]
+        # Before anything else: a host another run holds is not even read.
+        try:
+            taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
+                                                         check_only=module.check_mode)[0]
+        except host_lock.LockError:
+            # Said, so that the caller does not try to release another run's lock.
+            taken["lock_acquired"] = False
+            raise
     present = []
     secret_keys = {}
     for entry in p["present"]:
