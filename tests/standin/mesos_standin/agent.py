@@ -122,6 +122,7 @@ class Agent:
         self.agent_id = None
         self.registered = False
         self.master_pid = None
+        self.ping_interval = 1.0
         self.recovery_errors = 0
         self.tasks = {}           # task id -> Task
         self.framework_id = None
@@ -223,10 +224,10 @@ class Agent:
                 continue
             if not self.registered:
                 self.register(url)
-                self.stopping.wait(backoff if not self.registered else 1.0)
+                self.stopping.wait(backoff if not self.registered else self.ping_interval)
             else:
                 self.ping(url)
-                self.stopping.wait(1.0)
+                self.stopping.wait(self.ping_interval)
 
     def register(self, url):
         payload = {"agent_id": self.agent_id, "hostname": self.hostname, "ip": self.ip,
@@ -246,6 +247,8 @@ class Agent:
                     self.checkpoint_agent_id(body["agent_id"])
                 self.agent_id = body["agent_id"]
             self.master_pid = body["pid"]
+            # The master's pace; one that does not say gets a ping every second.
+            self.ping_interval = float(body.get("ping_interval") or 1.0)
             self.registered = True
         if first:
             log("I", "Registered with master %s; given agent ID %s" % (body["pid"], self.agent_id))

@@ -1,9 +1,10 @@
 """mesos-master of the stand-in.
 
 Keeps its agents in memory. Agents register over HTTP (/standin/register)
-with their checkpointed agent ID and ping every second. An agent that
-stops gracefully is disconnected at once (as when its socket closes); one
-silent for --agent_ping_timeout is disconnected; one silent for
+with their checkpointed agent ID and ping at the pace the registration reply
+gives them, a third of --agent_ping_timeout (a real master pings each agent
+once per timeout). An agent that stops gracefully is disconnected at once (as
+when its socket closes); one silent for --agent_ping_timeout is disconnected; one silent for
 --agent_ping_timeout x --max_agent_ping_timeouts becomes unreachable and
 leaves /slaves. /slaves, /state and the DEACTIVATE_AGENT/REACTIVATE_AGENT
 operator calls of /api/v1 keep Mesos's shapes and answers.
@@ -30,6 +31,9 @@ FLAG_DEFAULTS = {
     "authenticate_http_readonly": "false", "authenticate_http_readwrite": "false",
     "help": "false", "version": "false",
 }
+# Agents ping this many times per --agent_ping_timeout: often enough that a live agent is never
+# taken for a silent one, rarely enough that a fleet of idle agents costs its master little.
+PINGS_PER_TIMEOUT = 3
 BOOLEANS = ("quiet", "authenticate_agents", "authenticate_frameworks",
             "authenticate_http_readonly", "authenticate_http_readwrite", "help", "version")
 
@@ -79,7 +83,8 @@ class Master:
             agent.update({"id": agent_id, "hostname": hostname, "port": port, "pid": pid,
                           "version": info.get("version", ""), "connected": True,
                           "last_ping": now})
-        return Response(200, {"agent_id": agent_id, "pid": self.pid})
+        return Response(200, {"agent_id": agent_id, "pid": self.pid,
+                              "ping_interval": self.ping_timeout / PINGS_PER_TIMEOUT})
 
     def ping(self, request):
         agent_id = (request.json() or {}).get("agent_id")

@@ -1,9 +1,11 @@
 """Agent restarts, re-registration with the master, and the operator API."""
 
+import http.server
 import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
 from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
@@ -151,6 +153,73 @@ def test_silent_agent_is_disconnected_then_unreachable(run_agent, master, tmp_pa
     wait_for(lambda: registered(back))
     assert slaves(m)[agent_id]["active"] is True
     assert get(m.port, "/state")[1]["unreachable_slaves"] == 0
+
+
+class CountingMaster:
+    """A master that only takes registrations, with a ping pace of its choosing, and counts pings."""
+
+    def __init__(self, ping_interval=None):
+        self.pings = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                reply = {"pid": "master@127.0.0.1:%d" % outer.port}
+                if self.path == "/standin/register":
+                    reply["agent_id"] = "counted-S0"
+                    if ping_interval is not None:
+                        reply["ping_interval"] = ping_interval
+                else:
+                    outer.pings.append(time.time())
+                body = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def pings_in(self, seconds):
+        wait_for(lambda: self.pings, timeout=5)
+        start = time.time()
+        time.sleep(seconds)
+        return len([t for t in self.pings if start <= t < start + seconds])
+
+
+def test_agent_pings_at_the_pace_the_master_gives(run_agent, tmp_path):
+    fast = CountingMaster(ping_interval=0.2)
+    silent = CountingMaster()
+    try:
+        run_agent(master="127.0.0.1:%d" % fast.port).wait_healthy()
+        run_agent(master="127.0.0.1:%d" % silent.port).wait_healthy()
+        assert 7 <= fast.pings_in(2.0) <= 11
+        # A master that names no pace gets a ping every second.
+        assert 1 <= silent.pings_in(2.0) <= 3
+    finally:
+        fast.server.shutdown()
+        silent.server.shutdown()
+
+
+def test_master_asks_for_three_pings_per_timeout_and_keeps_live_agents(run_agent, master, tmp_path):
+    default = master()
+    reply = post(default.port, "/standin/register", {"hostname": "h", "port": 1, "pid": "slave(1)@h:1"})[1]
+    assert reply["ping_interval"] == 5.0  # --agent_ping_timeout=15secs
+
+    m = master("--agent_ping_timeout=1secs", "--max_agent_ping_timeouts=2")
+    agent = run_agent(work_dir=tmp_path / "work", master="127.0.0.1:%d" % m.port).wait_healthy()
+    wait_for(lambda: registered(agent))
+    agent_id = get(agent.port, "/state")[1]["id"]
+    deadline = time.time() + 3.0
+    while time.time() < deadline:
+        assert slaves(m)[agent_id]["active"] is True
+        time.sleep(0.1)
 
 
 def test_unreadable_task_checkpoint(run_agent, master, tmp_path):
