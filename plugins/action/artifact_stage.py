@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Action plugin of mesos_fleet.hooks.artifact_stage: one module call when every artifact is
-already on the host; otherwise transfer just the missing ones and call the module again. On
+already on the host; otherwise transfer just the missing ones and call the module again. Given
+what discovery found staged (``staged_at_discovery``), it sends the artifacts not found there
+before the first call, so a new artifact also takes one call. On
 success it records the artifacts as the host's fact ``mesos_stage_artifacts``, which the later
 steps (the modules JSON the rollout writes, the report) read, so no task of its own sets it."""
 
@@ -38,20 +40,27 @@ class ActionModule(ActionBase):
         local = dict((a['name'], a.pop('src', None)) for a in artifacts)
         args['artifacts'] = artifacts
         args.pop('sources', None)
+        known = args.pop('staged_at_discovery', None)
+        by_name = dict((a['name'], a) for a in artifacts)
 
         given = self._task.args.get('artifacts')
         staged = dict(given) if isinstance(given, dict) else dict((a['name'], a) for a in given)
-        first = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
-        missing = first.get('missing') or []
-        if first.get('failed') or not missing or self._task.check_mode:
-            return self._record(result, first, staged)
-
+        # Not there when the host was read: most likely still missing, so send it right away.
+        # One that was there and has gone since is still found missing by the module below.
+        ahead = [] if known is None or self._task.check_mode else [
+            a['name'] for a in artifacts if local.get(a['name']) and artifact_stage.relative_path(a) not in known]
         try:
-            sources = self._transfer(missing, local, dict((a['name'], a) for a in artifacts))
-            args['sources'] = sources
+            if ahead:
+                args['sources'] = self._transfer(ahead, local, by_name)
+            first = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
+            missing = first.get('missing') or []
+            if first.get('failed') or not missing or self._task.check_mode:
+                return self._record(result, first, staged)
+            args['sources'] = dict(args.get('sources') or {}, **self._transfer(missing, local, by_name))
             second = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
         finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
+            if self._connection._shell.tmpdir is not None:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
         return self._record(result, second, staged)
 
     @staticmethod

@@ -98,7 +98,12 @@ def normalise(items, root):
 
 
 def destination(root, artifact):
-    return os.path.join(os.path.normpath(root), artifact["name"], artifact["sha256"], artifact["library"])
+    return os.path.join(os.path.normpath(root), relative_path(artifact))
+
+
+def relative_path(artifact):
+    """``<hook>/<sha256>/<library>``, as artifact_store.list_staged names what is on a host."""
+    return "%s/%s/%s" % (artifact["name"], artifact["sha256"], artifact["library"])
 
 
 def file_sha256(path):

@@ -99,3 +99,36 @@ def manifest_entries(specs, staged):
             raise ValueError("hook '%s' has no staged artifact on this agent" % spec["name"])
         entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"]))
     return entries
+
+
+def list_staged(root):
+    """Sorted ``<hook>/<sha256>/<library>`` paths of the artifacts under ``root``: regular files
+    in real directories, as staging leaves them. A hint, not a check: what cannot be read (or
+    goes away while it is read) is left out, and ``root`` missing gives an empty list."""
+    found = []
+    for hook in _names(root):
+        hook_dir = os.path.join(root, hook)
+        try:
+            entries = [] if os.path.islink(hook_dir) else list_entries(hook_dir)
+        except OSError:
+            continue
+        for name, _mtime in entries:
+            if not _SHA256.match(name):
+                continue
+            entry = os.path.join(hook_dir, name)
+            for library in _names(entry):
+                if library.startswith("."):
+                    continue  # a staging's temporary file
+                try:
+                    if stat.S_ISREG(os.lstat(os.path.join(entry, library)).st_mode):
+                        found.append("%s/%s/%s" % (hook, name, library))
+                except OSError:
+                    continue
+    return sorted(found)
+
+
+def _names(directory):
+    try:
+        return sorted(os.listdir(directory))
+    except OSError:
+        return []

@@ -96,6 +96,12 @@ options:
     description: A lock at I(lock_path) older than this many seconds is no problem (the rollout breaks it); 0 never.
     type: int
     default: 0
+  artifact_root:
+    description:
+      - Also list the hook artifacts already staged under this directory (see
+        M(mesos_fleet.hooks.artifact_stage)) in C(mesos_agent.staged_artifacts), so the staging
+        step can send a missing one with its first call. Unset lists nothing.
+    type: path
   install_requirements:
     description:
       - With I(survey), whether a missing requirement will be installed by the caller. When
@@ -204,10 +210,16 @@ ansible_facts:
         healthy:
           description: Whether C(/health) answered 200 (null when not checked).
           type: bool
+        staged_artifacts:
+          description: With I(artifact_root), the artifacts found there, as C(<hook>/<sha256>/<library>).
+          type: list
+          elements: str
+          returned: with I(artifact_root)
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
@@ -249,6 +261,7 @@ def main():
             preflight_modules=dict(type="list", elements="dict", default=[]),
             lock_path=dict(type="path"),
             lock_stale_after=dict(type="int", default=0),
+            artifact_root=dict(type="path"),
             install_requirements=dict(type="bool", default=True),
             require_kill_mode_process=dict(type="bool", default=False),
             require_healthy=dict(type="bool", default=False),
@@ -281,6 +294,8 @@ def main():
         facts.update(systemd_properties(module, facts["service"]))
         check = p["check_health"] and p["read_flags"]
         facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
+        if p["artifact_root"]:
+            facts["staged_artifacts"] = artifact_store.list_staged(p["artifact_root"])
         result["ansible_facts"] = dict(mesos_agent=facts)
         if p["read_flags"]:
             problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])

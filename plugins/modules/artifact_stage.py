@@ -17,7 +17,7 @@ description:
   - Puts each artifact at its content-addressed path C(<root>/<name>/<sha256>/<library>) on the
     host, checks it there against the agent's libmesos and Mesos version, and prunes old
     artifacts, in one remote call when every artifact is already in place and two (plus the
-    file transfers) when some must be copied.
+    file transfers) when some must be copied, or one when O(staged_at_discovery) says which.
   - An artifact already in place with the expected sha256 is only checked (and its owner and
     mode set to root and 0644). A path that holds other content, or is not a regular file, is
     never overwritten; the module fails and names it.
@@ -113,6 +113,15 @@ options:
     type: list
     elements: path
     default: []
+  staged_at_discovery:
+    description:
+      - Only read by the action plugin. The artifacts a read of the host found staged, as
+        C(<name>/<sha256>/<library>) paths under O(root) (C(mesos_agent.staged_artifacts) of
+        M(mesos_fleet.hooks.agent_info)). An artifact not listed is transferred before the
+        first module call, so staging it takes one call instead of two. Unset, only what the
+        first call finds missing is transferred.
+    type: list
+    elements: str
   sources:
     description:
       - Set by the action plugin, never by hand. Hook name to the path of the copy it
@@ -225,6 +234,7 @@ def main():
             dlopen_probe=dict(type='bool', default=False),
             keep_count=dict(type='int', default=2),
             manifests=dict(type='list', elements='path', default=[]),
+            staged_at_discovery=dict(type='list', elements='str'),
             sources=dict(type='dict', default={}),
         ),
         supports_check_mode=True,

@@ -126,3 +126,53 @@ def test_action_records_no_fact_when_the_module_fails(tmp_path):
     plugin._execute_module = lambda module_name, module_args, task_vars: dict(failed=True, msg='bad artifact')
     result = plugin.run(task_vars={})
     assert result['failed'] and 'ansible_facts' not in result
+
+
+def known(args, *names):
+    """What discovery would have listed with only ``names`` staged."""
+    return [st.relative_path(dict(entry, name=name)) for name, entry in args['artifacts'].items() if name in names]
+
+
+def test_action_sends_what_discovery_did_not_find_with_its_only_call(tmp_path):
+    args = plan(tmp_path)
+    args['staged_at_discovery'] = known(args, 'probe')
+    plugin, calls = make_action(args)
+    plugin.absent = {'other'}
+    result = plugin.run(task_vars={})
+    assert len(calls) == 1 and result['staged'] == ['other']
+    plugin._transfer_file.assert_called_once()
+    assert list(calls[0]['sources']) == ['other'] and 'staged_at_discovery' not in calls[0]
+    plugin._remove_tmp_path.assert_called_once_with('/remote/tmp')
+
+
+def test_action_with_everything_found_at_discovery_sends_nothing(tmp_path):
+    args = plan(tmp_path)
+    args['staged_at_discovery'] = known(args, 'probe', 'other')
+    plugin, calls = make_action(args)
+    plugin.run(task_vars={})
+    assert len(calls) == 1 and plugin._transfer_file.call_count == 0
+    assert 'sources' not in calls[0] and plugin._remove_tmp_path.call_count == 0
+
+
+def test_action_still_sends_an_artifact_that_went_away_after_discovery(tmp_path):
+    args = plan(tmp_path)
+    args['staged_at_discovery'] = known(args, 'probe')
+    plugin, calls = make_action(args)
+    plugin.absent = {'probe', 'other'}
+    # The first call gets 'other' (not found at discovery) and reports 'probe' missing after all.
+    plugin._execute_module = lambda module_name, module_args, task_vars: (
+        calls.append(dict(module_args)) or
+        dict(changed=True, missing=[n for n in ('probe', 'other') if n not in module_args.get('sources', {})],
+             staged=sorted(module_args.get('sources', {}))))
+    result = plugin.run(task_vars={})
+    assert len(calls) == 2 and list(calls[0]['sources']) == ['other']
+    assert sorted(calls[1]['sources']) == ['other', 'probe'] and result['missing'] == []
+    assert plugin._transfer_file.call_count == 2
+
+
+def test_action_in_check_mode_sends_nothing_ahead(tmp_path):
+    args = plan(tmp_path)
+    args['staged_at_discovery'] = []
+    plugin, calls = make_action(args, check_mode=True)
+    plugin.run(task_vars={})
+    assert len(calls) == 1 and plugin._transfer_file.call_count == 0

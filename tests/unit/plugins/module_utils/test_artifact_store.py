@@ -63,3 +63,21 @@ def test_prune_never_follows_a_symlink_out_of_the_hook_dir(run_module, tmp_path)
     assert st.list_entries(str(hook_dir)) == [(A, os.lstat(str(hook_dir / A)).st_mtime)]
     result = run_module(artifact_prune, dict(hook_dir=str(hook_dir), keep=[], keep_count=0))
     assert result["removed"] == [A] and (outside / "keep.txt").exists() and os.path.islink(str(hook_dir / B))
+
+
+def test_list_staged_names_the_artifact_files_and_nothing_else(tmp_path):
+    import os
+    root = tmp_path / "artifacts"
+    (root / "probe" / A).mkdir(parents=True)
+    (root / "probe" / A / "libprobe.so").write_bytes(b"so")
+    (root / "probe" / B).mkdir()  # a directory an interrupted staging left empty
+    (root / "probe" / "not-a-sha").mkdir()
+    (root / "probe" / "not-a-sha" / "libprobe.so").write_bytes(b"so")
+    (root / "probe" / A / ".libprobe.so.x.tmp").write_bytes(b"half")
+    (root / "other" / C).mkdir(parents=True)
+    (root / "other" / C / "libother.so").write_bytes(b"so")
+    os.symlink(str(root / "other" / C / "libother.so"), str(root / "probe" / A / "liblink.so"))
+    os.symlink(str(root / "other"), str(root / "linked"))
+    assert st.list_staged(str(root)) == [
+        "other/%s/libother.so" % C, "probe/%s/libprobe.so" % A]
+    assert st.list_staged(str(tmp_path / "absent")) == []
