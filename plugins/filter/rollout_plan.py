@@ -12,8 +12,10 @@ short_description: Split the planned agents into those the rollout must visit an
 version_added: 0.1.0
 description:
   - From each host's C(mesos_rollout_preview) (the plan step's check-mode C(agent_hooks) result),
-    returns C(pending), the hosts in the given order whose files would change or whose running flags
-    differ from their files, and C(unchanged), a report record for each of the others.
+    or where that step was skipped, the change discovery previewed (C(mesos_agent.rollout_preview)
+    of M(mesos_fleet.hooks.agent_info), kept only where the staged artifacts are at the paths it
+    assumed), returns C(pending), the hosts in the given order whose files would change or whose
+    running flags differ from their files, and C(unchanged), a report record for each of the others.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 positional: hosts

@@ -200,17 +200,42 @@ def master_urls(given, agent):
     return ["http://" + master] if _MASTER_HOST_PORT.match(master) else []
 
 
+def discovered_preview(facts):
+    """The change discovery previewed on a host (``mesos_agent.rollout_preview``), if it holds:
+    discovery assumed each hook's library stays where the agent's modules JSON has it now, so
+    its preview is the plan only where every staged artifact (``mesos_stage_artifacts``) is at
+    the path it assumed, for the same hooks. Where it is not, the host's libraries change: a
+    preview that says so, for the rollout to plan on the host. None without a preview."""
+    found = (facts.get("mesos_agent") or {}).get("rollout_preview")
+    if not isinstance(found, dict):
+        return None
+    assumes = found.get("assumes") or {}
+    staged = facts.get("mesos_stage_artifacts") or {}
+    holds = "result" in found and set(assumes) == set(staged) and all(
+        path and (staged[name] or {}).get("dest") == path for name, path in assumes.items())
+    if holds:
+        return found["result"]
+    return dict(changed=True, hooks_before=(facts.get("mesos_agent") or {}).get("hooks"),
+                msg="its hooks' libraries are not those its modules JSON names now")
+
+
 def plan_summary(hostvars, hosts):
     """What the plan step found, from each host's facts: ``pending``, the hosts (in the given
     order) whose files would change or whose running flags lag behind their files;
     ``unchanged``, the record of every other host (the same record a host that the rollout
     visited and found current gets); ``masterless``, the pending hosts whose re-registration
     cannot be checked, as neither mesos_rollout_master_urls nor their --master gives the
-    master's HTTP address. One pass on the controller instead of tasks per host."""
+    master's HTTP address. One pass on the controller instead of tasks per host. A host's own
+    plan (``mesos_rollout_preview``) counts where it ran; where it was skipped, what discovery
+    previewed (discovered_preview)."""
     pending, unchanged, masterless = [], {}, []
     for host in hosts:
         facts = hostvars[host]
         preview = facts.get(PREVIEW) or {}
+        if preview.get("skipped") or not preview:
+            # Not planned on the host: what discovery previewed, else (never planned) visit it.
+            preview = discovered_preview(facts) or (
+                dict(changed=True, msg="not planned") if preview.get("skipped") else preview)
         if preview.get("changed") or preview.get("live_stale"):
             pending.append(host)
             if not master_urls(facts.get("mesos_rollout_master_urls"), facts.get("mesos_agent")):

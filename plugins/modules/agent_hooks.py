@@ -243,11 +243,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
           mesos_api.MesosApiError, host_lock.LockError)
@@ -270,24 +270,6 @@ def restore(module):
     return result
 
 
-def _with_secrets(modules, secrets):
-    """Normalised modules with the secret parameters' values filled in from ``secrets``."""
-    out = []
-    for m in modules:
-        parameters = mm.normalise_parameters(m.get("parameters"))
-        wanted = m.get("secret_parameters") or []
-        given = secrets.get(m["name"]) or {}
-        for key in wanted:
-            if not isinstance(given.get(key), str):
-                raise ac.ConfigError("module %s: secret parameter '%s' has no value in secrets" % (m["name"], key))
-            if key not in [q["key"] for q in parameters]:
-                parameters.append(dict(key=key, value=given[key]))
-        parameters = [dict(key=q["key"], value=given[q["key"]] if q["key"] in wanted else q["value"])
-                      for q in parameters]
-        out.append(dict(name=m["name"], parameters=parameters))
-    return out
-
-
 def configure(module, taken):
     """Plan and apply; ``taken`` gets lock_acquired as soon as the lock is taken, so that a
     failure after it still says so."""
@@ -301,37 +283,16 @@ def configure(module, taken):
             # Said, so that the caller does not try to release another run's lock.
             taken["lock_acquired"] = False
             raise
-    present = []
-    secret_keys = {}
-    for entry in p["present"]:
-        modules = _with_secrets(entry["modules"], p["secrets"])
-        present.append(dict(file=entry["file"], modules=modules, hooks=entry["hooks"]))
-        for name, keys in redaction.secret_keys_of(entry["modules"]).items():
-            secret_keys[name] = keys
+    present, secret_keys = hook_config.entries(p["present"], p["secrets"])
     store = flag_stores.make_store(p["style"], root=p["root"])
     backup_dir = p["backup_dir"]
     root = p["root"]
-
-    def pristine_for(path):
-        return ac.read_pristine(backup_dir, path)
-
     # Read before anything is written: after the write the agent's files no longer tell what it runs.
     live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"]) if p["agent_url"] else None
-    plan = ac.plan(store, present, p["absent"], p["managed_path"], p["dir_file_name"],
-                   position=p["position"], pristine_for=pristine_for)
-    result = dict(taken, changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
-                  hooks_before=plan.hooks_before, hooks_after=plan.hooks_after,
-                  modules_before=plan.modules_before, modules_after=plan.modules_after,
-                  restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
-                  manifest_path=plan.manifest_path)
-    if live is not None:
-        manifest = rollout.planned_manifest(plan, root)
-        result["live_stale"] = rollout.live_mismatch(live, plan.hooks_after,
-                                                     rollout.manifest_module_names(manifest), manifest)
-        # /flags show the secrets the agent loaded, which may be older than those given now.
-        result["live"] = redaction.redact_data(live, redaction.manifest_values(live.get("modules"), secret_keys))
-    if module._diff:
-        result["diff"] = redaction.redact_diffs(plan.diffs(), redaction.flatten(p["secrets"]), secret_keys)
+    plan, result = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
+                                       p["dir_file_name"], backup_dir, position=p["position"], live=live,
+                                       diff=module._diff)
+    result = dict(taken, **result)
     if not plan.changed or module.check_mode:
         return result
 
@@ -339,12 +300,12 @@ def configure(module, taken):
         result["snapshot"] = ac.save_snapshot(plan, root, p["snapshot_dir"],
                                               extra=dict(present=[e["file"] for e in present], absent=p["absent"],
                                                          secret_keys=secret_keys))
-    if plan.pristine is not None and pristine_for(plan.manifest_path) is None:
+    if plan.pristine is not None and ac.read_pristine(backup_dir, plan.manifest_path) is None:
         ac.keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
     ac.apply(plan, root, backup_dir=backup_dir, private=[plan.manifest_path] if secret_keys else [])
     if plan.manifest_path:
         final = plan.changes.get(plan.manifest_path, (None, None))[1]
-        kept = pristine_for(plan.manifest_path)
+        kept = ac.read_pristine(backup_dir, plan.manifest_path)
         if kept is not None and final == atomic_file.encode_text(kept):
             ac.drop_pristine(backup_dir, plan.manifest_path)
     return result

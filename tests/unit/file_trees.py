@@ -3,6 +3,13 @@
 import os
 
 
+# An agent packaged with one file per flag, loading one library of someone else's.
+OTHER_MANIFEST = '{"libraries": [{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}]}\n'
+FLAGDIR_AGENT = {"etc/mesos-slave/modules": "/etc/mesos/modules.json\n",
+                 "etc/mesos-slave/hooks": "com_example_Other\n",
+                 "etc/mesos/modules.json": OTHER_MANIFEST}
+
+
 def write_tree(root, files):
     """Create ``files`` ({host path: text or bytes}) below ``root``; return ``root`` as str."""
     for path, content in files.items():

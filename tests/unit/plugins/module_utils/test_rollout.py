@@ -124,6 +124,42 @@ def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_res
     assert [r["result"] for r in records] == ["unchanged", "unchanged"] and records[1] == plan["unchanged"]["b"]
 
 
+STAGED = {"probe": {"sha256": "f00", "dest": "/a/probe/f00/libprobe.so"}}
+CURRENT = {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"]}
+SKIPPED = {"skipped": True, "changed": False}
+
+
+def discovered(assumes, result=CURRENT):
+    preview = {"assumes": assumes}
+    if result is not None:
+        preview["result"] = result
+    return {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"], "rollout_preview": preview}
+
+
+@pytest.mark.parametrize("facts, pending", [
+    # Discovery assumed the library the staging put in place: its preview is the plan.
+    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"})}, False),
+    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}, dict(CURRENT, live_stale="runs x"))}, True),
+    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}, dict(CURRENT, changed=True))}, True),
+    # A new build (another path), no library of the hook's yet, or other hooks: visit it.
+    ({"mesos_agent": discovered({"probe": "/a/probe/0ld/libprobe.so"})}, True),
+    ({"mesos_agent": discovered({"probe": None}, result=None)}, True),
+    ({"mesos_agent": discovered({})}, True),
+    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so", "other": "/a/other/1/x.so"})}, True),
+    # Planned on the host: that plan counts, whatever discovery thought.
+    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}),
+      "mesos_rollout_preview": dict(CURRENT, changed=True)}, True),
+    # Skipped with nothing previewed: never taken for unchanged.
+    ({"mesos_agent": {"hooks": []}}, True),
+])
+def test_plan_summary_keeps_a_discovered_preview_only_where_the_staged_libraries_are_those_it_assumed(facts, pending):
+    host = dict({"mesos_rollout_preview": SKIPPED, "mesos_stage_artifacts": STAGED}, **facts)
+    plan = ro.plan_summary({"a": host}, ["a"])
+    assert plan["pending"] == (["a"] if pending else [])
+    if not pending:
+        assert plan["unchanged"]["a"]["hooks_after"] == ["org_Probe"]
+
+
 @pytest.mark.parametrize("given, master, expected", [
     ([], "master1:5050", ["http://master1:5050"]),
     (["https://m1:5050", "https://m2:5050"], "master1:5050", ["https://m1:5050", "https://m2:5050"]),

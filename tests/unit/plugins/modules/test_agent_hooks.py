@@ -5,22 +5,16 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_hooks
 
-from file_trees import read_tree
+from file_trees import FLAGDIR_AGENT, OTHER_MANIFEST as MANIFEST, read_tree, write_tree
 
 SO = "/var/lib/mesos-fleet-hooks/artifacts/probe/%s/libprobe_hook.so" % ("b" * 64)
 PRESENT = [dict(file=SO, modules=[dict(name="org_fleet_Probe", parameters={"env": "A=1"})], hooks=["org_fleet_Probe"])]
-MANIFEST = '{"libraries": [{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}]}\n'
 
 
 @pytest.fixture
 def host(tmp_path):
-    root = tmp_path / "host"
-    for path, text in {"etc/mesos-slave/modules": "/etc/mesos/modules.json\n",
-                       "etc/mesos-slave/hooks": "com_example_Other\n",
-                       "etc/mesos/modules.json": MANIFEST}.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-    return root
+    write_tree(tmp_path / "host", FLAGDIR_AGENT)
+    return tmp_path / "host"
 
 
 def args(host, tmp_path, **kw):
