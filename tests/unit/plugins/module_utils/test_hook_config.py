@@ -32,7 +32,8 @@ def hooks_args(host, tmp_path, spec, secrets, file, check_mode):
                 backup_dir=str(tmp_path / "backup"), snapshot_dir=str(tmp_path / "snapshots"))
 
 
-def at_discovery(host, tmp_path, spec, secrets=SECRETS, live=None):
+def at_discovery(host, tmp_path, spec, secrets=None, live=None):
+    secrets = SECRETS if secrets is None else secrets
     store = flag_stores.make_store("flagdir", root=str(host))
     present = [spec] if spec["state"] == "present" else []
     absent = [m["name"] for m in spec["modules"]] if spec["state"] == "absent" else []
@@ -45,7 +46,8 @@ def deployed(run_module, host, tmp_path):
     assert result["changed"]
 
 
-def check_mode(run_module, host, tmp_path, spec, secrets=SECRETS, file=SO):
+def check_mode(run_module, host, tmp_path, spec, secrets=None, file=SO):
+    secrets = SECRETS if secrets is None else secrets
     result = run_module(agent_hooks, hooks_args(host, tmp_path, spec, secrets, file, True), check_mode=True)
     return dict((k, v) for k, v in result.items() if k not in ("invocation", "warnings", "deprecations"))
 

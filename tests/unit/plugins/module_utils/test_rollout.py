@@ -129,10 +129,10 @@ CURRENT = {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"], "h
 SKIPPED = {"skipped": True, "changed": False}
 
 
-def discovered(assumes, result=CURRENT):
+def discovered(assumes, result="current"):
     preview = {"assumes": assumes}
     if result is not None:
-        preview["result"] = result
+        preview["result"] = CURRENT if result == "current" else result
     return {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"], "rollout_preview": preview}
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_hooks
 
-from file_trees import FLAGDIR_AGENT, OTHER_MANIFEST as MANIFEST, read_tree, write_tree
+from file_trees import FLAGDIR_AGENT, read_tree, write_tree
 
 SO = "/var/lib/mesos-fleet-hooks/artifacts/probe/%s/libprobe_hook.so" % ("b" * 64)
 PRESENT = [dict(file=SO, modules=[dict(name="org_fleet_Probe", parameters={"env": "A=1"})], hooks=["org_fleet_Probe"])]
