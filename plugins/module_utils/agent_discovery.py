@@ -11,14 +11,12 @@ __metaclass__ = type
 import os
 import platform
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
 
 SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
@@ -215,6 +213,7 @@ def rollout_preview(facts, change, secrets, root="/", timeout=5, snapshot=mesos_
             store, present, absent, secrets or {},
             change["managed_path"], change["dir_file_name"], change["backup_dir"],
             position=change.get("position") or "append", live=live)
-    except (agent_config.ConfigError, modules_manifest.ManifestError, flag_stores.FlagStoreError,
-            atomic_file.AtomicFileError, mesos_api.MesosApiError, KeyError, TypeError, ValueError):
+    # ValueError covers the plan's own refusals (ConfigError, ManifestError).
+    except (flag_stores.FlagStoreError, atomic_file.AtomicFileError, mesos_api.MesosApiError,
+            KeyError, TypeError, ValueError):
         return None

@@ -213,10 +213,7 @@ def discovered_preview(facts):
     staged = facts.get("mesos_stage_artifacts") or {}
     holds = "result" in found and set(assumes) == set(staged) and all(
         path and (staged[name] or {}).get("dest") == path for name, path in assumes.items())
-    if holds:
-        return found["result"]
-    return dict(changed=True, hooks_before=(facts.get("mesos_agent") or {}).get("hooks"),
-                msg="its hooks' libraries are not those its modules JSON names now")
+    return found["result"] if holds else dict(changed=True)
 
 
 def plan_summary(hostvars, hosts):
@@ -234,8 +231,7 @@ def plan_summary(hostvars, hosts):
         preview = facts.get(PREVIEW) or {}
         if preview.get("skipped") or not preview:
             # Not planned on the host: what discovery previewed, else (never planned) visit it.
-            preview = discovered_preview(facts) or (
-                dict(changed=True, msg="not planned") if preview.get("skipped") else preview)
+            preview = discovered_preview(facts) or (dict(changed=True) if preview.get("skipped") else preview)
         if preview.get("changed") or preview.get("live_stale"):
             pending.append(host)
             if not master_urls(facts.get("mesos_rollout_master_urls"), facts.get("mesos_agent")):
