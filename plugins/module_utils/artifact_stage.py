@@ -40,7 +40,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
 # Where os.link() cannot publish a file, a rename after checking the path is free does.
 _NO_LINK = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV)
-KEYS = ("name", "sha256", "library", "modules", "allow_resource_decorators")
+KEYS = ("name", "sha256", "library", "modules", "allow_resource_decorators", "idle_methods")
 
 
 class StageError(Exception):
@@ -87,7 +87,8 @@ def normalise(items, root):
         if not modules or not isinstance(modules, list):
             raise ValueError("hook '%s': no module symbols to check" % name)
         clean = dict(name=name, sha256=sha, library=library, modules=[str(m) for m in modules],
-                     allow_resource_decorators=bool(entry.get("allow_resource_decorators", False)))
+                     allow_resource_decorators=bool(entry.get("allow_resource_decorators", False)),
+                     idle_methods=[str(m) for m in entry.get("idle_methods") or []])
         if entry.get("src") is not None:
             clean["src"] = entry["src"]
         dest = destination(root, clean)

@@ -17,6 +17,8 @@ import os
 import re
 import stat
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils.hook_build import idle_methods
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -85,6 +87,8 @@ def stage_plan(specs, artifacts, root, fingerprint=None):
             modules=list(meta["modules"]),
             mesos_version=meta["mesos_version"],
             allow_resource_decorators=spec["allow_resource_decorators"],
+            # From the inventory as it is now: the cached build records only what turns them on.
+            idle_methods=idle_methods(spec, meta.get("enabled_by_parameter")),
         )
     return plan
 

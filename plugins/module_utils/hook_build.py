@@ -9,6 +9,10 @@ A hook source directory holds the C++ sources, a build file (CMakeLists.txt or M
 
     {"library": "libprobe_hook.so", "kind": "Hook", "modules": ["org_example_ProbeHook"]}
 
+It may also say which hook methods do nothing unless a module parameter turns them on
+(``"enabled_by_parameter": {"slaveResourcesDecorator": "slaveResourcesDecorator_command"}``), so
+the resource-decorator check refuses such a method only where the inventory sets that parameter.
+
 The build file receives the Mesos install prefix (``MESOS_PREFIX``), the compile flags derived
 from the agent's install (``MESOS_CXXFLAGS``) and the output directory (CMake's build tree, or
 ``OUT=`` for make), and leaves the library there.
@@ -66,6 +70,12 @@ def read_hook_manifest(root):
     for name in modules:
         if not isinstance(name, str) or not _C_IDENTIFIER.match(name):
             raise BuildError("%s: module name %r is not a valid C identifier" % (path, name))
+    enabled_by = manifest.get("enabled_by_parameter", {})
+    if not isinstance(enabled_by, dict) or not all(
+            isinstance(k, str) and _C_IDENTIFIER.match(k) and isinstance(v, str) and v
+            for k, v in enabled_by.items()):
+        raise BuildError("%s: 'enabled_by_parameter' must map hook method names to the parameter key "
+                         "that turns each on, got %r" % (path, enabled_by))
     system = None
     for candidate, filename in BUILD_FILES:
         if os.path.isfile(os.path.join(root, filename)):
@@ -73,7 +83,8 @@ def read_hook_manifest(root):
             break
     if system is None:
         raise BuildError("hook source %s has no build file (CMakeLists.txt or Makefile)" % root)
-    return dict(library=library, kind="Hook", modules=list(modules), build_system=system)
+    return dict(library=library, kind="Hook", modules=list(modules), build_system=system,
+                enabled_by_parameter=dict(enabled_by))
 
 
 def source_files(root):
@@ -122,10 +133,19 @@ def describe_sources(specs):
         if unbuilt:
             problems.append("hook %s: module(s) %s are not built by %s (its hook.json lists %s)"
                             % (spec["name"], ", ".join(unbuilt), spec["source"], ", ".join(info["modules"])))
+        info["idle_methods"] = idle_methods(spec, info["enabled_by_parameter"])
         described[spec["name"]] = info
     if problems:
         raise BuildError("; ".join(problems))
     return described
+
+
+def idle_methods(spec, enabled_by):
+    """The hook methods that do nothing as the declaration ``spec`` configures the hook: those
+    the source's ``enabled_by_parameter`` turns on by a parameter that no module sets."""
+    configured = set(p["key"] for m in spec.get("modules") or [] for p in m.get("parameters") or []
+                     if p.get("value"))
+    return sorted(method for method, key in (enabled_by or {}).items() if key not in configured)
 
 
 def compile_flags(install, cxx_std=DEFAULT_CXX_STD):
@@ -239,6 +259,8 @@ def plan_jobs(groups, sources, builder_facts, cache_dir):
                 src=source["path"],
                 library=source["library"],
                 modules=list(source["modules"]),
+                enabled_by_parameter=dict(source.get("enabled_by_parameter") or {}),
+                idle_methods=list(source.get("idle_methods") or []),
                 fingerprint=group["fingerprint"],
                 version=group["version"],
                 hosts=list(group["hosts"]),

@@ -917,8 +917,9 @@ def _unresolved_problem(unresolved, libmesos):
 
 @_reading
 def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
-                  allow_resource_decorators=False, probe_timeout=60):
-    """Every check at once. Returns a dict with ok, problems (strings naming the module or
+                  allow_resource_decorators=False, probe_timeout=60, idle_methods=()):
+    """Every check at once. A resource decorator named in ``idle_methods`` (it does nothing as
+    the hook is configured, see hook_build.idle_methods) is reported but not refused. Returns a dict with ok, problems (strings naming the module or
     symbol), warnings, build_id, sha256, machine, needed, runpath, modules (symbol ->
     decoded fields), unresolved_symbols, missing_libraries, resource_decorators and probe.
     Raises HookElfError for bad input (unreadable file, bad version, no modules).
@@ -978,12 +979,14 @@ def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
     overrides, searched_symtab = resource_decorator_overrides(path)
     names = demangle(overrides)
     result['resource_decorators'] = [names[n] for n in overrides]
-    if overrides and not allow_resource_decorators:
+    active = [names[n] for n in overrides
+              if not any(marker in n for method, marker in RESOURCE_DECORATORS.items() if method in idle_methods)]
+    if active and not allow_resource_decorators:
         problems.append(
             'implements %s: these run before agent recovery checks the agent info, and a '
             'change in resources or attributes stops the agent from recovering ("Incompatible '
             'agent info detected"); set allow_resource_decorators to accept it'
-            % ', '.join(result['resource_decorators']))
+            % ', '.join(active))
     if not searched_symtab:
         warnings.append('%s has no .symtab (stripped): overrides of slaveResourcesDecorator / '
                         'slaveAttributesDecorator in non-exported classes cannot be detected'

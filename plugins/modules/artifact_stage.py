@@ -90,6 +90,13 @@ options:
         description: Accept a library that overrides C(slaveResourcesDecorator) or C(slaveAttributesDecorator).
         type: bool
         default: false
+      idle_methods:
+        description:
+          - Hook methods that do nothing as the hook is configured (its C(hook.json) says a
+            parameter turns them on and no module sets it); overriding one of them is not refused.
+        type: list
+        elements: str
+        default: []
   mesos_version:
     description: Version of the agent's Mesos, for example C(1.11.0).
     type: str
@@ -212,7 +219,8 @@ def _validate(path, artifact, mesos_version, libmesos, probe):
     try:
         return hook_elf.validate_hook(path, artifact['modules'], mesos_version, libmesos=libmesos,
                                       probe=probe,
-                                      allow_resource_decorators=artifact['allow_resource_decorators'])
+                                      allow_resource_decorators=artifact['allow_resource_decorators'],
+                                      idle_methods=artifact['idle_methods'])
     except hook_elf.HookElfError as exc:
         return dict(ok=False, problems=[str(exc)], warnings=[], build_id=None)
 
@@ -228,6 +236,7 @@ def main():
                 library=dict(type='str', required=True),
                 modules=dict(type='list', elements='str', required=True),
                 allow_resource_decorators=dict(type='bool', default=False),
+                idle_methods=dict(type='list', elements='str', default=[]),
             )),
             mesos_version=dict(type='str', required=True),
             libmesos=dict(type='path', required=True),

@@ -82,6 +82,13 @@ options:
         C(slaveAttributesDecorator).
     type: bool
     default: false
+  idle_methods:
+    description:
+      - Hook methods that do nothing as the hook is configured (its C(hook.json) says a parameter
+        turns them on and no module sets it); overriding one of them is not refused.
+    type: list
+    elements: str
+    default: []
 notes:
   - Library lookup follows C(ld.so) (RPATH, RUNPATH, the directory of O(libmesos), the
     C(ldconfig -p) cache and the standard directories) but ignores C(LD_LIBRARY_PATH).
@@ -255,6 +262,7 @@ def main():
             libmesos=dict(type='path'),
             dlopen_probe=dict(type='bool', default=False),
             allow_resource_decorators=dict(type='bool', default=False),
+            idle_methods=dict(type='list', elements='str', default=[]),
         ),
         required_if=[('dlopen_probe', True, ('libmesos',))],
         supports_check_mode=True,
@@ -268,7 +276,8 @@ def main():
         result = hook_elf.validate_hook(
             params['path'], params['modules'], params['mesos_version'],
             libmesos=params['libmesos'], probe=params['dlopen_probe'],
-            allow_resource_decorators=params['allow_resource_decorators'])
+            allow_resource_decorators=params['allow_resource_decorators'],
+            idle_methods=params['idle_methods'])
     except hook_elf.HookElfError as exc:
         module.fail_json(msg=str(exc))
 

@@ -47,8 +47,25 @@ def test_stage_plan_content_addressed_destinations():
     assert list(plan) == ["probe"]
     assert plan["probe"]["dest"] == "/var/lib/mfh/probe/%s/libprobe.so" % A
     assert plan["probe"]["src"] == "/cache/probe/k/libprobe.so"
+    assert plan["probe"]["idle_methods"] == []
     with pytest.raises(ValueError, match="no built artifact of hook 'probe' for build fingerprint fp10"):
         st.stage_plan(specs, {}, "/var/lib/mfh", "fp10")
+
+
+def test_stage_plan_takes_idle_methods_from_the_inventory_as_it_is_now():
+    """The cache records what turns a method on; whether the inventory does is read each run."""
+    artifacts = {"cmd": dict(path="/cache/cmd/k/libcmd.so", sha256=A, library="libcmd.so", modules=["cmd1"],
+                             mesos_version="1.11.0",
+                             enabled_by_parameter={"slaveResourcesDecorator": "slaveResourcesDecorator_command"})}
+
+    def spec(params):
+        return [dict(name="cmd", state="present", allow_resource_decorators=False,
+                     modules=[dict(name="cmd1", parameters=params)])]
+
+    off = st.stage_plan(spec([]), artifacts, "/var/lib/mfh")
+    assert off["cmd"]["idle_methods"] == ["slaveResourcesDecorator"]
+    on = st.stage_plan(spec([dict(key="slaveResourcesDecorator_command", value="/bin/r")]), artifacts, "/var/lib/mfh")
+    assert on["cmd"]["idle_methods"] == []
 
 
 def test_prune_never_follows_a_symlink_out_of_the_hook_dir(run_module, tmp_path):

@@ -18,7 +18,8 @@ def make_hook(root, manifest=None, build_file="Makefile"):
 
 def test_manifest_and_build_system_are_read(tmp_path):
     info = hb.read_hook_manifest(make_hook(tmp_path / "probe"))
-    assert info == {"library": "libprobe.so", "kind": "Hook", "modules": ["org_fleet_Probe"], "build_system": "make"}
+    assert info == {"library": "libprobe.so", "kind": "Hook", "modules": ["org_fleet_Probe"], "build_system": "make",
+                    "enabled_by_parameter": {}}
     cmake = make_hook(tmp_path / "c", build_file="CMakeLists.txt")
     assert hb.read_hook_manifest(cmake)["build_system"] == "cmake"
 
@@ -29,6 +30,10 @@ def test_manifest_and_build_system_are_read(tmp_path):
     ({"library": "libprobe.so", "modules": []}, "Makefile", "'modules' must list"),
     ({"library": "libprobe.so", "modules": ["not-c"]}, "Makefile", "'not-c' is not a valid C identifier"),
     ({"library": "libprobe.so", "kind": "Isolator", "modules": ["m"]}, "Makefile", "only Hook modules"),
+    ({"library": "libprobe.so", "modules": ["m"], "enabled_by_parameter": {"slaveResourcesDecorator": ""}},
+     "Makefile", "'enabled_by_parameter' must map hook method names"),
+    ({"library": "libprobe.so", "modules": ["m"], "enabled_by_parameter": ["slaveResourcesDecorator"]},
+     "Makefile", "'enabled_by_parameter' must map hook method names"),
     (None, None, "has no build file (CMakeLists.txt or Makefile)"),
 ])
 def test_bad_hook_sources_are_named(tmp_path, manifest, build_file, message):
@@ -167,7 +172,7 @@ def test_describe_sources_maps_each_hook_to_what_hook_source_returns(tmp_path):
     probe = make_hook(tmp_path / "probe")
     described = hb.describe_sources([hook_decl("probe", probe, "org_fleet_Probe")])
     assert list(described) == ["probe"]
-    assert described["probe"] == hb.describe_source(probe)
+    assert described["probe"] == dict(hb.describe_source(probe), idle_methods=[])
     assert described["probe"]["path"] == probe and described["probe"]["library"] == "libprobe.so"
     assert described["probe"]["files"] == ["Makefile", "hook.cpp", "hook.json"]
     assert described["probe"]["digest"] == hb.source_digest(probe)
@@ -182,3 +187,25 @@ def test_describe_sources_names_every_hook_it_cannot_use(tmp_path):
     message = str(e.value)
     assert "hook probe: module(s) org_fleet_Other are not built by %s (its hook.json lists org_fleet_Probe)" % probe in message
     assert "hook gone: hook source %s does not exist" % (tmp_path / "gone") in message
+
+
+def test_idle_methods_are_those_no_module_turns_on(tmp_path):
+    enabled_by = {"slaveResourcesDecorator": "slaveResourcesDecorator_command",
+                  "slaveAttributesDecorator": "slaveAttributesDecorator_command",
+                  "slaveExecutorEnvironmentDecorator": "slaveExecutorEnvironmentDecorator_command"}
+    manifest = {"library": "libcmd.so", "modules": ["cmd1", "cmd2"], "enabled_by_parameter": enabled_by}
+    root = make_hook(tmp_path / "cmd", manifest=manifest, build_file="CMakeLists.txt")
+
+    def spec(*params_per_module):
+        return {"name": "cmd", "source": root, "modules": [
+            {"name": "cmd%d" % (i + 1), "parameters": [{"key": k, "value": v} for k, v in params]}
+            for i, params in enumerate(params_per_module)]}
+
+    env_only = spec([("slaveExecutorEnvironmentDecorator_command", "/usr/local/bin/env")], [])
+    assert hb.describe_sources([env_only])["cmd"]["idle_methods"] == [
+        "slaveAttributesDecorator", "slaveResourcesDecorator"]
+    # Any module of the library turning a method on makes it active; an empty value does not.
+    second = spec([("slaveResourcesDecorator_command", "")], [("slaveAttributesDecorator_command", "/bin/a")])
+    assert hb.idle_methods(second, enabled_by) == ["slaveExecutorEnvironmentDecorator", "slaveResourcesDecorator"]
+    # A hook without the declaration has no idle method: everything it implements counts.
+    assert hb.idle_methods(env_only, {}) == []

@@ -265,6 +265,25 @@ def test_resource_decorators_are_refused_unless_allowed(libs, name, method):
     assert allowed['resource_decorators'] == result['resource_decorators']
 
 
+def test_decorators_that_the_configuration_leaves_off_are_not_refused(libs):
+    # The command hook implements both, but each does nothing unless its parameter is set.
+    both = ['slaveAttributesDecorator', 'slaveResourcesDecorator']
+    idle = validate(libs, 'static_both_decorators', idle_methods=both)
+    assert idle['ok'] is True
+    assert len(idle['resource_decorators']) == 2
+
+    # One turned on by the inventory: refused, naming only that one.
+    half = validate(libs, 'static_both_decorators', idle_methods=['slaveResourcesDecorator'])
+    assert half['ok'] is False
+    assert len(half['problems']) == 1
+    assert 'slaveAttributesDecorator' in half['problems'][0]
+    assert 'slaveResourcesDecorator' not in half['problems'][0]
+
+    # Idle methods the library does not decorate with excuse nothing else.
+    other = validate(libs, 'static_attributes', idle_methods=['slaveResourcesDecorator'])
+    assert other['ok'] is False
+
+
 def test_stripped_library_still_shows_exported_overrides_and_warns(libs):
     path = libs['static_stripped_resources']
     overrides, searched = hook_elf.resource_decorator_overrides(path)
