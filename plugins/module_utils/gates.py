@@ -19,6 +19,11 @@ interval until its own timeout:
 - ``tasks``: every task that ran before the restart is TASK_RUNNING again;
 - ``canary``: an operator command exits 0.
 
+When the gates follow a restart of the agent's unit, a failed attempt also asks systemd
+whether the daemon has exited since (Mesos exits at start on a module it refuses): then the
+gate fails at once with the daemon's own last words from the journal, instead of waiting out
+its timeout.
+
 The clock and sleep are injectable, so the timing logic is testable without waiting.
 """
 
@@ -27,6 +32,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -154,9 +160,17 @@ def validate_before(before, names):
 
 
 class AgentProbe:
-    """Reads what the gates look at, from a real agent and master, one request per call."""
+    """Reads what the gates look at, from a real agent and master, one request per call.
 
-    def __init__(self, agent_url, master_urls=None, request_timeout=mesos_api.DEFAULT_TIMEOUT):
+    With ``service`` (the unit just restarted, at epoch seconds ``since``) it can also tell
+    whether the daemon has exited since, see :func:`unit_exit`.
+    """
+
+    def __init__(self, agent_url, master_urls=None, request_timeout=mesos_api.DEFAULT_TIMEOUT,
+                 service=None, since=None, run=None):
+        self.service = service
+        self.since = since
+        self._run = run or run_command
         self.agent_url = mesos_api.base_url(agent_url)
         self.master_urls = mesos_api.master_urls(master_urls) if master_urls else None
         if isinstance(request_timeout, bool) or not isinstance(request_timeout, (int, float)) \
@@ -188,6 +202,9 @@ class AgentProbe:
     def run(self, argv, limit=None):
         # The command may use what is left of its gate's time, not just one request's.
         return run_command(argv, max(0.5, limit) if limit else DEFAULT_TIMEOUTS["canary"])
+
+    def exited(self):
+        return unit_exit(self.service, self.since, self._run) if self.service else None
 
 
 def _tail(text):
@@ -244,6 +261,46 @@ def restart_unit(service, daemon_reload=False, run=None, clock=time.monotonic, l
         if rc != 0:
             raise RestartError("'%s' failed (exit %d): %s" % (" ".join(argv), rc, (err or out).strip()))
     return round(clock() - start, 2)
+
+
+# glog's prefix, e.g. "E1207 02:41:07.123456  4242 main.cpp:555] ".
+_GLOG_PREFIX = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]+\] ")
+_ERROR_WORD = re.compile(r"\b(error|failed|fatal)\b", re.IGNORECASE)
+
+
+def exit_reason(log):
+    """The line of a daemon's log that says why it exited: Mesos's last ``EXIT with status``
+    line (what it logs before it exits on a refused module), else the last error line."""
+    lines = [line.strip() for line in (log or "").splitlines() if line.strip()]
+    for line in reversed(lines):
+        at = line.find("EXIT with status")
+        if at >= 0:
+            return line[at:]
+    for line in reversed(lines):
+        if _ERROR_WORD.search(line):
+            return _GLOG_PREFIX.sub("", line)
+    return None
+
+
+def unit_exit(service, since=None, run=run_command):
+    """Why the unit's daemon exited since epoch second ``since``, or None while it runs.
+
+    Exited: the unit is failed or inactive, or waiting to be started again (``auto-restart``:
+    packaged Mesos units say Restart=always). The reason comes from the unit's journal."""
+    rc, out, _ = run(["systemctl", "show", service, "--property=ActiveState,SubState,ExecMainStatus"], 10)
+    if rc != 0:
+        return None
+    props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    active, sub = props.get("ActiveState"), props.get("SubState")
+    if active not in ("failed", "inactive") and sub != "auto-restart":
+        return None
+    argv = ["journalctl", "--unit", service, "--output", "cat", "--no-pager", "--lines", "200"]
+    if since:
+        argv += ["--since", "@%d" % int(since)]
+    log = run(argv, 10)[1]
+    return "%s exited after the restart (%s, %s, exit status %s): %s" % (
+        service, active, sub, props.get("ExecMainStatus", "?"),
+        exit_reason(log) or "its journal says nothing since the restart (journalctl -u %s)" % service)
 
 
 # --- the gates -----------------------------------------------------------------
@@ -398,6 +455,11 @@ def run_gate(spec, probe, before, expect, clock=time.monotonic, sleep=time.sleep
         except (GateFailure, mesos_api.MesosApiError) as e:
             error = str(e)
             details = getattr(e, "details", {})
+            # A daemon that exited will not answer: say why now rather than at the timeout.
+            reason = probe.exited()
+            if reason:
+                error = reason
+                break
         if clock() - start + spec.interval > spec.timeout:
             break
         sleep(spec.interval)

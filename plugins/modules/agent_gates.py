@@ -28,7 +28,11 @@ description:
   - With I(restart_service), restarts that systemd unit first (after C(systemctl reset-failed),
     so repeated restarts never hit the unit's start rate limit, and C(systemctl daemon-reload)
     when I(daemon_reload)) and returns how long it took in RV(restart_seconds); the gates then
-    start as soon as the restart returns.
+    start as soon as the restart returns. A failed attempt at a gate then also asks systemd
+    whether the daemon has exited since the restart (the unit C(failed), C(inactive) or in
+    C(auto-restart)): Mesos exits at start on a module it refuses, and the gate fails at once
+    with the daemon's own reason from the unit's journal (its last C(EXIT with status) line)
+    instead of waiting out its timeout.
   - The module fails when a gate fails, so a playbook can roll the host back in a C(rescue).
   - Warns when the restart, the gates up to C(reregistered) and a rollback restart could
     together outlast the master's re-registration window (C(agent_ping_timeout) x
@@ -312,6 +316,8 @@ msg:
   type: str
 """
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
@@ -350,7 +356,10 @@ def run(module):
     expect = g.Expectations(hooks=p["expected_hooks"], module_names=p["expected_modules"],
                             modules_dir=p["expected_modules_dir"], master_state=p["master_state"],
                             canary=p["canary_command"])
-    probe = g.AgentProbe(p["agent_url"], p["master_url"], p["request_timeout"])
+    restarting = p["restart_service"] and not module.check_mode
+    # Just before the restart: the daemon's journal from then on says why it exited, if it did.
+    probe = g.AgentProbe(p["agent_url"], p["master_url"], p["request_timeout"],
+                         service=p["restart_service"] if restarting else None, since=time.time())
     g.validate_before(p["before"], names)
 
     budget = g.reregistration_budget(specs, p["restart_timeout"], _window(p, module))
@@ -358,7 +367,7 @@ def run(module):
         module.warn(budget["warning"])
 
     restarted = {}
-    if p["restart_service"] and not module.check_mode:
+    if restarting:
         try:
             restarted["restart_seconds"] = g.restart_unit(p["restart_service"], p["daemon_reload"])
         except g.RestartError as e:

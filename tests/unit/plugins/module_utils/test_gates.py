@@ -102,6 +102,77 @@ def test_health_timeout_fails_and_skips_the_rest(agent, master, before):
     assert outcome["msg"].startswith("gate 'health' failed: %s/health: HTTP 503" % agent.url)
 
 
+# What a real agent logs before it exits on a refused module (glog line, then exit 1).
+REFUSED = ("E1207 02:41:07.123456  4242 main.cpp:555] EXIT with status 1: Error loading modules: "
+           "Error verifying module 'org_example_EnvHook': Mesos has version 1.11.0, but module is "
+           "compiled with version 1.12.0")
+
+
+class FakeSystemd:
+    """Answers systemctl show and journalctl as for a unit in the given state."""
+
+    def __init__(self, active, sub, journal=""):
+        self.active, self.sub, self.journal = active, sub, journal
+        self.calls = []
+
+    def __call__(self, argv, timeout=None):
+        self.calls.append(argv)
+        if argv[0] == "systemctl":
+            return 0, "ActiveState=%s\nSubState=%s\nExecMainStatus=1\n" % (self.active, self.sub), ""
+        return 0, self.journal, ""
+
+
+def test_exit_reason_is_mesoss_last_exit_line_else_the_last_error():
+    log = "I1207 starting\n" + REFUSED.replace("1.12.0", "1.10.0") + "\n" + REFUSED + "\n"
+    assert g.exit_reason(log) == REFUSED[REFUSED.index("EXIT with status"):]
+    assert g.exit_reason("I1207 02:41:07.1  1 main.cpp:1] ok\n"
+                         "E1207 02:41:07.2  1 main.cpp:2] Failed to bind: address in use\nbye\n") == \
+        "Failed to bind: address in use"
+    assert g.exit_reason("all fine\n") is None
+
+
+@pytest.mark.parametrize("active, sub", [("active", "running"), ("activating", "start")])
+def test_a_running_unit_has_not_exited(active, sub):
+    systemd = FakeSystemd(active, sub, REFUSED)
+    assert g.unit_exit("mesos-slave.service", 1700000000, systemd) is None
+    assert [c[0] for c in systemd.calls] == ["systemctl"]
+
+
+@pytest.mark.parametrize("active, sub", [("activating", "auto-restart"), ("failed", "failed"), ("inactive", "dead")])
+def test_an_exited_unit_says_why_from_its_journal_since_the_restart(active, sub):
+    systemd = FakeSystemd(active, sub, "I1207 loading\n" + REFUSED + "\n")
+    reason = g.unit_exit("mesos-slave.service", 1700000000.7, systemd)
+    assert reason.startswith("mesos-slave.service exited after the restart (%s, %s, exit status 1): " % (active, sub))
+    assert reason.endswith("EXIT with status 1: Error loading modules: Error verifying module 'org_example_EnvHook': "
+                           "Mesos has version 1.11.0, but module is compiled with version 1.12.0")
+    assert systemd.calls[1][:3] == ["journalctl", "--unit", "mesos-slave.service"]
+    assert systemd.calls[1][-2:] == ["--since", "@1700000000"]
+
+
+def test_a_daemon_that_exited_fails_the_gate_at_once_with_its_reason(agent, master, before):
+    agent.healthy = False
+    clock = FakeClock()
+    probe = g.AgentProbe(agent.url, [master.url], request_timeout=2, service="mesos-slave.service",
+                         since=1700000000, run=FakeSystemd("activating", "auto-restart", REFUSED))
+    specs = g.gate_specs(["health", "reregistered"], {"health": 60, "reregistered": 10})
+    outcome = g.check_gates(before, probe, expect(), specs, clock=clock, sleep=clock.sleep)
+    health = gate(outcome, "health")
+    assert outcome["passed"] is False and outcome["failed_gate"] == "health"
+    assert health["attempts"] == 1 and clock.sleeps == []
+    assert "Mesos has version 1.11.0, but module is compiled with version 1.12.0" in health["error"]
+    assert outcome["msg"].startswith("gate 'health' failed: mesos-slave.service exited after the restart")
+
+
+def test_a_daemon_still_running_lets_the_gate_retry(agent, master, before):
+    agent.override("/health", (503, "Agent has not finished recovery"), (200, ""))
+    clock = FakeClock()
+    probe = g.AgentProbe(agent.url, [master.url], request_timeout=2, service="mesos-slave.service",
+                         since=1700000000, run=FakeSystemd("active", "running"))
+    outcome = g.check_gates(before, probe, expect(), g.gate_specs(["health"], {"health": 10}),
+                            clock=clock, sleep=clock.sleep)
+    assert outcome["passed"] is True and gate(outcome, "health")["attempts"] == 2
+
+
 def test_zero_timeout_means_one_attempt(agent, master, before):
     agent.healthy = False
     clock = FakeClock()
