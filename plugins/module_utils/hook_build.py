@@ -37,6 +37,9 @@ IGNORED_SUFFIXES = (".o", ".so", ".a", ".pyc", "~")
 DEFAULT_CXX_STD = "c++14"
 _C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LIBRARY_NAME = re.compile(r"^lib[A-Za-z0-9_+-]+\.so$")
+_MESOS_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]((?:mesos|stout|process)/[^>"]+)[>"]', re.MULTILINE)
+_CMAKE_MINIMUM = re.compile(r"cmake_minimum_required\s*\(\s*VERSION\s+(\d+(?:\.\d+)*)", re.IGNORECASE)
+SOURCE_SUFFIXES = (".cpp", ".cc", ".cxx", ".hpp", ".h", ".hh")
 _ERROR_LINE = re.compile(r"(\berror\b|fatal error|undefined reference|No such file|CMake Error|\*\*\*)",
                          re.IGNORECASE)
 
@@ -110,12 +113,29 @@ def source_digest(root):
     return digest.hexdigest()
 
 
+def source_needs(root, files):
+    """What a builder must have for these sources: the Mesos headers they include (whose own
+    includes a builder must be able to find) and the CMake version their CMakeLists.txt asks."""
+    headers = set()
+    for rel in files:
+        if rel.endswith(SOURCE_SUFFIXES):
+            with open(os.path.join(root, rel), "rb") as handle:
+                headers.update(_MESOS_INCLUDE.findall(handle.read().decode("utf-8", "replace")))
+    minimum = None
+    if "CMakeLists.txt" in files:
+        with open(os.path.join(root, "CMakeLists.txt")) as handle:
+            found = _CMAKE_MINIMUM.search(handle.read())
+        minimum = found.group(1) if found else None
+    return dict(mesos_headers=sorted(headers), cmake_minimum=minimum)
+
+
 def describe_source(root):
     """What the hook_source module and the hook_sources lookup return for one source directory."""
     info = read_hook_manifest(root)
     info["files"] = source_files(root)
     info["digest"] = source_digest(root)
     info["path"] = root
+    info.update(source_needs(root, info["files"]))
     return info
 
 
@@ -261,6 +281,9 @@ def plan_jobs(groups, sources, builder_facts, cache_dir):
                 modules=list(source["modules"]),
                 enabled_by_parameter=dict(source.get("enabled_by_parameter") or {}),
                 idle_methods=list(source.get("idle_methods") or []),
+                build_system=source.get("build_system"),
+                mesos_headers=list(source.get("mesos_headers") or []),
+                cmake_minimum=source.get("cmake_minimum"),
                 fingerprint=group["fingerprint"],
                 version=group["version"],
                 hosts=list(group["hosts"]),

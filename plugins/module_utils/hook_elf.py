@@ -768,6 +768,16 @@ def unresolved_symbols(path, libmesos, extra_dirs=()):
             'libraries': [elf.path for elf in loaded]}
 
 
+@_reading
+def linked_libraries(path):
+    """DT_NEEDED name -> path of each library ``path`` links directly, found as ld.so would
+    (a name it cannot find is left out)."""
+    with _open(path) as elf:
+        resolver = _Resolver(elf.machine, elf.elf.elfclass, [os.path.dirname(os.path.abspath(path))])
+        found = dict((name, resolver.find(name, elf)) for name in elf.needed)
+    return dict((name, where) for name, where in found.items() if where)
+
+
 # --------------------------------------------------------------------------- general report
 
 @_reading

@@ -71,6 +71,19 @@ files:
   returned: success
   type: list
   elements: str
+enabled_by_parameter:
+  description: Hook method -> the module parameter that turns it on, from C(hook.json) (empty when it says nothing).
+  returned: success
+  type: dict
+mesos_headers:
+  description: The Mesos headers (C(mesos/), C(stout/), C(process/)) the sources include; a builder must find what they include.
+  returned: success
+  type: list
+  elements: str
+cmake_minimum:
+  description: The CMake version the C(CMakeLists.txt) asks for (C(cmake_minimum_required)), null without one.
+  returned: success
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

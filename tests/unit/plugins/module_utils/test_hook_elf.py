@@ -497,3 +497,10 @@ def test_real_libmesos_build_id_matches_readelf(real):
     expected = [line.split(':', 1)[1].strip() for line in notes.splitlines()
                 if line.strip().startswith('Build ID:')]
     assert hook_elf.gnu_build_id(real['libmesos']) == (expected[0] if expected else None)
+
+
+def test_linked_libraries_are_found_as_the_loader_finds_them(libs):
+    import os
+    linked = hook_elf.linked_libraries(libs['needs_missing'])
+    assert list(linked) == ['libstdc++.so.6']  # libgone.so is nowhere: left out
+    assert os.path.isfile(linked['libstdc++.so.6'])
