@@ -1,15 +1,17 @@
 // libmesos of the Mesos stand-in (a test fixture).
 //
 // Two parts:
-// 1. the out-of-line definitions of the types in <mesos/mesos.hpp> and
-//    <mesos/hook.hpp> that hook modules link against;
+// 1. the out-of-line definitions of <mesos/hook.hpp> that hook modules link
+//    against (the message types of <mesos/mesos.hpp> are protobuf classes,
+//    compiled in from the generated mesos.pb.cc, with libprotobuf linked);
 // 2. a small C interface (mesos_standin_*) through which the Python agent
 //    opens module libraries, calls create() and runs hook methods, so the
 //    loading happens with dlopen(RTLD_NOW) in the agent process, against
 //    this library, as in a real agent.
 //
 // Build (done by install-standin): g++ -std=c++14 -shared -fPIC
-//   -I<prefix>/include libmesos.cpp -ldl -o libmesos-X.Y.Z.so
+//   -Iinclude libmesos.cpp include/mesos/mesos.pb.cc -lprotobuf -ldl
+//   -o libmesos-X.Y.Z.so
 
 #include <dlfcn.h>
 
@@ -30,76 +32,6 @@ const char* MESOS_STANDIN_VERSION_SYMBOL()
 
 namespace mesos {
 inline namespace MESOS_STANDIN_ABI {
-
-const std::string& Parameter::key() const { return key_; }
-const std::string& Parameter::value() const { return value_; }
-void Parameter::set_key(const std::string& key) { key_ = key; }
-void Parameter::set_value(const std::string& value) { value_ = value; }
-
-int Parameters::parameter_size() const
-{
-  return static_cast<int>(parameter_.size());
-}
-
-const Parameter& Parameters::parameter(int index) const
-{
-  return parameter_.at(index);
-}
-
-Parameter* Parameters::add_parameter()
-{
-  parameter_.emplace_back();
-  return &parameter_.back();
-}
-
-const std::string& Environment_Variable::name() const { return name_; }
-const std::string& Environment_Variable::value() const { return value_; }
-void Environment_Variable::set_name(const std::string& name) { name_ = name; }
-
-void Environment_Variable::set_value(const std::string& value)
-{
-  value_ = value;
-}
-
-int Environment::variables_size() const
-{
-  return static_cast<int>(variables_.size());
-}
-
-const Environment::Variable& Environment::variables(int index) const
-{
-  return variables_.at(index);
-}
-
-Environment::Variable* Environment::add_variables()
-{
-  variables_.emplace_back();
-  return &variables_.back();
-}
-
-void Environment::CopyFrom(const Environment& other)
-{
-  if (&other != this) {
-    variables_ = other.variables_;
-  }
-}
-
-CommandInfo::CommandInfo() : hasEnvironment_(false) {}
-bool CommandInfo::has_environment() const { return hasEnvironment_; }
-const Environment& CommandInfo::environment() const { return environment_; }
-
-Environment* CommandInfo::mutable_environment()
-{
-  hasEnvironment_ = true;
-  return &environment_;
-}
-
-const std::string& CommandInfo::value() const { return value_; }
-void CommandInfo::set_value(const std::string& value) { value_ = value; }
-
-bool ExecutorInfo::has_command() const { return true; }
-const CommandInfo& ExecutorInfo::command() const { return command_; }
-CommandInfo* ExecutorInfo::mutable_command() { return &command_; }
 
 Hook::~Hook() {}
 

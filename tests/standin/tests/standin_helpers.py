@@ -79,19 +79,25 @@ def build_module(prefixes, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def probe_from(prefixes, tmp_path_factory):
-    """probe_from(install, pin=False): the probe hook built with the
-    probe_hook Makefile against another install."""
+    """probe_from(install, pin=False): the probe hook built with its
+    CMakeLists.txt against another install."""
     out = tmp_path_factory.mktemp("probes")
 
     def build(install, pin=False):
         target = out / ("%s%s" % (install, "-pinned" if pin else ""))
         target.mkdir(exist_ok=True)
-        subprocess.run(["make", "-s", "-B", "-C", os.path.join(STANDIN, "probe_hook"),
-                        "MESOS_PREFIX=" + prefixes[install], "OUT=" + str(target)]
-                       + (["PIN_VERSION=1"] if pin else []), check=True)
+        build_probe(prefixes[install], str(target), pin)
         return str(target / "libprobe_hook.so")
 
     return build
+
+
+def build_probe(prefix, out, pin=False):
+    """The probe hook built with its CMakeLists.txt against the install at prefix, into out."""
+    subprocess.run(["cmake", "-S", os.path.join(STANDIN, "probe_hook"), "-B", out,
+                    "-DMESOS_PREFIX=" + prefix, "-DPIN_VERSION=%s" % ("ON" if pin else "OFF")],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", out], check=True, stdout=subprocess.DEVNULL)
 
 
 def free_port():

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from standin_helpers import PROBE, Daemon, free_port, get, install
+from standin_helpers import PROBE, Daemon, build_probe, free_port, get, install
 
 
 def build_id(path):
@@ -203,9 +203,7 @@ def test_probe_hook_builds_against_real_mesos(tmp_path):
     # The probe source uses only API that real Mesos has, so the same hook can
     # be rolled out to a real agent.
     real = os.environ["MESOS_REAL_PREFIX"]
-    subprocess.run(["make", "-s", "-B", "-C",
-                    os.path.join(os.path.dirname(os.path.dirname(__file__)), "probe_hook"),
-                    "MESOS_PREFIX=" + real, "OUT=" + str(tmp_path)], check=True)
+    build_probe(real, str(tmp_path))
     with open(tmp_path / "libprobe_hook.so", "rb") as f:
         symbol = ELFFile(f).get_section_by_name(".dynsym").get_symbol_by_name(PROBE)[0]
         assert symbol["st_size"] == 64
