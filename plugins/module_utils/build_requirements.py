@@ -136,7 +136,7 @@ def normalise_builds(builds):
         if absent:
             raise ValueError("builds[%d] has no %s" % (i, ", ".join(absent)))
         system = job.get("build_system") or "make"
-        if system not in TOOL_PACKAGES or system == "g++":
+        if system not in ("cmake", "make"):
             raise ValueError("builds[%d]: build_system must be cmake or make, got %r" % (i, system))
         out.append(dict(hook=str(job["hook"]), flags=[str(f) for f in job["flags"]], libmesos=str(job["libmesos"]),
                         prefix=job.get("prefix"), build_system=system,
@@ -180,7 +180,7 @@ def check_build(build, which, run, linked):
     if errors and not headers:
         problems.append("the installed Mesos headers do not compile here: %s" % "; ".join(errors[:3]))
     libraries = linked(build["libmesos"]) if headers else {}
-    wanted = {}
+    wanted = set()
     for header in headers:
         found = package_for_header(header, libraries)
         if found is None:
@@ -190,11 +190,10 @@ def check_build(build, which, run, linked):
                 "%s/lib/mesos/3rdparty/include when Mesos is configured with "
                 "--enable-install-module-dependencies" % (header, build.get("prefix") or "<prefix>"))
             continue
-        key = found["deb"]
-        if key in wanted:
+        if found["deb"] in wanted:
             continue
+        wanted.add(found["deb"])
         owner = manager.owner(found["path"]) if manager else None
-        wanted[key] = True
         what = "headers of %s (libmesos links %s), for %s" % (found["library"].split(".so")[0],
                                                              found["path"], header)
         if manager and not manager.name(found["deb"], found["rpm"]):
