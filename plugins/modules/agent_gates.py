@@ -30,7 +30,7 @@ description:
     when I(daemon_reload)) and returns how long it took in RV(restart_seconds); the gates then
     start as soon as the restart returns. A failed attempt at a gate then also asks systemd
     whether the daemon has exited since the restart (the unit C(failed), C(inactive) or in
-    C(auto-restart)): Mesos exits at start on a module it refuses, and the gate fails at once
+    C(auto-restart)). Mesos exits at start on a module it refuses, and the gate then fails at once
     with the daemon's own reason from the unit's journal (its last C(EXIT with status) line)
     instead of waiting out its timeout.
   - The module fails when a gate fails, so a playbook can roll the host back in a C(rescue).

@@ -16,7 +16,7 @@ description:
   - For each build job of this host, checks for a C++ compiler, the hook's build tool (CMake of
     the version its C(CMakeLists.txt) asks for, or make) and every header the Mesos headers the
     hook includes need (protobuf's, curl's, ...), by running the compiler as a preprocessor
-    with C(-M -MG) over those Mesos headers: a header it cannot find is listed, not an error.
+    with C(-M -MG) over those Mesos headers, which lists a header it cannot find instead of failing.
   - Maps each missing header to the library libmesos links for it (its C(DT_NEEDED) entries),
     the distribution package that owns that library, and the development package of the same
     version, so the headers match the library libmesos uses (protobuf's generated headers refuse
