@@ -25,15 +25,11 @@ author:
 requirements:
   - pyelftools (Debian package C(python3-pyelftools)) on the agent, to read the libmesos build-id.
 attributes:
-  check_mode:
-    support: full
-    description: Read-only.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
   facts:
     support: full
     description: Sets C(mesos_agent).
+extends_documentation_fragment:
+  - mesos_fleet.hooks.attributes.read_only
 options:
   prefix:
     description: The Mesos install prefix. Searched in the usual places when not given.

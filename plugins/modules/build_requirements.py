@@ -27,13 +27,8 @@ author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 requirements:
   - pyelftools on the host, to read which libraries libmesos links.
-attributes:
-  check_mode:
-    support: full
-    description: Read-only.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
+extends_documentation_fragment:
+  - mesos_fleet.hooks.attributes.read_only
 options:
   builds:
     description:

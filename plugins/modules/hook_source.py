@@ -21,13 +21,8 @@ description:
     every hook at once without starting a module process; the build role uses that.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
-attributes:
-  check_mode:
-    support: full
-    description: Read-only.
-  diff_mode:
-    support: none
-    description: Nothing to diff.
+extends_documentation_fragment:
+  - mesos_fleet.hooks.attributes.read_only
 options:
   path:
     description: The hook's source directory.

@@ -36,16 +36,12 @@ requirements:
   - pyelftools (on the host that runs the check)
   - c++filt (optional, to demangle symbol names in messages)
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads files; it runs unchanged in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
   platform:
     support: full
     platforms: posix
     description: Linux ELF libraries.
+extends_documentation_fragment:
+  - mesos_fleet.hooks.attributes.read_only
 options:
   path:
     description:
