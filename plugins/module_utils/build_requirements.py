@@ -96,14 +96,14 @@ class PackageManager:
         """(package, version) of the installed package that owns ``path``; None if none does."""
         for candidate in (path, os.path.realpath(path)):
             if self.kind == "deb":
-                rc, out, _ = self.run(["dpkg-query", "-S", candidate])
+                rc, out, dummy = self.run(["dpkg-query", "-S", candidate])
                 if rc == 0 and ":" in out:
                     package = out.splitlines()[0].rsplit(": ", 1)[0].split(",")[0].strip()
-                    rc, version, _ = self.run(["dpkg-query", "-W", "-f=${Version}", package])
+                    rc, version, dummy = self.run(["dpkg-query", "-W", "-f=${Version}", package])
                     if rc == 0 and version.strip():
                         return package, version.strip()
             elif self.kind == "rpm":
-                rc, out, _ = self.run(["rpm", "-qf", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n", candidate])
+                rc, out, dummy = self.run(["rpm", "-qf", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n", candidate])
                 if rc == 0 and out.strip():
                     package, version = out.splitlines()[0].split(" ", 1)
                     return package, version
@@ -194,8 +194,8 @@ def check_build(build, which, run, linked):
             continue
         wanted.add(found["deb"])
         owner = manager.owner(found["path"]) if manager else None
-        what = "headers of %s (libmesos links %s), for %s" % (found["library"].split(".so")[0],
-                                                             found["path"], header)
+        library = found["library"].split(".so")[0]
+        what = "headers of %s (libmesos links %s), for %s" % (library, found["path"], header)
         if manager and not manager.name(found["deb"], found["rpm"]):
             problems.append("%s: no %s package is known for them" % (what, manager.kind))
             continue

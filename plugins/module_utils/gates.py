@@ -287,7 +287,7 @@ def unit_exit(service, since=None, run=run_command):
 
     Exited: the unit is failed or inactive, or waiting to be started again (``auto-restart``:
     packaged Mesos units say Restart=always). The reason comes from the unit's journal."""
-    rc, out, _ = run(["systemctl", "show", service, "--property=ActiveState,SubState,ExecMainStatus"], 10)
+    rc, out, dummy = run(["systemctl", "show", service, "--property=ActiveState,SubState,ExecMainStatus"], 10)
     if rc != 0:
         return None
     props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)

@@ -114,7 +114,7 @@ def test_make_builds_need_make_and_no_compiler_means_no_header_check():
     host = FakeHost(tools=("dpkg-query",))
     result = check(host, {}, build(build_system="make", cmake_minimum=None))
     assert result["packages"] == ["g++", "make"]
-    assert not [argv for argv, _ in host.calls if "-MG" in argv]
+    assert not [argv for argv, dummy in host.calls if "-MG" in argv]
 
 
 def test_preprocessor_errors_without_missing_headers_are_reported():
