@@ -63,6 +63,14 @@ ENVFILE_PATHS = (
 )
 UNIT_NAMES = ("mesos-agent.service", "mesos-slave.service")
 # Highest priority first, as systemd searches them.
+# The module options that say where an agent's flags live (doc fragment mesos_fleet.hooks.flag_store).
+ARGUMENT_SPEC = dict(
+    style=dict(type="str", choices=["auto"] + list(STYLES), default="auto"),
+    flag_dir=dict(type="path"),
+    env_files=dict(type="list", elements="path"),
+    unit=dict(type="str"),
+    override_file=dict(type="path"),
+)
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
 # EnvironmentFile= order of dcos-mesos-slave.service; later files win.
 DCOS_ENV_FILES = (

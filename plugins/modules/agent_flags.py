@@ -38,14 +38,9 @@ attributes:
   diff_mode:
     support: full
     description: Shows the before and after content of every file it changes.
+extends_documentation_fragment:
+  - mesos_fleet.hooks.flag_store
 options:
-  style:
-    description:
-      - Packaging style of the agent. V(auto) detects it from the files that exist and
-        fails when none or more than one style matches.
-    type: str
-    choices: [auto, flagdir, envfile, dropin, dcos]
-    default: auto
   hooks:
     description:
       - Hook module names (C identifiers) to add to or remove from C(--hooks).
@@ -80,34 +75,6 @@ options:
       - Directory where the old content of every changed file is saved under a timestamped
         name before it is replaced or removed. Created when missing.
     type: path
-  flag_dir:
-    description:
-      - O(style=flagdir) only. The flag directory; by default whichever of
-        C(/etc/mesos-slave) and C(/etc/mesos-agent) exists.
-    type: path
-  env_files:
-    description:
-      - Env files in the order they are read (later ones win).
-      - O(style=flagdir) defaults to C(/etc/default/mesos) and
-        C(/etc/default/<basename of flag_dir>).
-      - O(style=envfile) defaults to C(/etc/default/mesos), C(/etc/default/mesos-slave),
-        C(/etc/default/mesos-agent), C(/etc/sysconfig/mesos-agent); the last existing one
-        is written.
-      - O(style=dcos) defaults to the C(EnvironmentFile=) chain of
-        C(dcos-mesos-slave.service).
-    type: list
-    elements: path
-  override_file:
-    description:
-      - O(style=dcos) only. The file this module writes; must be one of O(env_files).
-      - Defaults to C(/var/lib/dcos/mesos-slave-common), the file DC/OS documents for
-        operator changes of agent flags.
-    type: path
-  unit:
-    description:
-      - O(style=dropin) only. The agent's systemd unit name; by default whichever of
-        C(mesos-agent.service) and C(mesos-slave.service) exists.
-    type: str
   unit_dirs:
     description:
       - O(style=dropin) only. Unit directories, highest priority first; the drop-in is
@@ -211,6 +178,7 @@ restart_needed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils.flag_stores import (
+    ARGUMENT_SPEC,
     FlagStoreError,
     apply_plan,
     make_store,
@@ -220,17 +188,13 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils.flag_stores impo
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            style=dict(type="str", default="auto", choices=["auto", "flagdir", "envfile", "dropin", "dcos"]),
+            ARGUMENT_SPEC,
             hooks=dict(type="list", elements="str", default=[]),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             position=dict(type="str", default="append", choices=["append", "prepend"]),
             modules=dict(type="str"),
             modules_dir=dict(type="path"),
             backup_dir=dict(type="path"),
-            flag_dir=dict(type="path"),
-            env_files=dict(type="list", elements="path"),
-            override_file=dict(type="path"),
-            unit=dict(type="str"),
             unit_dirs=dict(type="list", elements="path"),
             root=dict(type="path", default="/"),
         ),

@@ -29,28 +29,11 @@ attributes:
     support: full
     description: Sets C(mesos_agent).
 extends_documentation_fragment:
+  - mesos_fleet.hooks.flag_store
   - mesos_fleet.hooks.attributes.read_only
 options:
   prefix:
     description: The Mesos install prefix. Searched in the usual places when not given.
-    type: path
-  style:
-    description: The packaging style. C(auto) detects it from the files present.
-    type: str
-    choices: [auto, flagdir, envfile, dropin, dcos]
-    default: auto
-  flag_dir:
-    description: Flag directory for the C(flagdir) style (C(/etc/mesos-slave) or C(/etc/mesos-agent) by default).
-    type: path
-  env_files:
-    description: Env files for the C(envfile), C(flagdir) and C(dcos) styles, in the order they are read.
-    type: list
-    elements: path
-  unit:
-    description: The agent's systemd unit for the C(dropin) style.
-    type: str
-  override_file:
-    description: The operator override env file for the C(dcos) style.
     type: path
   read_flags:
     description:
@@ -294,12 +277,8 @@ def healthy(url, timeout):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            flag_stores.ARGUMENT_SPEC,
             prefix=dict(type="path"),
-            style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),
-            flag_dir=dict(type="path"),
-            env_files=dict(type="list", elements="path"),
-            unit=dict(type="str"),
-            override_file=dict(type="path"),
             read_flags=dict(type="bool", default=True),
             check_health=dict(type="bool", default=True),
             timeout=dict(type="int", default=5),
