@@ -24,8 +24,11 @@ import os
 import re
 
 # Include prefix -> (library libmesos links whose headers these are, Debian package, RPM package).
-# The first entry whose prefix matches and whose library libmesos links wins (curl comes in two
-# flavours). A library of None: header-only, never linked.
+# The first entry whose prefix matches and whose library libmesos links wins (curl and gRPC come
+# in two flavours each). A library of None: header-only (boost, when Mesos was configured with
+# --with-boost), never linked, so the distribution's version is the one to install. Packages
+# that the headers' own includes need (libgflags-dev for glog's) come as the distribution's
+# dependencies of these.
 HEADER_PACKAGES = (
     ("google/protobuf/", "libprotobuf.so", "libprotobuf-dev", "protobuf-devel"),
     ("curl/", "libcurl-gnutls.so", "libcurl4-gnutls-dev", None),
@@ -34,6 +37,7 @@ HEADER_PACKAGES = (
     ("zconf.h", "libz.so", "zlib1g-dev", "zlib-devel"),
     ("glog/", "libglog.so", "libgoogle-glog-dev", "glog-devel"),
     ("gflags/", "libgflags.so", "libgflags-dev", "gflags-devel"),
+    ("grpcpp/", "libgrpc++_unsecure.so", "libgrpc++-dev", "grpc-devel"),
     ("grpcpp/", "libgrpc++.so", "libgrpc++-dev", "grpc-devel"),
     ("grpc/", "libgrpc.so", "libgrpc-dev", "grpc-devel"),
     ("zookeeper/", "libzookeeper_mt.so", "libzookeeper-mt-dev", "zookeeper-devel"),
@@ -43,6 +47,7 @@ HEADER_PACKAGES = (
     ("openssl/", "libssl.so", "libssl-dev", "openssl-devel"),
     ("apr_", "libapr-1.so", "libapr1-dev", "apr-devel"),
     ("svn_", "libsvn_delta-1.so", "libsvn-dev", "subversion-devel"),
+    ("boost/", None, "libboost-dev", "boost-devel"),
 )
 # What a build tool or compiler is called as a package.
 TOOL_PACKAGES = {
@@ -76,13 +81,33 @@ def _linked(stem, libraries):
 
 
 def package_for_header(header, libraries):
-    """(HEADER_PACKAGES entry, (library name, path)) of the header; None when unknown."""
+    """What provides a missing header: ``prefix`` (the family of headers it belongs to),
+    ``library`` and ``path`` (what libmesos links for it; None for header-only libraries), ``deb``
+    and ``rpm``; None when no known library libmesos links (or header-only one) provides it."""
     for prefix, stem, deb, rpm in HEADER_PACKAGES:
         if header.startswith(prefix):
-            linked = _linked(stem, libraries) if stem else None
+            linked = _linked(stem, libraries) if stem else (None, None)
             if linked:
-                return dict(library=linked[0], path=linked[1], deb=deb, rpm=rpm)
+                return dict(prefix=prefix, library=linked[0], path=linked[1], deb=deb, rpm=rpm)
     return None
+
+
+def _family(header):
+    """Headers reported together: their first path component (``boost/...``), or the file."""
+    return header.split("/", 1)[0] + "/" if "/" in header else header
+
+
+def _grouped(headers):
+    """Family -> the missing headers in it, in order."""
+    groups = {}
+    for header in headers:
+        groups.setdefault(_family(header), []).append(header)
+    return groups
+
+
+def _which_headers(headers):
+    return headers[0] + (" and %d more %s headers" % (len(headers) - 1, _family(headers[0]))
+                         if len(headers) > 1 else "")
 
 
 class PackageManager:
@@ -180,22 +205,23 @@ def check_build(build, which, run, linked):
     if errors and not headers:
         problems.append("the installed Mesos headers do not compile here: %s" % "; ".join(errors[:3]))
     libraries = linked(build["libmesos"]) if headers else {}
-    wanted = set()
-    for header in headers:
-        found = package_for_header(header, libraries)
+    for family, group in sorted(_grouped(headers).items()):
+        found = package_for_header(group[0], libraries)
         if found is None:
             problems.append(
-                "%s (included by the Mesos headers) is not on this host, and no library libmesos links "
-                "provides it: it belongs to the third-party headers Mesos was built with, installed under "
+                "%s (included by the Mesos headers) are not on this host, and no library libmesos links "
+                "provides them: they belong to the third-party headers Mesos was built with, installed under "
                 "%s/lib/mesos/3rdparty/include when Mesos is configured with "
-                "--enable-install-module-dependencies" % (header, build.get("prefix") or "<prefix>"))
+                "--enable-install-module-dependencies" % (_which_headers(group), build.get("prefix") or "<prefix>"))
             continue
-        if found["deb"] in wanted:
-            continue
-        wanted.add(found["deb"])
-        owner = manager.owner(found["path"]) if manager else None
-        library = found["library"].split(".so")[0]
-        what = "headers of %s (libmesos links %s), for %s" % (library, found["path"], header)
+        if found["library"]:
+            owner = manager.owner(found["path"]) if manager else None
+            what = "headers of %s (libmesos links %s), for %s" % (
+                found["library"].split(".so")[0], found["path"], _which_headers(group))
+        else:
+            owner = None
+            what = "headers of %s (header-only: the distribution's version), for %s" % (
+                family.rstrip("/"), _which_headers(group))
         if manager and not manager.name(found["deb"], found["rpm"]):
             problems.append("%s: no %s package is known for them" % (what, manager.kind))
             continue

@@ -76,7 +76,7 @@ def test_missing_headers_map_to_the_dev_package_of_the_library_libmesos_links_at
     protobuf = [m for m in result["missing"] if m["package"] == "libprotobuf-dev"]
     assert len(protobuf) == 1  # one package however many of its headers are missing
     assert protobuf[0]["what"] == ("headers of libprotobuf (libmesos links %s), for google/protobuf/port_def.inc"
-                                   % PROTOBUF)
+                                   " and 1 more google/ headers" % PROTOBUF)
     assert protobuf[0]["hook"] == "command_hook"
     assert [m["what"] for m in result["missing"]][0] == "cmake (the hook's build tool)"
 
@@ -94,14 +94,25 @@ def test_rpm_hosts_get_rpm_names_and_versions():
 
 
 def test_headers_no_linked_library_provides_are_a_problem_naming_the_third_party_dir():
-    host = FakeHost(missing=["boost/functional/hash.hpp", "google/protobuf/port_def.inc"])
+    host = FakeHost(missing=["picojson.h", "google/protobuf/port_def.inc", "google/protobuf/arena.h"])
     result = check(host, {})  # protobuf linked statically: no package can match it
     assert result["packages"] == []
     assert result["problems"] == [
-        "hook command_hook: %s (included by the Mesos headers) is not on this host, and no library libmesos "
-        "links provides it: it belongs to the third-party headers Mesos was built with, installed under "
+        "hook command_hook: %s (included by the Mesos headers) are not on this host, and no library libmesos "
+        "links provides them: they belong to the third-party headers Mesos was built with, installed under "
         "/opt/mesos/lib/mesos/3rdparty/include when Mesos is configured with --enable-install-module-dependencies"
-        % header for header in ("boost/functional/hash.hpp", "google/protobuf/port_def.inc")]
+        % headers for headers in ("google/protobuf/arena.h and 1 more google/ headers", "picojson.h")]
+
+
+def test_header_only_libraries_come_from_the_distribution_one_line_for_all_their_headers():
+    # A real Mesos 1.11.0 configured --with-boost=/usr: its headers include 18 boost headers.
+    boost = ["boost/functional/hash.hpp", "boost/variant.hpp", "boost/uuid/uuid.hpp"]
+    host = FakeHost(missing=boost)
+    result = check(host, {"libprotobuf.so.32": PROTOBUF})
+    assert result["packages"] == ["libboost-dev"]
+    assert [m["what"] for m in result["missing"]] == [
+        "headers of boost (header-only: the distribution's version), for boost/functional/hash.hpp "
+        "and 2 more boost/ headers"]
 
 
 def test_a_cmake_older_than_the_hook_asks_is_a_problem():
