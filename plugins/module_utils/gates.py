@@ -270,7 +270,9 @@ _ERROR_WORD = re.compile(r"\b(error|failed|fatal)\b", re.IGNORECASE)
 
 def exit_reason(log):
     """The line of a daemon's log that says why it exited: Mesos's last ``EXIT with status``
-    line (what it logs before it exits on a refused module), else the last error line."""
+    line, else the last error line. Mesos 1.11.0 refuses at start through stout's ``EXIT``
+    (3rdparty/stout/include/stout/exit.hpp logs "EXIT with status N: ..."), e.g.
+    ``EXIT(EXIT_FAILURE) << "Error installing hooks: "`` in src/slave/main.cpp."""
     lines = [line.strip() for line in (log or "").splitlines() if line.strip()]
     for line in reversed(lines):
         at = line.find("EXIT with status")
