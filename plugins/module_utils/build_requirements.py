@@ -81,14 +81,14 @@ def _linked(stem, libraries):
 
 
 def package_for_header(header, libraries):
-    """What provides a missing header: ``prefix`` (the family of headers it belongs to),
-    ``library`` and ``path`` (what libmesos links for it; None for header-only libraries), ``deb``
-    and ``rpm``; None when no known library libmesos links (or header-only one) provides it."""
+    """What provides a missing header: ``library`` and ``path`` (what libmesos links for it; None
+    for header-only libraries), ``deb`` and ``rpm``; None when no known library libmesos links
+    (or header-only one) provides it."""
     for prefix, stem, deb, rpm in HEADER_PACKAGES:
         if header.startswith(prefix):
             linked = _linked(stem, libraries) if stem else (None, None)
             if linked:
-                return dict(prefix=prefix, library=linked[0], path=linked[1], deb=deb, rpm=rpm)
+                return dict(library=linked[0], path=linked[1], deb=deb, rpm=rpm)
     return None
 
 
@@ -244,12 +244,3 @@ def check_builds(builds, which, run, linked):
                                 % (build["hook"], item["what"]))
         problems.extend("hook %s: %s" % (build["hook"], p) for p in result["problems"])
     return dict(missing=missing, problems=sorted(set(problems), key=problems.index), packages=packages)
-
-
-def summary(host, result):
-    """One line per builder for the run's message."""
-    if not result.get("missing") and not result.get("problems"):
-        return "%s: has everything its builds need" % host
-    parts = ["%s for hook %s (package %s)" % (m["what"], m["hook"], m["spec"] or "unknown")
-             for m in result.get("missing") or []]
-    return "%s: lacks %s" % (host, "; ".join(parts + list(result.get("problems") or [])))

@@ -141,8 +141,6 @@ def test_several_builds_share_one_package_list():
     result = check(host, {"libprotobuf.so.32": PROTOBUF}, build(), build(hook="probe"))
     assert result["packages"] == ["libprotobuf-dev=3.21.12-3"]
     assert [m["hook"] for m in result["missing"]] == ["command_hook", "probe"]
-    assert br.summary("b1", result).startswith("b1: lacks headers of libprotobuf")
-    assert br.summary("b2", dict(missing=[], problems=[])) == "b2: has everything its builds need"
 
 
 @pytest.mark.skipif(not shutil.which("g++"), reason="needs g++")
