@@ -5,6 +5,10 @@ FLEET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$FLEET_DIR/../.." && pwd)
 
 export CONTAINERS_CONF="$FLEET_DIR/containers.conf"
+# This checkout's collection, and an Ansible home of the tests' own: nothing in ~/.ansible
+# (control sockets, remote temp files, installed collections) is written or read.
+export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$REPO_ROOT/.cache/collections}
+export ANSIBLE_HOME=${ANSIBLE_HOME:-$REPO_ROOT/.cache/ansible-home}
 # One image for every fleet host; its tag is fixed, its recipe is recorded in a label so a
 # changed recipe triggers a rebuild.
 FLEET_IMAGE=${MESOS_FLEET_IMAGE:-localhost/mesos-fleet-host:bookworm}
