@@ -43,7 +43,8 @@ def preload():
         for dummy in loader.all():
             pass
     filter_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "filter")
-    names = sorted(f[:-3] for f in os.listdir(filter_dir) if f.endswith(".py") and not f.startswith("_"))
+    # Each filter is documented in <filter>.yml; several share a file of code.
+    names = sorted(f[:-4] for f in os.listdir(filter_dir) if f.endswith(".yml"))
     return sum(1 for name in names if filter_loader.get("%s.%s" % (COLLECTION, name)) is not None)
 
 

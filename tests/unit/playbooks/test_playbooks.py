@@ -186,7 +186,7 @@ def test_the_checkout_preloads_the_filter_plugins_before_any_worker_forks(tmp_pa
         msg: "{{ [] | mesos_fleet.hooks.hook_secrets }}"
 """)
     rc, out = run_playbook(str(playbook), inventory, "-vvv")
-    filters = [f for f in os.listdir(os.path.join(REPO, "plugins", "filter")) if f.endswith(".py")]
+    filters = [f for f in os.listdir(os.path.join(REPO, "plugins", "filter")) if f.endswith(".yml")]  # one per filter
     assert rc == 0, out
     assert ("plugin_preload: loaded the builtin filters and tests and %d mesos_fleet.hooks filters" % len(filters)) in out
 

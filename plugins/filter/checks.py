@@ -2,62 +2,13 @@
 # Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+"""Filters that check the operator's input and sum up what discovery found, over every host. Each
+filter's documentation is in <filter>.yml next to this file.
+"""
+
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-DOCUMENTATION = r"""
-name: input_problems
-short_description: Every problem of the operator's input over all hosts, before any host is contacted
-version_added: 0.1.0
-description:
-  - Checks the C(mesos_*) variables of every given host (types and choices from the roles'
-    C(meta/argument_specs.yml), absolute paths, timeouts above 0, gate names, master URLs,
-    unknown variables), C(mesos_hooks) (see P(mesos_fleet.hooks.hook_specs#filter)) and the
-    batches (C(mesos_rollout_serial), C(mesos_rollout_max_fail_percentage)).
-  - Returns the problems, each naming the variable, the hosts and what is allowed; an identical
-    problem on several hosts is listed once. Reads no host.
-author:
-  - mesos_fleet.hooks maintainers (@mesos_fleet)
-positional: hosts, serial, max_fail, scope
-options:
-  _input:
-    description: C(hostvars).
-    type: dict
-    required: true
-  hosts:
-    description: The hosts to check, in play order.
-    type: list
-    elements: str
-    required: true
-  serial:
-    description: C(mesos_rollout_serial), or null when not given.
-    type: raw
-  max_fail:
-    description: C(mesos_rollout_max_fail_percentage), or null when not given.
-    type: raw
-  scope:
-    description: Variable names, or prefixes ending in C(_), the playbook uses; null checks every C(mesos_*) variable.
-    type: list
-    elements: str
-"""
-
-EXAMPLES = r"""
-- name: Refuse bad input before any host is contacted
-  ansible.builtin.fail:
-    msg: "{{ problems }}"
-  vars:
-    problems: "{{ hostvars | mesos_fleet.hooks.input_problems(ansible_play_hosts_all) }}"
-  when: problems | length > 0
-  run_once: true
-"""
-
-RETURN = r"""
-_value:
-  description: The problems; empty when the input is good.
-  type: list
-  elements: str
-"""
 
 import glob
 import os
@@ -65,7 +16,9 @@ import os
 import yaml
 from jinja2 import Undefined
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
+
 
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -119,6 +72,23 @@ def input_problems(hostvars, hosts, serial=None, max_fail=None, scope=None):
                                       serial=serial, max_fail=max_fail, scope=scope)
 
 
+def preflight_problems(hostvars, hosts, name="mesos_discover_survey"):
+    results = {}
+    for host in hosts:
+        result = hostvars[host].get(name) if host in hostvars else None
+        results[host] = (result or {}).get("problems") or []
+    return input_check.by_host(results)
+
+
+def discovery_summary(hostvars, hosts):
+    return [agent_discovery.summary_line(host, (hostvars[host] if host in hostvars else {}).get("mesos_agent"))
+            for host in hosts]
+
+
 class FilterModule(object):
     def filters(self):
-        return {"input_problems": input_problems}
+        return {
+            "input_problems": input_problems,
+            "preflight_problems": preflight_problems,
+            "discovery_summary": discovery_summary,
+        }

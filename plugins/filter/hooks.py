@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters over the hook declarations (mesos_hooks): checked specs, secrets, what each agent loads.
+Each filter's documentation is in <filter>.yml next to this file.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
+
+
+def hook_specs(hooks, src_dir):
+    try:
+        return hook_spec.normalise(hooks, src_dir)
+    except hook_spec.HookSpecError as e:
+        raise AnsibleFilterError(str(e))
+
+
+def hook_secrets(hooks):
+    return hook_spec.secret_values(hooks)
+
+
+def manifest_entries(specs, staged):
+    try:
+        return artifact_store.manifest_entries(specs, staged)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "hook_specs": hook_specs,
+            "hook_secrets": hook_secrets,
+            "manifest_entries": manifest_entries,
+        }
