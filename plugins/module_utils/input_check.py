@@ -5,10 +5,13 @@
 """Every operator input of the playbooks, checked at once before any host is contacted.
 
 The playbooks run this first, on the controller only: the inventory's and the extra vars'
-``mesos_*`` variables of every host (types and choices from the roles' ``argument_specs``,
-plus the rules below), ``mesos_hooks`` (see hook_spec) and the rollout batches. The result is
-one list of problems, each naming the variable, the host(s) it was found on, what is wrong and
-what is allowed; identical problems on several hosts are listed once.
+``mesos_*`` variables of every host against the roles' ``argument_specs`` (with Ansible's own
+validator, the one that checks a role's variables when it is entered), plus what no single
+role can check: variables no role knows (typos), paths, ``mesos_hooks`` (see hook_spec), a hook
+declared differently on different hosts, and the rollout batches. The result is one list of
+problems, each naming the variable, the host(s) it was found on, what is wrong and what is
+allowed; identical problems on several hosts are listed once. The roles check their own
+variables again when they are entered.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +21,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
@@ -87,31 +91,21 @@ def _as_number(value):
         return None
 
 
-def _type_problems(name, value, option):
-    """Type and choices of one role option, as its argument_specs entry says."""
-    kind = option.get("type", "str")
-    out = []
-    if kind == "str" and not isinstance(value, str):
-        out.append("%s: must be a string, got %s %r" % (name, type(value).__name__, value))
-    elif kind == "int" and _as_int(value) is None:
-        out.append("%s: must be a whole number, got %r" % (name, value))
-    elif kind == "bool" and not _is_bool(value):
-        out.append("%s: must be true or false, got %r" % (name, value))
-    elif kind == "dict" and not isinstance(value, dict):
-        out.append("%s: must be a mapping, got %s" % (name, type(value).__name__))
-    elif kind == "list":
-        if not isinstance(value, list):
-            out.append("%s: must be a list, got %s" % (name, type(value).__name__))
-        else:
-            element = option.get("elements")
-            want = {"str": str, "dict": dict}.get(element)
-            bad = [v for v in value if want is not None and not isinstance(v, want)]
-            if bad:
-                out.append("%s: every entry must be a %s, got %r" % (name, element, bad[0]))
-    choices = option.get("choices")
-    if choices and not out and value not in choices:
-        out.append("%s: %r is not allowed (allowed: %s)" % (name, value, ", ".join(map(str, choices))))
-    return out
+def spec_validator(options):
+    """Ansible's validator for role options (argument_specs entries), as role entry uses it; only
+    types, elements and choices: defaults and required options are the roles' own business."""
+    spec = {}
+    for name, option in options.items():
+        spec[name] = dict((k, v) for k, v in option.items()
+                          if k in ("type", "elements", "choices", "options") and v is not None)
+    return ArgumentSpecValidator(spec)
+
+
+def _spec_problems(values, validator):
+    """Ansible's messages for the given role variables that their argument specs refuse."""
+    if not values:
+        return []
+    return ["%s" % message for message in validator.validate(values).error_messages]
 
 
 def _path_problem(name, value, optional=False):
@@ -169,7 +163,7 @@ def in_scope(name, scope):
     return any(name == s or (s.endswith("_") and name.startswith(s)) for s in scope)
 
 
-def host_problems(variables, options, src_dir, scope=None):
+def host_problems(variables, options, src_dir, scope=None, validator=None):
     """Problems of one host's ``mesos_*`` variables.
 
     variables: the host's variables (only names starting with ``mesos_`` are looked at);
@@ -177,7 +171,9 @@ def host_problems(variables, options, src_dir, scope=None):
     scope: the names or prefixes a playbook uses (default: every ``mesos_*`` variable).
     """
     out = []
+    validator = validator or spec_validator(options)
     known = set(options) | set(PLAYBOOK_VARS) | set(RUNTIME_FACTS)
+    role_vars = {}
     for name in sorted(variables):
         if not in_scope(name, scope):
             continue
@@ -193,14 +189,20 @@ def host_problems(variables, options, src_dir, scope=None):
         if name in RUNTIME_FACTS:
             continue
         if name in options:
-            problems = _type_problems(name, value, options[name])
-        elif PLAYBOOK_VARS[name][0] == "bool":
+            role_vars[name] = value  # checked together below
+            continue
+        if PLAYBOOK_VARS[name][0] == "bool":
             problems = [] if _is_bool(value) else ["%s: must be true or false, got %r" % (name, value)]
         elif PLAYBOOK_VARS[name][0] == "str":
             problems = [] if isinstance(value, str) else ["%s: must be a string, got %r" % (name, value)]
         else:
             problems = []
         out.extend(problems or _rule_problems(name, value))
+    refused = _spec_problems(role_vars, validator)
+    out.extend(refused)
+    for name in sorted(role_vars):
+        if not any(("'%s'" % name) in message or (" %s " % name) in message for message in refused):
+            out.extend(_rule_problems(name, role_vars[name]))
     hooks_src = variables.get("mesos_rollout_src_dir")
     hooks_src = hooks_src if isinstance(hooks_src, str) and hooks_src else src_dir
     if in_scope("mesos_hooks", scope) and "mesos_hooks" in variables and not isinstance(variables["mesos_hooks"], Unusable):
@@ -270,8 +272,9 @@ def fleet_problems(hosts_vars, options, src_dir, serial=None, max_fail=None, sco
     """
     by_message = {}
     order = []
+    validator = spec_validator(options)
     for host, variables in hosts_vars.items():
-        for message in host_problems(variables, options, src_dir, scope):
+        for message in host_problems(variables, options, src_dir, scope, validator):
             if message not in by_message:
                 by_message[message] = []
                 order.append(message)

@@ -9,7 +9,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.mesos_fleet.hooks.plugins.filter.input_problems import role_options
+from ansible_collections.mesos_fleet.hooks.plugins.filter.checks import role_options
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check as ic
 
 OPTIONS = role_options()
@@ -48,15 +48,16 @@ CASES = [
     ("hook-not-a-mapping", {"a1": {"mesos_hooks": ["probe"]}}, None, None,
      ["mesos_hooks[0]: must be a mapping, got str"]),
     ("wrong-type-bool", {"a1": {"mesos_rollout_deactivate": "maybe"}}, None, None,
-     ["mesos_rollout_deactivate: must be true or false, got 'maybe'"]),
+     ["argument 'mesos_rollout_deactivate' is of type str and we were unable to convert to bool: "
+      "The value 'maybe' is not a valid boolean"]),
     ("wrong-type-int", {"a1": {"mesos_stage_keep": "two"}}, None, None,
-     ["mesos_stage_keep: must be a whole number, got 'two'"]),
-    ("wrong-type-list", {"a1": {"mesos_rollout_master_urls": "http://m1:5050"}}, None, None,
-     ["mesos_rollout_master_urls: must be a list, got str"]),
+     ["argument 'mesos_stage_keep' is of type str and we were unable to convert to int"]),
+    ("wrong-type-list", {"a1": {"mesos_rollout_master_urls": {"m1": 5050}}}, None, None,
+     ["argument 'mesos_rollout_master_urls' is of type dict and we were unable to convert to list"]),
     ("wrong-type-parameter", {"a1": hooks(hook(modules=[{"name": "m", "parameters": {"timeout_ms": 5}}]))},
      None, None, ["value of 'timeout_ms' must be a string, got int (quote it in YAML)"]),
     ("wrong-choice", {"a1": {"mesos_rollout_position": "middle"}}, None, None,
-     ["mesos_rollout_position: 'middle' is not allowed (allowed: append, prepend)"]),
+     ["value of mesos_rollout_position must be one of: append, prepend, got: middle"]),
     ("wrong-state", {"a1": hooks(hook(state="gone"))}, None, None,
      ["mesos_hooks[0] (probe).state: must be present or absent, got 'gone'"]),
     ("empty-hook-name", {"a1": hooks(hook(name=""))}, None, None,
@@ -128,7 +129,7 @@ CASES = [
     ("hooks-names-other-module", {"a1": hooks(hook(hooks=["other"]))}, None, None,
      ["mesos_hooks[0] (probe).hooks: 'other' is not one of this hook's modules (org_fleet_Probe)"]),
     ("one-host-only", {"a1": {}, "a2": {"mesos_rollout_position": "middle"}}, None, None,
-     ["mesos_rollout_position: 'middle' is not allowed (allowed: append, prepend) [a2]"]),
+     ["value of mesos_rollout_position must be one of: append, prepend, got: middle [a2]"]),
     ("every-host", {"a1": hooks(hook(colour="x")), "a2": hooks(hook(colour="x"))}, None, None,
      ["unknown key(s) colour", "[all 2 hosts]"]),
     ("hook-differs-between-hosts", {"a1": hooks(PROBE), "a2": hooks(hook(source="/srv/probe")), "b1": {}}, None, None,
@@ -222,41 +223,25 @@ def _entered_roles(tasks):
             yield from _entered_roles(task.get(key))
 
 
-def _task_files(role, name, seen=None):
-    """The task files <name>.yml of the role imports or includes, itself among them."""
-    seen = set() if seen is None else seen
-    seen.add(name)
-    with open(os.path.join(COLLECTION, "roles", role, "tasks", name + ".yml")) as handle:
-        tasks = yaml.safe_load(handle) or []
-    stack = list(tasks)
-    while stack:
-        task = stack.pop()
-        for key in ("ansible.builtin.import_tasks", "ansible.builtin.include_tasks"):
-            if key in task and task[key][:-len(".yml")] not in seen:
-                _task_files(role, task[key][:-len(".yml")], seen)
-        for key in ("block", "rescue", "always"):
-            stack.extend(task.get(key) or [])
-    return seen
-
-
-def test_deploy_enters_roles_only_where_the_first_play_checked_their_variables():
-    # deploy-hooks.yml skips Ansible's own argument check (it enters no entry point with a spec)
-    # because its first play checks the same specs; an option only that skipped check knew would
-    # slip by, and so would a task file that no checked entry point runs.
-    with open(os.path.join(COLLECTION, "playbooks", "deploy-hooks.yml")) as handle:
-        plays = yaml.safe_load(handle)
+def test_every_role_entry_point_the_playbooks_use_has_an_argument_spec_the_first_play_knows():
+    # Ansible checks a role's variables when it is entered at an entry point with a spec; one
+    # without would skip that check, and an option the first play did not know would be refused
+    # there as an unknown variable.
     entered = set()
-    for play in plays:
-        for section in ("pre_tasks", "tasks", "post_tasks"):
-            entered.update(_entered_roles(play.get(section)))
-    assert ("mesos_rollout", "plan_prechecked") in entered and ("mesos_discover", "install") in entered
+    for playbook in ("deploy-hooks.yml", "rollback-hooks.yml", "validate-hooks.yml"):
+        with open(os.path.join(COLLECTION, "playbooks", playbook)) as handle:
+            plays = yaml.safe_load(handle)
+        for play in plays:
+            entered.update((role["role"].split(".")[-1], "main") for role in play.get("roles") or [])
+            for section in ("pre_tasks", "tasks", "post_tasks"):
+                entered.update(_entered_roles(play.get(section)))
+    assert ("mesos_rollout", "main") in entered and ("mesos_discover", "install") in entered
     for role, entry in sorted(entered):
         with open(os.path.join(COLLECTION, "roles", role, "meta", "argument_specs.yml")) as handle:
             specs = yaml.safe_load(handle)["argument_specs"]
-        assert entry not in specs, "%s: %s would be validated again on every host" % (role, entry)
-        checked = entry[:-len("_prechecked")] if entry.endswith("_prechecked") else "main"
-        assert set(specs[checked]["options"]) <= set(OPTIONS), (role, entry)
-        assert entry in _task_files(role, checked), "%s: %s.yml is not run by %s.yml" % (role, entry, checked)
+        assert entry in specs, "%s: entry point %s has no argument spec" % (role, entry)
+        assert set(specs[entry]["options"]) <= set(OPTIONS), (role, entry)
+        assert os.path.isfile(os.path.join(COLLECTION, "roles", role, "tasks", entry + ".yml"))
 
 
 def test_by_host_prefixes_each_agent_problem():
