@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Run a command and press Ctrl-C on it once a given host has finished a given task, or run
-another command at that moment instead (--run, e.g. to cut that host's ssh).
+"""Run a command and press Ctrl-C on it once a given host's rollout has reached a given step
+(the step its rollout call notes in the host's lock), or run another command at that moment
+instead (--run, e.g. to cut that host's ssh).
 
-    interrupt.py --task 'Write the modules JSON and flags' --host agent1 -- ansible-playbook ...
-    interrupt.py --task ... --host agent2 --run 'podman exec agent2 pkill -x sshd' -- ansible-playbook ...
+    interrupt.py --step restart --host agent1 -- ansible-playbook ...
+    interrupt.py --step restart --host agent2 --run 'podman exec agent2 pkill -x sshd' -- ansible-playbook ...
+
+The host is a podman container of that name; its lock is read with podman exec every 0.2 s.
 
 Like Ctrl-C in a terminal, SIGINT goes to the command's whole process group (ansible-playbook,
 its workers and their ssh); with --run, that group is stopped (SIGSTOP) until the other command
@@ -15,8 +18,8 @@ came), and exits with the command's status.
 """
 
 import argparse
+import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -39,40 +42,62 @@ def insist(proc, wait=20):
             return
 
 
+LOCK = "/var/lib/mesos-fleet-hooks/rollout.lock"
+
+
+def step_of(host):
+    """The step the rollout holding ``host`` has reached, or None."""
+    read = subprocess.run(["podman", "exec", host, "cat", LOCK], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, universal_newlines=True, check=False)
+    try:
+        return json.loads(read.stdout).get("step") if read.returncode == 0 else None
+    except ValueError:
+        return None
+
+
+def act(proc, args):
+    """At the moment: Ctrl-C, or the other command with the run stopped meanwhile."""
+    if args.run:
+        # The command is stopped meanwhile, so what it does next on that host meets the fault
+        # however long the command here takes.
+        os.killpg(proc.pid, signal.SIGSTOP)
+        try:
+            ran = subprocess.run(args.run, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 universal_newlines=True, timeout=60, check=False)
+        finally:
+            os.killpg(proc.pid, signal.SIGCONT)
+        sys.stdout.write("interrupt.py: ran %r after %s reached %r: exit %d %s\n" % (
+            args.run, args.host, args.step, ran.returncode, ran.stdout.strip()))
+        return
+    os.killpg(proc.pid, signal.SIGINT)
+    sys.stdout.write("interrupt.py: SIGINT sent after %s reached %r\n" % (args.host, args.step))
+    threading.Thread(target=insist, args=(proc,), daemon=True).start()
+
+
+def watch(proc, args, done):
+    while proc.poll() is None:
+        if step_of(args.host) == args.step:
+            done.append(True)
+            act(proc, args)
+            return
+        time.sleep(0.2)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--task", required=True)
+    parser.add_argument("--step", required=True)
     parser.add_argument("--host", required=True)
     parser.add_argument("--run", help="a shell command to run then, instead of pressing Ctrl-C")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
-    done = re.compile(r"^(changed|ok): \[%s\]" % re.escape(args.host))
     proc = subprocess.Popen(args.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, universal_newlines=True)
-    in_task = interrupted = False
+    done = []
+    threading.Thread(target=watch, args=(proc, args, done), daemon=True).start()
     for line in proc.stdout:
         sys.stdout.write(line)
-        if line.startswith("TASK ["):
-            in_task = args.task in line
-        elif in_task and not interrupted and done.match(line):
-            interrupted = True
-            if args.run:
-                # The command is stopped meanwhile, so its next step on that host meets the fault
-                # whatever that step is and however long the command here takes.
-                os.killpg(proc.pid, signal.SIGSTOP)
-                try:
-                    ran = subprocess.run(args.run, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                         universal_newlines=True, timeout=60)
-                finally:
-                    os.killpg(proc.pid, signal.SIGCONT)
-                sys.stdout.write("interrupt.py: ran %r after %s finished %r: exit %d %s\n" % (
-                    args.run, args.host, args.task, ran.returncode, ran.stdout.strip()))
-                continue
-            os.killpg(proc.pid, signal.SIGINT)
-            sys.stdout.write("interrupt.py: SIGINT sent after %s finished %r\n" % (args.host, args.task))
-            threading.Thread(target=insist, args=(proc,), daemon=True).start()
     rc = proc.wait()
-    sys.stdout.write("interrupted: %s\n" % ("yes" if interrupted else "no"))
+    sys.stdout.write("interrupted: %s\n" % ("yes" if done else "no"))
     return rc
 
 

@@ -203,6 +203,25 @@ def apply(plan, root, backup_dir=None, private=()):
         done.append((path, before))
 
 
+def write_change(plan, root, backup_dir, snapshot_dir, present, absent, secret_keys):
+    """Save a snapshot of every file ``plan`` touches (with ``snapshot_dir``), keep the
+    operator's manifest before our first merge into it, write the plan (the manifest 0600 when
+    it holds a secret), and forget that copy once the manifest is back to it. Returns the
+    snapshot's path, or None."""
+    extra = dict(present=[e["file"] for e in present], absent=absent, secret_keys=secret_keys)
+    private = [plan.manifest_path] if secret_keys else []
+    snapshot = save_snapshot(plan, root, snapshot_dir, extra=extra) if snapshot_dir else None
+    if plan.pristine is not None and read_pristine(backup_dir, plan.manifest_path) is None:
+        keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
+    apply(plan, root, backup_dir=backup_dir, private=private)
+    if plan.manifest_path:
+        final = plan.changes.get(plan.manifest_path, (None, None))[1]
+        kept = read_pristine(backup_dir, plan.manifest_path)
+        if kept is not None and final == atomic_file.encode_text(kept):
+            drop_pristine(backup_dir, plan.manifest_path)
+    return snapshot
+
+
 def _undo(root, done):
     for path, before in reversed(done):
         real = _under(root, path)

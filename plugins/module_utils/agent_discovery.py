@@ -11,11 +11,8 @@ __metaclass__ = type
 import os
 import platform
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
 
@@ -192,29 +189,3 @@ def agent_problems(facts, require_kill_mode_process=False, require_healthy=False
     if require_healthy and facts.get("healthy") is False:
         problems.append("%s/health does not answer; fix the agent before a rollout" % facts.get("agent_url"))
     return problems
-
-
-def rollout_preview(facts, change, secrets, root="/", timeout=5, snapshot=mesos_api.agent_snapshot):
-    """The change of hooks previewed on this agent while it is read (see
-    hook_config.preview_at_discovery), with the running agent's ``live`` state; None when it
-    cannot be worked out here. The rollout then plans that agent on the host, as it would
-    without a preview, and reports there whatever stood in the way.
-
-    change: ``hooks`` (hook_specs: the present ones are loaded, the modules of those with state
-    absent taken out), ``position``, ``managed_path``, ``dir_file_name``, ``backup_dir``, as the
-    rollout passes them to agent_hooks.
-    """
-    specs = change.get("hooks") or []
-    present = [h for h in specs if h.get("state", "present") != "absent"]
-    absent = [m["name"] for h in specs if h.get("state") == "absent" for m in h.get("modules") or []]
-    try:
-        store = flag_stores.make_store(facts["style"], root=root)
-        live = snapshot(facts["agent_url"], timeout)
-        return hook_config.preview_at_discovery(
-            store, present, absent, secrets or {},
-            change["managed_path"], change["dir_file_name"], change["backup_dir"],
-            position=change.get("position") or "append", live=live)
-    # ValueError covers the plan's own refusals (ConfigError, ManifestError).
-    except (flag_stores.FlagStoreError, atomic_file.AtomicFileError, mesos_api.MesosApiError,
-            KeyError, TypeError, ValueError):
-        return None

@@ -89,6 +89,30 @@ class GateSpec:
         return "GateSpec(%r, %r, %r)" % (self.name, self.timeout, self.interval)
 
 
+# The options of the modules that restart an agent and prove it (doc fragment mesos_fleet.hooks.gates).
+ARGUMENT_SPEC = dict(
+    agent_url=dict(type="str", default="http://127.0.0.1:5051"),
+    master_url=dict(type="list", elements="str", aliases=["master_urls"]),
+    timeouts=dict(type="dict", default={}),
+    intervals=dict(type="dict", default={}),
+    request_timeout=dict(type="float", default=5),
+    canary_command=dict(type="raw"),
+    restart_timeout=dict(type="float", default=15),
+)
+
+
+def seconds_by_gate(table, what):
+    """``table`` (gate name -> seconds, as an operator gives them) with every value a float;
+    ValueError naming ``what`` and the gate otherwise."""
+    out = {}
+    for name, value in (table or {}).items():
+        try:
+            out[name] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError("%s.%s must be a number of seconds, got %r" % (what, name, value))
+    return out
+
+
 def gate_specs(names, timeouts=None, intervals=None):
     """GateSpecs for ``names`` in run order; ``timeouts``/``intervals`` map names to seconds."""
     timeouts = timeouts or {}

@@ -4,13 +4,8 @@
 
 """What a change of hooks would do to one agent, worked out on the agent without writing.
 
-``preview`` is the read-only half of agent_hooks: the planned files, the --hooks before and
-after, and whether the running agent runs what the files will hold. ``preview_at_discovery``
-gives the same before the hooks are built: it assumes each hook's library stays where the
-agent's manifest has it now, and says which paths it assumed, so that the controller can keep
-the preview for an agent whose staged artifacts turn out to be at exactly those paths (a run
-that changes nothing) and count every other agent as one to visit, without a remote call of
-its own to plan it.
+``preview`` is the read-only half of a rollout: the planned files, the --hooks before and
+after, and whether the running agent runs what the files will hold.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,9 +17,24 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_m
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
-# Stands for a library not built yet: only the manifest that holds our libraries now is read
-# from the plan made with it.
-_PLACEHOLDER = "/mesos-fleet-hooks-preview/%s.so"
+
+# The options of the modules that write a change of hooks (doc fragment mesos_fleet.hooks.hook_config).
+ARGUMENT_SPEC = dict(
+    present=dict(type="list", elements="dict", default=[], options=dict(
+        file=dict(type="path", required=True),
+        modules=dict(type="list", elements="dict", required=True, options=dict(
+            name=dict(type="str", required=True),
+            parameters=dict(type="raw"),
+            secret_parameters=dict(type="list", elements="str", default=[], no_log=False),
+        )),
+        hooks=dict(type="list", elements="str", required=True),
+    )),
+    secrets=dict(type="dict", default={}, no_log=True),
+    absent=dict(type="list", elements="str", default=[]),
+    position=dict(type="str", choices=["append", "prepend"], default="append"),
+    managed_path=dict(type="path", default="/etc/mesos-fleet-hooks/modules.json"),
+    dir_file_name=dict(type="str", default="50-mesos-fleet-hooks.json"),
+)
 
 
 def with_secrets(modules, secrets):
@@ -79,34 +89,3 @@ def preview(store, present, absent, secret_keys, secrets, managed_path, dir_file
     if diff:
         result["diff"] = redaction.redact_diffs(plan.diffs(), redaction.flatten(secrets), secret_keys)
     return plan, result
-
-
-def preview_at_discovery(store, hooks, absent, secrets, managed_path, dir_file_name, backup_dir,
-                         position="append", live=None):
-    """The preview of a change whose libraries are not built yet.
-
-    hooks: the present hooks, each a dict with ``name``, ``modules`` and ``hooks`` (the
-    hook_specs form). Returns ``assumes`` (hook name -> the library path the agent's manifest
-    gives its modules now, None where it names none) and, when every hook has one (or there is
-    none), ``result``: the preview (as :func:`preview` gives it, without diff) of loading each
-    hook from there.
-    """
-    placed = [dict(file=_PLACEHOLDER % h["name"], modules=h["modules"], hooks=h["hooks"]) for h in hooks]
-    present, secret_keys = entries(placed, secrets)
-    found = ac.plan(store, present, absent, managed_path, dir_file_name, position=position,
-                    pristine_for=lambda path: ac.read_pristine(backup_dir, path))
-    before = found.changes.get(found.manifest_path, (None, None))[0] if found.manifest_path else None
-    index = mm.module_index([(found.manifest_path, mm.parse(before.decode("utf-8"), found.manifest_path))]) \
-        if before else {}
-    assumes = {}
-    for hook in hooks:
-        paths = set((index.get(m["name"]) or (None,))[0] for m in hook["modules"])
-        path = paths.pop() if len(paths) == 1 else None
-        assumes[hook["name"]] = path if path and path.startswith("/") else None
-    out = dict(assumes=assumes)
-    if all(assumes.values()):  # also with no hook to load: a removal needs no artifact
-        for entry, hook in zip(present, hooks):
-            entry["file"] = assumes[hook["name"]]
-        out["result"] = preview(store, present, absent, secret_keys, secrets, managed_path, dir_file_name,
-                                backup_dir, position=position, live=live)[1]
-    return out

@@ -95,14 +95,25 @@ def lock_held_message(path, holder, age):
     """What an operator needs when another run's lock stops this one: who, since when, what to do."""
     age = int(age)
     return (
-        "another rollout (%s) holds this host since %s (%d s ago). If that run is still going, "
+        "another rollout (%s) holds this host since %s (%d s ago%s). If that run is still going, "
         "wait for it to finish: never run two rollouts over the same agents. If it was interrupted "
         "(Ctrl-C, a lost controller), run again with -e mesos_rollout_lock_stale_after=%d "
         "(breaks a lock older than that many seconds), or remove %s on this host; the new run "
         "restarts any agent whose running flags differ from its files" % (
             holder.get("run_id", "unknown"),
             time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(holder.get("since") or 0))),
-            age, max(age - 1, 1), path))
+            age, ", its last step: %s" % holder["step"] if holder.get("step") else "", max(age - 1, 1), path))
+
+
+def note_step(path, run_id, step):
+    """Write in this run's lock the step its rollout of the host has reached, so that a lock a
+    lost run leaves behind says how far it got. Rewritten atomically: the lock is its file's
+    existence, and a half-written note must never make it unreadable."""
+    holder = read_lock(path)
+    if holder.get("run_id") != run_id:
+        return
+    holder["step"] = step
+    atomic_file.atomic_write(path, json.dumps(holder).encode("utf-8"), mode=0o600)
 
 
 def read_lock(path):

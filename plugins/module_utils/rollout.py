@@ -86,108 +86,58 @@ def check_percentage(value, name="max_fail_percentage"):
 
 
 LOST_CONTACT = "unreachable"
-# How far a host's rollout got (``mesos_rollout_reached``), in order, and what that leaves on it.
-REACHED = {
-    # The report is rewritten at each later step only while some host of the batch still answers:
-    # when the whole batch is lost, the last word is this one, so it must not claim too much.
-    "lock": "at or after taking its rollout lock, and possibly further (when every host of the "
-            "batch was lost, later steps were not recorded): the agent runs its previous "
-            "configuration unless its files were written and it was restarted; its rollout lock "
-            "may be left behind",
-    "files": "while taking its rollout lock and writing its modules JSON and flags, before its "
-             "restart: the agent still runs its previous configuration, its files may already be "
-             "the new ones, and its rollout lock may be left behind",
-    "restarting": "during the call that restarts it and runs its gates, so its restart may not "
-                  "have begun: the agent may still run its previous configuration (its files are "
-                  "the new ones), run the new configuration unproven, or be down; its rollout lock "
-                  "is left behind",
-    "restart": "after its restart began, before it passed the gates: the agent may run the new "
-               "configuration unproven, or be down; its rollout lock is left behind",
-    "passed": "after it passed its gates on the new configuration, which dropped its rollout "
-              "lock: the agent runs the new configuration; if the rollout took it out of offers "
-              "(mesos_rollout_deactivate), the master may still hold them back",
-    "rollback": "while rolling it back after a failed gate: the agent may be down or on either "
-                "configuration; its rollout lock is left behind",
-}
+# What the rollout call of each host registers (roles/mesos_rollout): the host's record.
+RESULT = "__mesos_rollout_result"
 
 
-def lost_contact_message(host, reached):
-    """What an operator needs about a host the controller lost during its rollout: how far it
-    got, what that leaves on the agent, and how to finish or undo it once the host answers."""
-    where = REACHED.get(reached, "at a step not recorded: the agent's state is unknown")
+def lost_contact_message(host, state_dir="/var/lib/mesos-fleet-hooks"):
+    """What an operator needs about a host the controller lost during its rollout call: what that
+    leaves on the agent, and how to finish or undo it once the host answers."""
     return (
-        "lost contact during its rollout, %s. Once %s answers again, run the deploy again with "
-        "-e mesos_rollout_lock_stale_after=<seconds since this run began> (it restarts the agent "
-        "if its files differ from what it runs), or put back the previous configuration with "
-        "ansible-playbook playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=%s"
-        % (where, host, host))
+        "lost contact during its rollout call, or before it began. The call does not stop for a lost "
+        "controller: it ends with the agent proven on the new configuration or rolled back, and "
+        "releases its rollout lock; a lock still in %s/rollout.lock once %s answers again says the "
+        "last step it reached (the host itself went down meanwhile). Then run the deploy again "
+        "(with -e mesos_rollout_lock_stale_after=<seconds since this run began> if the lock is left; "
+        "it restarts the agent if its files differ from what it runs), or put back the previous "
+        "configuration with ansible-playbook playbooks/rollback-hooks.yml -i <inventory> "
+        "-e mesos_rollback_hosts=%s" % (state_dir, host, host))
 
 
-# What each step of a host's rollout registers (roles/mesos_rollout/tasks): the record of a host
-# is made from these, so no task has to spend a turn on every host to write it down.
-PREVIEW = "mesos_rollout_preview"    # plan.yml: agent_hooks in check mode, before the rolling play
-CONFIG = "mesos_rollout_config"      # configure.yml: rollout lock taken, modules JSON and flags written
-GATES = "mesos_rollout_gates"        # restart.yml: restarted and through the gates (lock dropped)
-RELEASED = "mesos_rollout_released"  # finish.yml: lock released if still held, the host's last step
-# Set only on the way out: rollback.yml's outcome and message, and that it began.
-OUTCOME, MESSAGE, REACHED_FACT = "mesos_rollout_outcome", "mesos_rollout_message", "mesos_rollout_reached"
-
-
-def _ran(facts, name):
-    """Whether the step registered as ``name`` ran to its end on the host (contact held)."""
-    result = facts.get(name)
-    return isinstance(result, dict) and not result.get("unreachable")
-
-
-def reached(facts):
-    """How far a host's rollout got (a key of REACHED), from what its steps registered."""
-    if facts.get(REACHED_FACT) == "rollback":
-        return "rollback"
-    if _ran(facts, GATES) and not facts[GATES].get("skipped"):
-        return "passed" if facts[GATES].get("lock_released") else "restart"
-    # One call restarts the agent and runs the gates; contact lost during it leaves open
-    # whether the restart began.
-    if (facts.get(GATES) or {}).get("unreachable"):
-        return "restarting"
-    if CONFIG in facts:
-        return "files"
-    return "lock"
-
-
-def host_record(host, facts, result, message="", config=None, gates=None):
-    """The report's record of one host: what it ran before and after, with the step timings;
-    ``config`` and ``gates`` default to what the host's own steps registered."""
+def host_record(host, facts, call):
+    """The report's record of one host from what its rollout call returned (``call``): what it
+    ran before and after, with the step timings."""
     agent = facts.get("mesos_agent") or {}
     artifacts = facts.get("mesos_stage_artifacts") or {}
-    config = (facts.get(CONFIG) if config is None else config) or {}
-    gates = (facts.get(GATES) if gates is None else gates) or {}
-    before = config.get("hooks_before", agent.get("hooks"))
+    result = call.get("result") or "failed"
+    before = call.get("hooks_before", agent.get("hooks"))
     kept = result in ("updated", "unchanged")
     return dict(
         host=host, result=result, fingerprint=agent.get("build_fingerprint"),
         artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
-        hooks_before=before, hooks_after=config.get("hooks_after", agent.get("hooks")) if kept else before,
-        restart_seconds=float(gates.get("restart_seconds") or 0), gate_seconds=float(gates.get("seconds") or 0),
-        message=message)
+        hooks_before=before, hooks_after=call.get("hooks_after", agent.get("hooks")) if kept else before,
+        restart_seconds=float(call.get("restart_seconds") or 0), gate_seconds=float(call.get("gate_seconds") or 0),
+        reached=call.get("reached"), message=call.get("message") or (call.get("msg") if result == "failed" else "") or "")
 
 
-def outcome_record(host, facts):
-    """The record of a host the rolling play visited: its outcome once its last step ran,
-    LOST_CONTACT with how far it got otherwise (it went unreachable, or has not finished)."""
-    if not _ran(facts, RELEASED):
-        # Nothing of the new configuration is proven: it ran what discovery found.
-        record = host_record(host, facts, LOST_CONTACT, config={}, gates={})
-        return dict(record, restart_seconds=None, gate_seconds=None,
-                    message=lost_contact_message(host, reached(facts)))
-    if facts.get(OUTCOME):
-        return host_record(host, facts, facts[OUTCOME], facts.get(MESSAGE) or "")
-    gates = facts.get(GATES) or {}
-    config = facts.get(CONFIG) or {}
-    if _ran(facts, GATES) and not gates.get("failed") and not gates.get("skipped"):
-        message = "" if config.get("changed") else (
-            "restarted although its files were already written: the running agent %s" % config.get("live_stale"))
-        return host_record(host, facts, "updated", message)
-    return host_record(host, facts, "unchanged")
+def records(hostvars, hosts, batch=()):
+    """The per-host records that exist, in host order: the record each host's rollout call
+    returned; ``unreachable`` for a host of ``batch`` (the batch about to start or running) whose
+    call has not returned, or whose contact was lost. Hosts not reached yet have none."""
+    out = []
+    for host in hosts:
+        facts = hostvars[host] if host in hostvars else {}
+        call = facts.get(RESULT)
+        if isinstance(call, dict) and not call.get("unreachable") and not call.get("skipped"):
+            out.append(host_record(host, facts, call))
+        elif host in batch or isinstance(call, dict):
+            agent = facts.get("mesos_agent") or {}
+            out.append(dict(host=host, result=LOST_CONTACT, fingerprint=agent.get("build_fingerprint"),
+                            artifact_sha256="", hooks_before=agent.get("hooks"), hooks_after=agent.get("hooks"),
+                            restart_seconds=None, gate_seconds=None, reached=None,
+                            message=lost_contact_message(host, facts.get("mesos_rollout_state_dir") or
+                                                         "/var/lib/mesos-fleet-hooks")))
+    return out
 
 
 def master_urls(given, agent):
@@ -198,63 +148,6 @@ def master_urls(given, agent):
         return [given] if isinstance(given, str) else list(given)
     master = str(((agent or {}).get("flags") or {}).get("master") or "")
     return ["http://" + master] if _MASTER_HOST_PORT.match(master) else []
-
-
-def discovered_preview(facts):
-    """The change discovery previewed on a host (``mesos_agent.rollout_preview``), if it holds:
-    discovery assumed each hook's library stays where the agent's modules JSON has it now, so
-    its preview is the plan only where every staged artifact (``mesos_stage_artifacts``) is at
-    the path it assumed, for the same hooks. Where it is not, the host's libraries change: a
-    preview that says so, for the rollout to plan on the host. None without a preview."""
-    found = (facts.get("mesos_agent") or {}).get("rollout_preview")
-    if not isinstance(found, dict):
-        return None
-    assumes = found.get("assumes") or {}
-    staged = facts.get("mesos_stage_artifacts") or {}
-    holds = "result" in found and set(assumes) == set(staged) and all(
-        path and (staged[name] or {}).get("dest") == path for name, path in assumes.items())
-    return found["result"] if holds else dict(changed=True)
-
-
-def plan_summary(hostvars, hosts):
-    """What the plan step found, from each host's facts: ``pending``, the hosts (in the given
-    order) whose files would change or whose running flags lag behind their files;
-    ``unchanged``, the record of every other host (the same record a host that the rollout
-    visited and found current gets); ``masterless``, the pending hosts whose re-registration
-    cannot be checked, as neither mesos_rollout_master_urls nor their --master gives the
-    master's HTTP address. One pass on the controller instead of tasks per host. A host's own
-    plan (``mesos_rollout_preview``) counts where it ran; where it was skipped, what discovery
-    previewed (discovered_preview)."""
-    pending, unchanged, masterless = [], {}, []
-    for host in hosts:
-        facts = hostvars[host]
-        preview = facts.get(PREVIEW) or {}
-        if preview.get("skipped") or not preview:
-            # Not planned on the host: what discovery previewed, else (never planned) visit it.
-            preview = discovered_preview(facts) or (dict(changed=True) if preview.get("skipped") else preview)
-        if preview.get("changed") or preview.get("live_stale"):
-            pending.append(host)
-            if not master_urls(facts.get("mesos_rollout_master_urls"), facts.get("mesos_agent")):
-                masterless.append(host)
-        else:
-            unchanged[host] = host_record(host, facts, "unchanged", config=preview)
-    return dict(pending=pending, unchanged=unchanged, masterless=masterless)
-
-
-def records(hostvars, hosts, unchanged=None, batch=()):
-    """The per-host records that exist, in host order: for a host the rolling play visited (it
-    is in ``batch``, the batch about to start, or its configure step ran), the record its steps make
-    (outcome_record); else the one the plan step made for it (``unchanged``, from plan_summary).
-    Hosts not reached yet have none."""
-    out = []
-    unchanged = unchanged or {}
-    for host in hosts:
-        facts = hostvars[host] if host in hostvars else {}
-        if host in batch or CONFIG in facts:
-            out.append(outcome_record(host, facts))
-        elif host in unchanged:
-            out.append(unchanged[host])
-    return out
 
 
 # --- live agent against the files ------------------------------------------------------

@@ -80,12 +80,13 @@ def normalise(records):
     Each record: ``host`` (required), ``result`` (one of RESULTS, required; ``unreachable``: the
     controller lost contact with the host during its rollout), ``fingerprint``,
     ``artifact_sha256``, ``hooks_before``, ``hooks_after`` (lists or comma strings),
-    ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``.
+    ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``, ``reached`` (the last
+    step its rollout call began, see agent_rollout; null when none returned).
     """
     if not isinstance(records, (list, tuple)):
         raise ReportError("records must be a list, got %s" % type(records).__name__)
     known = ("host", "fingerprint", "artifact_sha256", "hooks_before", "hooks_after",
-             "restart_seconds", "gate_seconds", "result", "message")
+             "restart_seconds", "gate_seconds", "result", "message", "reached")
     out = []
     seen = set()
     for i, record in enumerate(records):
@@ -118,6 +119,7 @@ def normalise(records):
             "restart_seconds": _seconds(record.get("restart_seconds"), where + " restart_seconds"),
             "gate_seconds": _seconds(record.get("gate_seconds"), where + " gate_seconds"),
             "message": " ".join(_text(record.get("message"), where + " message").split()),
+            "reached": _text(record.get("reached"), where + " reached") or None,
         })
     return out
 

@@ -40,6 +40,8 @@ description:
     unreachable.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
+extends_documentation_fragment:
+  - mesos_fleet.hooks.gates
 attributes:
   check_mode:
     support: full
@@ -50,18 +52,6 @@ attributes:
     support: none
     description: The gates only read; there is nothing to show as a diff.
 options:
-  agent_url:
-    description: Base URL of the agent's HTTP endpoints (C(host:port) means C(http://host:port)).
-    type: str
-    default: http://127.0.0.1:5051
-  master_url:
-    description:
-      - Base URLs of the masters. They are asked in order; the leader, or the first that
-        answers, is used.
-      - Required by the C(reregistered) gate.
-    type: list
-    elements: str
-    aliases: [master_urls]
   snapshot_only:
     description: Only read the agent and return I(snapshot); no gate runs.
     type: bool
@@ -103,29 +93,6 @@ options:
     type: str
     choices: [active, deactivated, any]
     default: active
-  timeouts:
-    description:
-      - Seconds each gate may take, by gate name; 0 means a single attempt. Defaults are
-        C(health) 15, C(reregistered) 20, C(flags) 10, C(recovery) 10, C(tasks) 30, C(canary) 30.
-    type: dict
-    default: {}
-  intervals:
-    description:
-      - Seconds between the attempts of each gate, by gate name. Defaults are C(health) 0.25 and
-        C(reregistered) 0.25 (they wait for the restarted agent, and until it says it is
-        registered they ask only the agent), 1 for the others.
-    type: dict
-    default: {}
-  request_timeout:
-    description: Seconds one HTTP request may take.
-    type: float
-    default: 5
-  canary_command:
-    description:
-      - A command run on the host after the other gates; exit status 0 passes. A list of
-        arguments, or a string split like a shell would (no shell runs it). Its output is
-        returned.
-    type: raw
   restart_service:
     description:
       - A systemd unit to restart before the gates run (the agent's service). Not restarted in
@@ -135,25 +102,11 @@ options:
     description: With I(restart_service), run C(systemctl daemon-reload) first (a unit drop-in changed).
     type: bool
     default: false
-  restart_timeout:
-    description: Seconds the agent's restart may take; used for the re-registration window warning.
-    type: float
-    default: 15
   reregistration_window:
     description:
       - Seconds the master waits for a silent agent before marking it unreachable. Read from
         the master's C(/flags) when omitted (75 when no master answers).
     type: float
-  release_lock_path:
-    description:
-      - Once every gate passed, drop the host's rollout lock (see
-        M(mesos_fleet.hooks.rollout_lock)) that I(run_id) holds, so that a rollout needs no
-        call of its own to release it. Left in place when a gate fails (a rollback follows) and
-        in check mode; a lock it cannot drop is a warning, with RV(lock_released) false.
-    type: path
-  run_id:
-    description: The run that holds I(release_lock_path).
-    type: str
   secrets:
     description:
       - Secret hook parameter values (module name -> key -> value). The agent's C(/flags) show
@@ -306,10 +259,6 @@ budget:
     warning:
       description: Why the worst case does not fit, or null.
       type: str
-lock_released:
-  description: Whether the lock at I(release_lock_path) is gone (this call dropped it, or it was not there).
-  returned: with I(release_lock_path), when every gate passed outside check mode
-  type: bool
 msg:
   description: A one-line verdict.
   returned: always
@@ -320,7 +269,6 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 
@@ -352,7 +300,7 @@ def run(module):
         raise ValueError("the reregistered gate needs master_url")
     if "canary" in names and not p["canary_command"]:
         raise ValueError("the canary gate needs canary_command")
-    specs = g.gate_specs(names, _numbers(p["timeouts"], "timeouts"), _numbers(p["intervals"], "intervals"))
+    specs = g.gate_specs(names, g.seconds_by_gate(p["timeouts"], "timeouts"), g.seconds_by_gate(p["intervals"], "intervals"))
     expect = g.Expectations(hooks=p["expected_hooks"], module_names=p["expected_modules"],
                             modules_dir=p["expected_modules_dir"], master_state=p["master_state"],
                             canary=p["canary_command"])
@@ -381,14 +329,6 @@ def run(module):
     else:
         outcome = g.check_gates(p["before"], probe, expect, specs)
     result = dict(dict(changed=False, budget=budget, **outcome), **restarted)
-    if p["release_lock_path"] and outcome["passed"] and not module.check_mode:
-        try:
-            host_lock.release(p["release_lock_path"], p["run_id"])
-            result["lock_released"] = True
-        except (host_lock.LockError, OSError) as e:
-            # The agent passed: a lock left behind must not roll it back. The caller releases it.
-            module.warn("rollout lock not released: %s" % e)
-            result["lock_released"] = False
     try:
         result["snapshot"] = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
     except mesos_api.MesosApiError:
@@ -396,21 +336,10 @@ def run(module):
     return result
 
 
-def _numbers(table, what):
-    out = {}
-    for name, value in (table or {}).items():
-        try:
-            out[name] = float(value)
-        except (TypeError, ValueError):
-            raise ValueError("%s.%s must be a number of seconds, got %r" % (what, name, value))
-    return out
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            agent_url=dict(type="str", default="http://127.0.0.1:5051"),
-            master_url=dict(type="list", elements="str", aliases=["master_urls"]),
+            g.ARGUMENT_SPEC,
             snapshot_only=dict(type="bool", default=False),
             before=dict(type="dict"),
             gates=dict(type="list", elements="str", choices=list(g.GATE_ORDER)),
@@ -418,21 +347,13 @@ def main():
             expected_modules=dict(type="list", elements="str"),
             expected_modules_dir=dict(type="str"),
             master_state=dict(type="str", choices=list(g.MASTER_STATES), default="active"),
-            timeouts=dict(type="dict", default={}),
-            intervals=dict(type="dict", default={}),
-            request_timeout=dict(type="float", default=5),
-            canary_command=dict(type="raw"),
             restart_service=dict(type="str"),
             daemon_reload=dict(type="bool", default=False),
-            restart_timeout=dict(type="float", default=15),
             reregistration_window=dict(type="float"),
-            release_lock_path=dict(type="path"),
-            run_id=dict(type="str"),
             # Only declared so that Ansible masks the values in everything the module returns.
             secrets=dict(type="dict", default={}, no_log=True),
         ),
         required_if=[("snapshot_only", False, ("before",))],
-        required_by=dict(release_lock_path=["run_id"]),
         supports_check_mode=True,
     )
     try:

@@ -27,6 +27,8 @@ description:
     that must be restarted all the same.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
+extends_documentation_fragment:
+  - mesos_fleet.hooks.hook_config
 attributes:
   check_mode:
     support: full
@@ -40,73 +42,11 @@ options:
     type: str
     choices: [configured, restored]
     default: configured
-  present:
-    description: Hook libraries that must be loaded.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      file:
-        description: Absolute path of the staged C(.so).
-        type: path
-        required: true
-      modules:
-        description: Module symbols with their parameters.
-        type: list
-        elements: dict
-        required: true
-        suboptions:
-          name:
-            description: Module symbol.
-            type: str
-            required: true
-          parameters:
-            description:
-              - List of C(key)/C(value) pairs, or a mapping. Values must be strings.
-              - The value of a key listed in I(secret_parameters) is taken from I(secrets).
-            type: raw
-          secret_parameters:
-            description:
-              - Parameter keys whose values are secret. Their values come from I(secrets), are
-                masked in the result and the diff, and the manifest holding them is written
-                root-owned 0600.
-            type: list
-            elements: str
-            default: []
-      hooks:
-        description: Module names to list in C(--hooks).
-        type: list
-        elements: str
-        required: true
-  secrets:
-    description:
-      - Module name -> parameter key -> value of the parameters listed in I(secret_parameters)
-        (see P(mesos_fleet.hooks.hook_secrets#filter)). Never logged or returned.
-    type: dict
-    default: {}
-  absent:
-    description: Module names of ours that must not be loaded any more.
-    type: list
-    elements: str
-    default: []
-  position:
-    description: Where our hooks go among the agent's other hooks.
-    type: str
-    choices: [append, prepend]
-    default: append
   style:
     description: Packaging style; C(auto) detects it.
     type: str
     choices: [auto, flagdir, envfile, dropin, dcos]
     default: auto
-  managed_path:
-    description: Manifest we create when the agent has neither C(--modules) nor C(--modules_dir).
-    type: path
-    default: /etc/mesos-fleet-hooks/modules.json
-  dir_file_name:
-    description: Name of our manifest inside C(--modules_dir).
-    type: str
-    default: 50-mesos-fleet-hooks.json
   backup_dir:
     description: Timestamped backups of replaced files and the operator's pristine manifest (root only).
     type: path
@@ -124,19 +64,6 @@ options:
     description: Seconds to wait for each request to I(agent_url).
     type: float
     default: 5
-  lock_path:
-    description:
-      - Take this host's rollout lock (see M(mesos_fleet.hooks.rollout_lock)) for I(run_id)
-        before anything is read or written; fails, changing nothing, when another run holds it.
-      - In check mode, only checks that it could be taken.
-    type: path
-  run_id:
-    description: The run that takes I(lock_path).
-    type: str
-  lock_stale_after:
-    description: Break a lock at I(lock_path) older than this many seconds; 0 never breaks one.
-    type: int
-    default: 0
   root:
     description: Treat this directory as C(/) when reading and writing agent files. For testing.
     type: path
@@ -224,12 +151,6 @@ live:
     - Secret parameter values are masked.
   returned: with I(agent_url)
   type: dict
-lock_acquired:
-  description:
-    - Whether this call took the rollout lock at I(lock_path) (or would, in check mode); false
-      when this run held it already, or another run does. Also returned when the call fails.
-  returned: with I(lock_path)
-  type: bool
 live_stale:
   description:
     - Why the running agent does not run what the files hold after this change; empty when it does.
@@ -244,13 +165,12 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_con
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import redaction
 
 ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
-          mesos_api.MesosApiError, host_lock.LockError)
+          mesos_api.MesosApiError)
 
 
 def restore(module):
@@ -270,84 +190,43 @@ def restore(module):
     return result
 
 
-def configure(module, taken):
-    """Plan and apply; ``taken`` gets lock_acquired as soon as the lock is taken, so that a
-    failure after it still says so."""
+def configure(module):
+    """Plan and apply."""
     p = module.params
-    if p["lock_path"]:
-        # Before anything else: a host another run holds is not even read.
-        try:
-            taken["lock_acquired"] = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
-                                                         check_only=module.check_mode)[0]
-        except host_lock.LockError:
-            # Said, so that the caller does not try to release another run's lock.
-            taken["lock_acquired"] = False
-            raise
     present, secret_keys = hook_config.entries(p["present"], p["secrets"])
     store = flag_stores.make_store(p["style"], root=p["root"])
-    backup_dir = p["backup_dir"]
-    root = p["root"]
     # Read before anything is written: after the write the agent's files no longer tell what it runs.
     live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"]) if p["agent_url"] else None
     plan, result = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
-                                       p["dir_file_name"], backup_dir, position=p["position"], live=live,
+                                       p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
                                        diff=module._diff)
-    result = dict(taken, **result)
     if not plan.changed or module.check_mode:
         return result
-
-    if p["snapshot_dir"]:
-        result["snapshot"] = ac.save_snapshot(plan, root, p["snapshot_dir"],
-                                              extra=dict(present=[e["file"] for e in present], absent=p["absent"],
-                                                         secret_keys=secret_keys))
-    if plan.pristine is not None and ac.read_pristine(backup_dir, plan.manifest_path) is None:
-        ac.keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
-    ac.apply(plan, root, backup_dir=backup_dir, private=[plan.manifest_path] if secret_keys else [])
-    if plan.manifest_path:
-        final = plan.changes.get(plan.manifest_path, (None, None))[1]
-        kept = ac.read_pristine(backup_dir, plan.manifest_path)
-        if kept is not None and final == atomic_file.encode_text(kept):
-            ac.drop_pristine(backup_dir, plan.manifest_path)
+    snapshot = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"], present, p["absent"], secret_keys)
+    if snapshot:
+        result["snapshot"] = snapshot
     return result
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            hook_config.ARGUMENT_SPEC,
             state=dict(type="str", choices=["configured", "restored"], default="configured"),
-            present=dict(type="list", elements="dict", default=[], options=dict(
-                file=dict(type="path", required=True),
-                modules=dict(type="list", elements="dict", required=True, options=dict(
-                    name=dict(type="str", required=True),
-                    parameters=dict(type="raw"),
-                    secret_parameters=dict(type="list", elements="str", default=[], no_log=False),
-                )),
-                hooks=dict(type="list", elements="str", required=True),
-            )),
-            secrets=dict(type="dict", default={}, no_log=True),
-            absent=dict(type="list", elements="str", default=[]),
-            position=dict(type="str", choices=["append", "prepend"], default="append"),
             style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),
-            managed_path=dict(type="path", default="/etc/mesos-fleet-hooks/modules.json"),
-            dir_file_name=dict(type="str", default="50-mesos-fleet-hooks.json"),
             backup_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks/backup"),
             snapshot_dir=dict(type="path"),
             snapshot=dict(type="path"),
             agent_url=dict(type="str"),
             request_timeout=dict(type="float", default=5),
-            lock_path=dict(type="path"),
-            run_id=dict(type="str"),
-            lock_stale_after=dict(type="int", default=0),
             root=dict(type="path", default="/"),
         ),
-        required_by=dict(lock_path=["run_id"]),
         supports_check_mode=True,
     )
-    taken = {}
     try:
-        result = restore(module) if module.params["state"] == "restored" else configure(module, taken)
+        result = restore(module) if module.params["state"] == "restored" else configure(module)
     except ERRORS as e:
-        module.fail_json(msg=str(e), **taken)
+        module.fail_json(msg=str(e))
     module.exit_json(**result)
 
 

@@ -81,47 +81,6 @@ options:
         M(mesos_fleet.hooks.artifact_stage)) in C(mesos_agent.staged_artifacts), so the staging
         step can send a missing one with its first call. Unset lists nothing.
     type: path
-  preview:
-    description:
-      - Also preview a change of hooks on the agent, reading only, as
-        M(mesos_fleet.hooks.agent_hooks) would plan it in check mode, assuming each hook's
-        library stays at the path the agent's modules JSON gives its modules now. The result
-        goes to C(mesos_agent.rollout_preview), with the paths it assumed; the rollout keeps it
-        for an agent whose staged artifacts are at exactly those paths, and plans every other
-        agent on the host. Left out when it cannot be worked out here (the rollout's own plan
-        then says why). Unset previews nothing.
-    type: dict
-    suboptions:
-      hooks:
-        description:
-          - The hook declarations as P(mesos_fleet.hooks.hook_specs#filter) gives them (C(name),
-            C(state), C(modules), C(hooks)). Hooks with C(state=absent) are taken out.
-        type: list
-        elements: dict
-        default: []
-      position:
-        description: Where our hooks go among the agent's other hooks.
-        type: str
-        choices: [append, prepend]
-        default: append
-      managed_path:
-        description: Manifest created when the agent has neither C(--modules) nor C(--modules_dir).
-        type: path
-        default: /etc/mesos-fleet-hooks/modules.json
-      dir_file_name:
-        description: Name of our manifest inside C(--modules_dir).
-        type: str
-        default: 50-mesos-fleet-hooks.json
-      backup_dir:
-        description: Where the rollout keeps the operator's manifest as it was before our first merge.
-        type: path
-        default: /var/lib/mesos-fleet-hooks/backup
-  preview_secrets:
-    description:
-      - Module name -> parameter key -> value of the secret parameters of I(preview)'s hooks (see
-        P(mesos_fleet.hooks.hook_secrets#filter)). Never logged or returned.
-    type: dict
-    default: {}
   install_requirements:
     description:
       - With I(survey), whether a missing requirement will be installed by the caller. When
@@ -235,15 +194,6 @@ ansible_facts:
           type: list
           elements: str
           returned: with I(artifact_root)
-        rollout_preview:
-          description:
-            - With I(preview), when it could be worked out on the host. C(assumes) maps each
-              hook to the library path its modules have in the agent's modules JSON now (null
-              for none); C(result), present when every hook has one, is what
-              M(mesos_fleet.hooks.agent_hooks) would return in check mode for loading them
-              from there (C(changed), C(hooks_before), C(hooks_after), C(live_stale), ...).
-          type: dict
-          returned: with I(preview)
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -287,14 +237,6 @@ def main():
             lock_path=dict(type="path"),
             lock_stale_after=dict(type="int", default=0),
             artifact_root=dict(type="path"),
-            preview=dict(type="dict", options=dict(
-                hooks=dict(type="list", elements="dict", default=[]),
-                position=dict(type="str", choices=["append", "prepend"], default="append"),
-                managed_path=dict(type="path", default="/etc/mesos-fleet-hooks/modules.json"),
-                dir_file_name=dict(type="str", default="50-mesos-fleet-hooks.json"),
-                backup_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks/backup"),
-            )),
-            preview_secrets=dict(type="dict", default={}, no_log=True),
             install_requirements=dict(type="bool", default=True),
             require_kill_mode_process=dict(type="bool", default=False),
             require_healthy=dict(type="bool", default=False),
@@ -329,10 +271,6 @@ def main():
         facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
         if p["artifact_root"]:
             facts["staged_artifacts"] = artifact_store.list_staged(p["artifact_root"])
-        if p["preview"] is not None and p["read_flags"] and facts.get("style"):
-            preview = agent_discovery.rollout_preview(facts, p["preview"], p["preview_secrets"], timeout=p["timeout"])
-            if preview is not None:
-                facts["rollout_preview"] = preview
         result["ansible_facts"] = dict(mesos_agent=facts)
         if p["read_flags"]:
             problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])

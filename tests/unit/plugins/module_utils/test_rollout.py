@@ -52,112 +52,56 @@ def test_batch_number_names_the_planned_batch_or_none(sizes, batch, number):
 
 AGENT = {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Old"]}
 ARTIFACTS = {"probe": {"sha256": "f00"}, "other": {"sha256": "ba5"}}
-CONFIG = {"changed": True, "live_stale": "", "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"],
-          "snapshot": "/var/lib/mesos-fleet-hooks/snapshots/1"}
-GATES = {"changed": True, "restart_seconds": 3.5, "seconds": 1.25}
+UPDATED = {"changed": True, "result": "updated", "reached": "done", "message": "", "hooks_before": ["org_Old"],
+           "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5, "gate_seconds": 1.25,
+           "snapshot": "/var/lib/mesos-fleet-hooks/snapshots/1"}
 
 
-def visited(**steps):
-    """A host's facts after the steps given (name=registered result) of its rollout."""
-    facts = {"mesos_agent": AGENT, "mesos_stage_artifacts": ARTIFACTS, "mesos_rollout_preview": CONFIG}
-    facts.update(("mesos_rollout_" + name, value) for name, value in steps.items())
+def host(call=None):
+    """A host's facts, with what its rollout call returned (None: not called yet)."""
+    facts = {"mesos_agent": AGENT, "mesos_stage_artifacts": ARTIFACTS}
+    if call is not None:
+        facts[ro.RESULT] = call
     return facts
 
 
 def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
-    [record] = ro.records({"a": visited(config=dict(CONFIG, lock_acquired=True), gates=GATES,
-                                        released={"skipped": True})}, ["a"])
+    [record] = ro.records({"a": host(UPDATED)}, ["a"])
     assert record == {
         "host": "a", "result": "updated", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
         "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5,
-        "gate_seconds": 1.25, "message": ""}
-
-
-def test_a_host_restarted_only_because_it_ran_stale_flags_says_so():
-    stale = dict(CONFIG, changed=False, live_stale="runs --hooks=[], the files say [org_Probe]")
-    [record] = ro.records({"a": visited(config=stale, gates=GATES, released={})}, ["a"])
-    assert record["result"] == "updated"
-    assert record["message"] == ("restarted although its files were already written: the running agent "
-                                 "runs --hooks=[], the files say [org_Probe]")
+        "gate_seconds": 1.25, "reached": "done", "message": ""}
 
 
 def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():
-    facts = visited(config=CONFIG, gates=dict(GATES, failed=True, msg="gate 'flags' failed"),
-                    released={}, outcome="rolled_back", message="Restart the agent: gate 'flags' failed",
-                    reached="rollback")
-    [record] = ro.records({"a": facts}, ["a"])
+    call = dict(UPDATED, failed=True, result="rolled_back", message="gate 'flags' failed: ...",
+                msg="a rolled back: gate 'flags' failed: ...")
+    [record] = ro.records({"a": host(call)}, ["a"])
     assert (record["result"], record["hooks_after"], record["message"]) == (
-        "rolled_back", ["org_Old"], "Restart the agent: gate 'flags' failed")
+        "rolled_back", ["org_Old"], "gate 'flags' failed: ...")
 
 
-def test_a_visited_host_whose_files_needed_nothing_is_unchanged():
-    same = dict(CONFIG, changed=False, hooks_after=["org_Old"])
-    [record] = ro.records({"a": visited(config=same, released={"skipped": True})}, ["a"])
-    assert (record["result"], record["hooks_after"], record["restart_seconds"]) == ("unchanged", ["org_Old"], 0.0)
+def test_a_call_that_failed_before_it_began_keeps_what_discovery_found_and_the_error():
+    [record] = ro.records({"a": host({"failed": True, "msg": "another rollout (r1) holds this host"})}, ["a"])
+    assert (record["result"], record["hooks_after"], record["message"]) == (
+        "failed", ["org_Old"], "another rollout (r1) holds this host")
 
 
-def test_records_in_host_order_plan_records_for_the_rest_and_none_for_hosts_not_reached():
-    hv = {"a": visited(config=CONFIG, gates=GATES, released={}), "b": visited(), "c": visited()}
-    unchanged = {"c": {"host": "c", "result": "unchanged"}}
-    assert [r["host"] for r in ro.records(hv, ["c", "b", "a", "zz"], unchanged)] == ["c", "a"]
+def test_records_in_host_order_and_none_for_hosts_not_reached():
+    hv = {"a": host(UPDATED), "b": host(), "c": host(dict(UPDATED, result="unchanged", changed=False))}
+    assert [r["host"] for r in ro.records(hv, ["c", "b", "a", "zz"])] == ["c", "a"]
 
 
-def test_plan_summary_sends_changed_or_stale_agents_in_order_and_records_the_rest():
-    agent = {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"]}
-    hv = {
-        "a": {"mesos_rollout_preview": {"changed": True, "live_stale": ""}, "mesos_agent": agent},
-        "b": {"mesos_rollout_preview": {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"],
-                                        "hooks_after": ["org_Probe"]},
-              "mesos_agent": agent, "mesos_stage_artifacts": ARTIFACTS},
-        "c": {"mesos_rollout_preview": {"changed": False, "live_stale": "runs --hooks=[], the files say [x]"},
-              "mesos_agent": agent},
-    }
-    plan = ro.plan_summary(hv, ["c", "b", "a"])
-    assert plan["pending"] == ["c", "a"]
-    assert plan["unchanged"] == {"b": {
-        "host": "b", "result": "unchanged", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
-        "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"], "restart_seconds": 0.0,
-        "gate_seconds": 0.0, "message": ""}}
-    # A visited host's own record first, the plan's otherwise.
-    hv["a"].update(mesos_rollout_config=CONFIG, mesos_rollout_released={})
-    records = ro.records(hv, ["a", "b", "c"], plan["unchanged"])
-    assert [r["result"] for r in records] == ["unchanged", "unchanged"] and records[1] == plan["unchanged"]["b"]
-
-
-STAGED = {"probe": {"sha256": "f00", "dest": "/a/probe/f00/libprobe.so"}}
-CURRENT = {"changed": False, "live_stale": "", "hooks_before": ["org_Probe"], "hooks_after": ["org_Probe"]}
-SKIPPED = {"skipped": True, "changed": False}
-
-
-def discovered(assumes, result="current"):
-    preview = {"assumes": assumes}
-    if result is not None:
-        preview["result"] = CURRENT if result == "current" else result
-    return {"build_fingerprint": "1.11.0-abc", "hooks": ["org_Probe"], "rollout_preview": preview}
-
-
-@pytest.mark.parametrize("facts, pending", [
-    # Discovery assumed the library the staging put in place: its preview is the plan.
-    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"})}, False),
-    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}, dict(CURRENT, live_stale="runs x"))}, True),
-    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}, dict(CURRENT, changed=True))}, True),
-    # A new build (another path), no library of the hook's yet, or other hooks: visit it.
-    ({"mesos_agent": discovered({"probe": "/a/probe/0ld/libprobe.so"})}, True),
-    ({"mesos_agent": discovered({"probe": None}, result=None)}, True),
-    ({"mesos_agent": discovered({})}, True),
-    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so", "other": "/a/other/1/x.so"})}, True),
-    # Planned on the host: that plan counts, whatever discovery thought.
-    ({"mesos_agent": discovered({"probe": "/a/probe/f00/libprobe.so"}),
-      "mesos_rollout_preview": dict(CURRENT, changed=True)}, True),
-    # Skipped with nothing previewed: never taken for unchanged.
-    ({"mesos_agent": {"hooks": []}}, True),
-])
-def test_plan_summary_keeps_a_discovered_preview_only_where_the_staged_libraries_are_those_it_assumed(facts, pending):
-    host = dict({"mesos_rollout_preview": SKIPPED, "mesos_stage_artifacts": STAGED}, **facts)
-    plan = ro.plan_summary({"a": host}, ["a"])
-    assert plan["pending"] == (["a"] if pending else [])
-    if not pending:
-        assert plan["unchanged"]["a"]["hooks_after"] == ["org_Probe"]
+@pytest.mark.parametrize("call", [None, {"unreachable": True, "msg": "Failed to connect to the host via ssh"}])
+def test_a_host_of_the_batch_without_a_returned_call_is_lost_and_says_what_to_do(call):
+    [record] = ro.records({"a": host(call)}, ["a"], batch=["a"])
+    assert record["result"] == "unreachable"
+    assert record["message"].startswith("lost contact during its rollout call, or before it began. ")
+    assert "it ends with the agent proven on the new configuration or rolled back" in record["message"]
+    assert "-e mesos_rollout_lock_stale_after=" in record["message"]
+    assert "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=a" in record["message"]
+    # It ran what discovery found; nothing of the new configuration is claimed.
+    assert (record["hooks_before"], record["hooks_after"], record["restart_seconds"]) == (["org_Old"], ["org_Old"], None)
 
 
 @pytest.mark.parametrize("given, master, expected", [
@@ -172,60 +116,6 @@ def test_plan_summary_keeps_a_discovered_preview_only_where_the_staged_libraries
 def test_master_urls_come_from_the_setting_else_a_host_port_master_flag(given, master, expected):
     agent = {"flags": {"master": master} if master else {}}
     assert ro.master_urls(given, agent) == expected
-
-
-def test_plan_summary_lists_the_agents_to_restart_whose_master_it_cannot_tell():
-    zk = {"flags": {"master": "zk://zk1:2181/mesos"}}
-    changed = {"changed": True, "live_stale": ""}
-    hv = {
-        "zk-unset": {"mesos_rollout_preview": changed, "mesos_agent": zk},
-        "zk-set": {"mesos_rollout_preview": changed, "mesos_agent": zk,
-                   "mesos_rollout_master_urls": ["http://m1:5050"]},
-        "host-port": {"mesos_rollout_preview": changed, "mesos_agent": {"flags": {"master": "m1:5050"}}},
-        # Never restarted, so its master does not matter.
-        "zk-current": {"mesos_rollout_preview": {"changed": False, "live_stale": ""}, "mesos_agent": zk},
-    }
-    plan = ro.plan_summary(hv, ["zk-unset", "zk-set", "host-port", "zk-current"])
-    assert plan["masterless"] == ["zk-unset"]
-    assert plan["pending"] == ["zk-unset", "zk-set", "host-port"]
-
-
-LOST = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
-
-
-@pytest.mark.parametrize("steps, words", [
-    # In the batch, nothing run yet: the report written as the batch starts.
-    ({}, "when every host of the batch was lost, later steps were not recorded"),
-    ({"config": LOST}, "while taking its rollout lock and writing its modules JSON and flags"),
-    ({"config": LOST}, "its files may already be the new ones, and its rollout lock may be left behind"),
-    # Files written, the restart not needed (or not begun): the agent runs what it ran.
-    ({"config": CONFIG, "gates": {"skipped": True}, "released": LOST},
-     "its files may already be the new ones"),
-    # Lost during the call that restarts the agent: whether the restart began is not known.
-    ({"config": CONFIG, "gates": LOST},
-     "so its restart may not have begun: the agent may still run its previous configuration "
-     "(its files are the new ones), run the new configuration unproven, or be down"),
-    # The gates ran but did not drop the lock: a lock they could not drop, or an older run.
-    ({"config": CONFIG, "gates": GATES}, "may run the new configuration unproven"),
-    ({"config": CONFIG, "gates": GATES, "released": LOST}, "may run the new configuration unproven"),
-    # Passed and lock dropped, lost while letting offers reach it again.
-    ({"config": CONFIG, "gates": dict(GATES, lock_released=True), "reactivated": LOST},
-     "after it passed its gates on the new configuration, which dropped its rollout lock"),
-    ({"config": CONFIG, "reached": "rollback", "outcome": "rolled_back"},
-     "while rolling it back"),
-])
-def test_a_visited_host_without_its_last_step_is_lost_and_says_how_far_it_got(steps, words):
-    [record] = ro.records({"a": visited(**steps)}, ["a"], batch=["a"])
-    assert record["result"] == "unreachable" and record["message"].startswith("lost contact during its rollout, ")
-    assert words in record["message"]
-    assert "-e mesos_rollout_lock_stale_after=" in record["message"]
-    assert "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=a" in record["message"]
-    # It ran what discovery found; nothing of the new configuration is claimed.
-    assert (record["hooks_before"], record["hooks_after"], record["restart_seconds"]) == (["org_Old"], ["org_Old"], None)
-
-
-def test_an_unknown_step_says_the_state_is_unknown():
-    assert "the agent's state is unknown" in ro.lost_contact_message("a", "elsewhere")
 
 
 LIVE = dict(id="S1", hooks=["com_Audit"], module_names=["com_Audit"], modules_dir=None)

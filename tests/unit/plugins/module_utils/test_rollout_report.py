@@ -59,7 +59,7 @@ def test_json_report_keeps_full_values():
     assert first == {"host": "agent-1.dc1", "result": "updated",
                      "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
                      "hooks_before": [], "hooks_after": [HOOK], "restart_seconds": 2.71, "gate_seconds": 3.14,
-                     "message": "all gates passed"}
+                     "message": "all gates passed", "reached": None}
     assert third["hooks_after"] == ["com_Audit", HOOK]
     assert third["message"] == "gate 'tasks' failed: web-2 gone"
     assert fourth["restart_seconds"] is None and fourth["artifact_sha256"] == ""

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """The change of hooks an agent must load, for the modules that write it
+    (module_utils/hook_config.py ARGUMENT_SPEC)."""
+
+    DOCUMENTATION = r"""
+options:
+  present:
+    description: Hook libraries that must be loaded.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      file:
+        description: Absolute path of the staged C(.so).
+        type: path
+        required: true
+      modules:
+        description: Module symbols with their parameters.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          name:
+            description: Module symbol.
+            type: str
+            required: true
+          parameters:
+            description:
+              - List of C(key)/C(value) pairs, or a mapping. Values must be strings.
+              - The value of a key listed in I(secret_parameters) is taken from I(secrets).
+            type: raw
+          secret_parameters:
+            description:
+              - Parameter keys whose values are secret. Their values come from I(secrets), are masked
+                in the result and the diff, and the manifest holding them is written root-owned 0600.
+            type: list
+            elements: str
+            default: []
+      hooks:
+        description: Module names to list in C(--hooks).
+        type: list
+        elements: str
+        required: true
+  secrets:
+    description:
+      - Module name -> parameter key -> value of the parameters listed in I(secret_parameters) (see P(mesos_fleet.hooks.hook_secrets#filter)).
+        Never logged or returned.
+    type: dict
+    default: {}
+  absent:
+    description: Module names of ours that must not be loaded any more.
+    type: list
+    elements: str
+    default: []
+  position:
+    description: Where our hooks go among the agent's other hooks.
+    type: str
+    choices:
+      - append
+      - prepend
+    default: append
+  managed_path:
+    description: Manifest we create when the agent has neither C(--modules) nor C(--modules_dir).
+    type: path
+    default: /etc/mesos-fleet-hooks/modules.json
+  dir_file_name:
+    description: Name of our manifest inside C(--modules_dir).
+    type: str
+    default: 50-mesos-fleet-hooks.json
+"""

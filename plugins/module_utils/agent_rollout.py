@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One agent's rollout, whole, in one remote call: take the host's lock, read the running agent,
+plan the modules JSON and flags, snapshot, write, restart if anything changed, run the health
+gates, roll back on a failed gate, release the lock; and the rollback on its own, for
+rollback-hooks.yml. Both return the host's record with the last step it reached.
+
+One call, so that the controller pays one round trip per agent per batch and an agent never sits
+half-way waiting for the controller. The call ignores the hang-up of a lost controller: it ends
+with the agent proven on the new configuration or rolled back, and its lock released; the lock
+says the step reached (host_lock.note_step) if the host itself went down meanwhile.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import signal
+import time
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_config as ac
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+
+# What a call can fail on before it restarts anything: the host keeps its files and its agent.
+ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_file.AtomicFileError,
+          mesos_api.MesosApiError, host_lock.LockError, ValueError, OSError)
+
+ROLLBACK_GATES = ["health", "reregistered", "flags", "recovery", "tasks"]
+
+
+class Options(object):
+    """What a rollout of one agent needs, as the agent_rollout module's parameters give it."""
+
+    def __init__(self, params, check_mode=False, diff=False, restart=g.restart_unit, run=g.run_command):
+        self.p = params
+        self.check_mode = check_mode
+        self.diff = diff
+        # systemctl and journalctl, replaced in unit tests by a fake systemd.
+        self.restart = restart
+        self.run = run
+
+    def __getitem__(self, name):
+        return self.p[name]
+
+
+def keep_going_without_controller():
+    """A controller that goes away (Ctrl-C, lost network) closes our stdin and stdout: carry on
+    to the end rather than die between writing the files and proving or undoing them."""
+    for sig in (signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_IGN)
+
+
+class Step(object):
+    """The record of one host's rollout as it goes: ``reached`` is the last step begun, also
+    written into the host's lock, so a lock left behind says how far the host got."""
+
+    def __init__(self, opts):
+        self.opts = opts
+        self.record = dict(result="unchanged", reached="start", message="", changed=False,
+                           hooks_before=None, hooks_after=None, restart_seconds=None, gate_seconds=None)
+        self.lock_held = False
+
+    def reach(self, step):
+        self.record["reached"] = step
+        if self.lock_held:
+            try:
+                host_lock.note_step(self.opts["lock_path"], self.opts["run_id"], step)
+            except (atomic_file.AtomicFileError, OSError):
+                pass  # the note helps an operator; the rollout must not stop for it
+
+
+def _probe(opts, restarting):
+    return g.AgentProbe(opts["agent_url"], opts["master_url"] or None, opts["request_timeout"],
+                        service=opts["service"] if restarting else None, since=time.time(), run=opts.run)
+
+
+def _specs(opts, names):
+    return g.gate_specs(names, g.seconds_by_gate(opts["timeouts"], "timeouts"),
+                        g.seconds_by_gate(opts["intervals"], "intervals"))
+
+
+def restart_and_prove(opts, before, expect, names, daemon_reload):
+    """Restart the agent's unit, then run the gates ``names`` against ``before``; the gates'
+    outcome (passed, msg, gates, seconds) with ``restart_seconds``. A restart systemctl refuses
+    is a failed outcome too (gate ``restart``)."""
+    specs = _specs(opts, names)
+    g.validate_before(before, names)
+    probe = _probe(opts, restarting=True)
+    try:
+        restart_seconds = opts.restart(opts["service"], daemon_reload, run=opts.run)
+    except g.RestartError as e:
+        return dict(passed=False, failed_gate="restart", msg="restart of %s: %s" % (opts["service"], e),
+                    gates=[], seconds=0.0, restart_seconds=None)
+    outcome = g.check_gates(before, probe, expect, specs)
+    outcome["restart_seconds"] = restart_seconds
+    return outcome
+
+
+def budget_warning(opts, names):
+    """Why the restart and gates could outlast the master's re-registration window, or None."""
+    specs = _specs(opts, names)
+    window = None
+    if opts["master_url"]:
+        try:
+            window = mesos_api.reregistration_window(mesos_api.master_flags(opts["master_url"], opts["request_timeout"]))
+        except (mesos_api.MesosApiError, ValueError):
+            window = None  # the gate on the master says what is wrong with it
+    return g.reregistration_budget(specs, opts["restart_timeout"], window)["warning"]
+
+
+def _rollout_gates(opts):
+    return [n for n in g.GATE_ORDER if n != "canary" or opts["canary_command"]]
+
+
+def roll_out(opts):
+    """Bring one agent to ``present``/``absent``; the host's record (see Step). Raises one of
+    ERRORS, with nothing written, for what stops it before the restart; a failed gate is a
+    record with result ``rolled_back`` (or ``failed`` when the rollback failed too)."""
+    step = Step(opts)
+    record = step.record
+    p = opts
+    taken = host_lock.take_lock(p["lock_path"], p["run_id"], stale_after=p["lock_stale_after"],
+                                check_only=opts.check_mode)[0]
+    step.lock_held = taken and not opts.check_mode
+    record["lock_acquired"] = taken
+    try:
+        return _roll_out(opts, step)
+    except ERRORS as e:
+        # Before the restart: the agent runs what it ran, and its files are back as they were.
+        # ``reached`` stays the step it failed at.
+        record.update(result="failed", message=str(e))
+        return record
+    finally:
+        if step.lock_held:
+            try:
+                host_lock.release(p["lock_path"], p["run_id"])
+                record["lock_released"] = True
+            except (host_lock.LockError, OSError) as e:
+                record["lock_released"] = False
+                record["warning"] = "rollout lock not released: %s" % e
+
+
+def _roll_out(opts, step):
+    p = opts
+    record = step.record
+    step.reach("read")
+    present, secret_keys = hook_config.entries(p["present"], p["secrets"])
+    store = flag_stores.make_store(p["style"], root=p["root"])
+    live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+    plan, found = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
+                                      p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
+                                      diff=opts.diff)
+    record.update(hooks_before=plan.hooks_before, hooks_after=plan.hooks_after, files=found["files"],
+                  live_stale=found["live_stale"])
+    if "diff" in found:
+        record["diff"] = found["diff"]
+    record["changed"] = plan.changed or bool(found["live_stale"])
+    if not record["changed"]:
+        return _done(step, "unchanged")
+    if not p["master_url"]:
+        raise ValueError("cannot tell the master's HTTP address from the agent's --master; set "
+                         "mesos_rollout_master_urls (e.g. ['http://master1:5050'])")
+    names = _rollout_gates(opts)
+    expect = g.Expectations(hooks=plan.hooks_after, module_names=_module_names(plan, p["root"]),
+                            modules_dir=plan.modules_after.get("modules_dir") or "",
+                            master_state="deactivated" if p["deactivate"] else "active", canary=p["canary_command"])
+    g.validate_before(live, names)
+    if opts.check_mode:
+        return _done(step, "updated")
+    record["warning"] = budget_warning(opts, names)
+    record["message"] = "" if plan.changed else (
+        "restarted although its files were already written: the running agent %s" % found["live_stale"])
+    if plan.changed:
+        step.reach("files")
+        record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"],
+                                             present, p["absent"], secret_keys)
+    try:
+        deactivated = _set_active(opts, live, active=False) if p["deactivate"] else False
+    except mesos_api.MesosApiError:
+        if record.get("snapshot"):  # not restarted: its files go back to what it runs
+            ac.restore(record["snapshot"], p["root"])
+        raise
+    step.reach("restart")
+    outcome = restart_and_prove(opts, live, expect, names,
+                                daemon_reload=plan.daemon_reload_needed or bool(found["live_stale"]))
+    record.update(restart_seconds=outcome["restart_seconds"], gate_seconds=outcome["seconds"],
+                  gates=outcome["gates"])
+    if outcome["passed"]:
+        step.reach("passed")
+        _reactivate(opts, live, deactivated, record)
+        return _done(step, "updated", record["message"])
+    why = outcome["msg"]
+    step.reach("rollback")
+    if not record.get("snapshot"):
+        # Only the running agent lagged behind its files: there is nothing older to put back.
+        _reactivate(opts, live, deactivated, record)
+        return _done(step, "failed", "%s; its files were already these before this run, so there "
+                                     "was nothing to roll back to" % why)
+    try:
+        back = roll_back(opts, record["snapshot"], live, deactivated)
+    except ERRORS as e:
+        back = dict(passed=False, msg=str(e))
+    record["rollback"] = back
+    _reactivate(opts, live, deactivated, record)
+    if back["passed"]:
+        return _done(step, "rolled_back", why)
+    return _done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+
+
+def _done(step, result, message=""):
+    step.record["result"] = result
+    if message:
+        step.record["message"] = message
+    step.reach("done")
+    return step.record
+
+
+def _module_names(plan, root):
+    """Every module name /flags must show for --modules after the restart, ours and the
+    operator's; None with --modules_dir (/flags shows only the directory there)."""
+    return rollout.manifest_module_names(rollout.planned_manifest(plan, root))
+
+
+def _set_active(opts, live, active):
+    mesos_api.set_agent_active(opts["master_url"], live["id"], active, timeout=opts["request_timeout"])
+    return not active
+
+
+def _reactivate(opts, live, deactivated, record):
+    if not deactivated:
+        return
+    try:
+        _set_active(opts, live, active=True)
+    except mesos_api.MesosApiError as e:
+        record["warning"] = "the agent was not reactivated at the master: %s" % e
+
+
+def roll_back(opts, snapshot, before=None, deactivated=False):
+    """Put ``snapshot`` back and restart the agent onto it behind the gates. ``before``: what
+    the agent ran before the change (its ID and tasks are compared); None reads it now, and an
+    agent that is down or unregistered then gets only the gates that need no reading from
+    before. Returns passed, msg, changed, hooks_after, gates, restart_seconds, gate_seconds."""
+    p = opts
+    index, changes = ac.restore_plan(snapshot, p["root"])
+    changed = any(now != then for now, then in changes.values())
+    if before is None:
+        try:
+            before = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+        except mesos_api.MesosApiError:
+            before = {}
+    out = dict(snapshot=snapshot, changed=changed, hooks_after=index["hooks"], passed=True, msg="",
+               gates=[], restart_seconds=None, gate_seconds=None,
+               files=sorted(path for path, (a, b) in changes.items() if a != b))
+    registered = bool(before.get("registered") and before.get("id"))
+    lagging = registered and rollout.live_mismatch(before, index["hooks"])
+    if not (changed or not registered or lagging):
+        out["msg"] = "the agent already runs the snapshot's configuration"
+        return out
+    if opts.check_mode:
+        out.update(changed=True, msg="would restore %s and restart the agent" % snapshot)
+        return out
+    if changed:
+        ac.restore(snapshot, p["root"])
+    names = ROLLBACK_GATES if registered else ["health", "flags", "recovery"]
+    expect = g.Expectations(hooks=index["hooks"], master_state="deactivated" if deactivated else "active")
+    outcome = restart_and_prove(opts, before if registered else {}, expect, names, daemon_reload=True)
+    out.update(changed=True, passed=outcome["passed"], msg=outcome["msg"], gates=outcome["gates"],
+               restart_seconds=outcome["restart_seconds"], gate_seconds=outcome.get("seconds"))
+    return out
+
+
+def newest_snapshot(snapshot_dir):
+    """The newest snapshot under ``snapshot_dir`` (their names start with the time they were
+    taken), or None."""
+    try:
+        names = [n for n in os.listdir(snapshot_dir) if os.path.isfile(os.path.join(snapshot_dir, n, ac.SNAPSHOT_INDEX))]
+    except OSError:
+        return None
+    if not names:
+        return None
+    return os.path.join(snapshot_dir, max(names, key=lambda n: (os.path.getmtime(os.path.join(snapshot_dir, n)), n)))
+
+
+def rollback_failed_message(opts, why, failure, snapshot):
+    """What an operator must read when the rollback after a failed gate failed too."""
+    host = opts["host"] or "this host"
+    return (
+        'ROLLBACK FAILED after "%s": its previous files were put back, but on the restart onto them %s. '
+        "The agent may be down or on the new configuration. Check "
+        "'systemctl status %s' and 'journalctl -u %s' on %s, then run: ansible-playbook "
+        "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=%s -e mesos_rollback_snapshot=%s "
+        "(the snapshot of the previous files on that host)." % (
+            why, failure, opts["service"], opts["service"], host, host, snapshot))

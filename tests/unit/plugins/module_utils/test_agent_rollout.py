@@ -1,0 +1,254 @@
+"""One agent's rollout in one call, against a Mesos-shaped agent and master over HTTP and a fake
+systemd whose restart makes the agent run what its files on the (temporary) host say."""
+
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_rollout as ar
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
+
+from file_trees import FLAGDIR_AGENT, read_tree, write_tree
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_mesos_api import AGENT_ID, FakeAgent, FakeMaster, pb_text  # noqa: E402 pylint: disable=wrong-import-position
+
+SO = "/var/lib/mesos-fleet-hooks/artifacts/probe/%s/libprobe_hook.so" % ("b" * 64)
+PROBE = "org_fleet_Probe"
+PRESENT = [dict(file=SO, modules=[dict(name=PROBE, parameters={"env": "A=1"})], hooks=[PROBE])]
+QUICK = {"health": 0.6, "reregistered": 0.6, "flags": 0.6, "recovery": 0.6, "tasks": 0.6, "canary": 0.6}
+STEP = {name: 0.05 for name in QUICK}
+
+
+class FakeSystemd(object):
+    """``systemctl restart``: the agent starts again on what its files say, under its ID with its
+    tasks; with ``refuse`` set, an agent asked to load that module never answers /health again
+    (as Mesos exits at start on a hook module it cannot load)."""
+
+    def __init__(self, agent, root, refuse=None):
+        self.agent, self.root, self.refuse = agent, root, refuse
+        self.restarts = []
+
+    def restart(self, service, daemon_reload=False, run=None):
+        flags = dict((k, v["value"]) for k, v in flag_stores.make_store("auto", root=self.root).read_flags().items())
+        hooks = flags.get("hooks", "")
+        with open(os.path.join(self.root, flags["modules"].lstrip("/"))) as handle:
+            libraries = json.load(handle)["libraries"]
+        self.agent.flags["hooks"] = hooks
+        self.agent.flags["modules"] = pb_text([dict(file=lib["file"], modules=[
+            dict(name=m["name"], parameters=[(q["key"], q["value"]) for q in m.get("parameters", [])])
+            for m in lib["modules"]]) for lib in libraries])
+        self.agent.healthy = not (self.refuse and self.refuse in hooks.split(","))
+        self.restarts.append((service, daemon_reload, hooks))
+        return 0.01
+
+    @staticmethod
+    def run(argv, timeout=None):
+        return 1, "", "no systemd here"  # unit_exit: not asked to tell why a unit exited
+
+
+@pytest.fixture
+def host(tmp_path):
+    write_tree(tmp_path / "host", FLAGDIR_AGENT)
+    return str(tmp_path / "host")
+
+
+@pytest.fixture
+def fleet(host):
+    """An agent running what the host's files say now (one hook of someone else's), its master."""
+    agent = FakeAgent(hooks=["com_example_Other"],
+                      libraries=[{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}])
+    master = FakeMaster()
+    master.add_agent(AGENT_ID, agent.pid)
+    yield agent, master
+    agent.close()
+    master.close()
+
+
+def options(host, tmp_path, agent, master, systemd, check_mode=False, **kw):
+    p = dict(present=PRESENT, absent=[], secrets={}, position="append", style="auto",
+             managed_path="/etc/mesos-fleet-hooks/modules.json", dir_file_name="50-mesos-fleet-hooks.json",
+             lock_path=str(tmp_path / "state/rollout.lock"), snapshot_dir=str(tmp_path / "state/snapshots"),
+             backup_dir=str(tmp_path / "state/backup"), service="mesos-slave", run_id="run-1", lock_stale_after=0,
+             deactivate=False, host="agent1", root=host, agent_url=agent.url, master_url=[master.url],
+             timeouts=QUICK, intervals=STEP, request_timeout=2, canary_command=None, restart_timeout=5)
+    p.update(kw)
+    return ar.Options(p, check_mode=check_mode, restart=systemd.restart, run=systemd.run)
+
+
+def files(host):
+    return read_tree(host)
+
+
+def test_a_change_is_written_restarted_once_proven_and_the_lock_released(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "updated" and record["reached"] == "done", record
+    assert record["hooks_before"] == ["com_example_Other"] and record["hooks_after"] == ["com_example_Other", PROBE]
+    assert len(systemd.restarts) == 1 and agent.flags["hooks"] == "com_example_Other," + PROBE
+    assert [gate["name"] for gate in record["gates"]] == ["health", "reregistered", "flags", "recovery", "tasks"]
+    assert record["lock_acquired"] and record["lock_released"] and not os.path.exists(tmp_path / "state/rollout.lock")
+    assert os.path.isfile(os.path.join(record["snapshot"], "snapshot.json"))
+
+    again = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2"))
+    assert again["result"] == "unchanged" and not again["changed"] and len(systemd.restarts) == 1
+
+
+def test_check_mode_plans_and_shows_the_diff_but_writes_locks_and_restarts_nothing(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    before = files(host)
+    opts = options(host, tmp_path, agent, master, systemd, check_mode=True)
+    opts.diff = True
+    record = ar.roll_out(opts)
+    assert record["changed"] and record["result"] == "updated"
+    assert any(PROBE in d["after"] for d in record["diff"])
+    assert files(host) == before and not systemd.restarts and not os.path.exists(tmp_path / "state")
+
+
+def test_a_failed_gate_puts_the_files_back_and_proves_the_agent_on_them(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host, refuse=PROBE)
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "rolled_back" and record["reached"] == "done"
+    assert record["message"].startswith("gate 'health' failed")
+    assert record["rollback"]["passed"] and record["rollback"]["hooks_after"] == ["com_example_Other"]
+    assert files(host) == before and agent.flags["hooks"] == "com_example_Other"
+    assert [r[2] for r in systemd.restarts] == ["com_example_Other," + PROBE, "com_example_Other"]
+    assert not os.path.exists(tmp_path / "state/rollout.lock")
+
+
+def test_a_rollback_that_fails_too_says_so_and_what_to_run(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host, refuse="com_example_Other")  # never healthy again
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "failed" and record["message"].startswith("ROLLBACK FAILED after \"gate 'health' failed")
+    assert "-e mesos_rollback_hosts=agent1 -e mesos_rollback_snapshot=%s" % record["snapshot"] in record["message"]
+    assert not os.path.exists(tmp_path / "state/rollout.lock")
+
+
+def test_an_agent_that_lags_behind_its_files_is_restarted_although_no_file_changes(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    agent.flags["hooks"] = "com_example_Other"  # as if the run had stopped before the restart
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2"))
+    assert record["result"] == "updated" and record["files"] == [] and "snapshot" not in record
+    assert record["message"].startswith("restarted although its files were already written: the running agent runs --hooks=")
+    assert len(systemd.restarts) == 2 and systemd.restarts[1][1] is True  # daemon-reload: a drop-in may wait for it
+
+
+def test_another_runs_lock_stops_the_call_before_anything_is_read(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    host_lock.acquire(str(tmp_path / "state/rollout.lock"), "other-run")
+    host_lock.note_step(str(tmp_path / "state/rollout.lock"), "other-run", "restart")
+    before = files(host)
+    with pytest.raises(host_lock.LockError, match=r"another rollout \(other-run\) .*its last step: restart"):
+        ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert files(host) == before and not agent.requests and not systemd.restarts
+    assert host_lock.read_lock(str(tmp_path / "state/rollout.lock"))["run_id"] == "other-run"
+
+
+def test_a_change_that_cannot_be_planned_fails_writing_nothing_and_releases_the_lock(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    write_tree(host, {"etc/mesos/modules.json": '{"libraries": [ edited by hand'})
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "failed" and record["reached"] == "read" and "not valid JSON" in record["message"]
+    assert files(host) == before and not systemd.restarts and not os.path.exists(tmp_path / "state/rollout.lock")
+
+
+def test_no_master_address_fails_before_anything_is_written(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, master_url=[]))
+    assert record["result"] == "failed" and "set mesos_rollout_master_urls" in record["message"]
+    assert files(host) == before and not systemd.restarts
+
+
+def test_deactivated_during_the_restart_and_active_again_after(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, deactivate=True))
+    assert record["result"] == "updated", record["message"]
+    calls = [json.loads(body)["type"] for method, path, body, headers in master.requests if path == "/api/v1"]
+    assert calls == ["DEACTIVATE_AGENT", "REACTIVATE_AGENT"] and not master.agents[AGENT_ID]["deactivated"]
+
+
+def test_the_rollback_on_its_own_puts_the_newest_snapshot_back_behind_the_gates(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    original = files(host)
+    opts = options(host, tmp_path, agent, master, systemd)
+    ar.roll_out(opts)
+    snapshot = ar.newest_snapshot(str(tmp_path / "state/snapshots"))
+    back = ar.roll_back(opts, snapshot)
+    assert back["passed"] and back["changed"] and back["hooks_after"] == ["com_example_Other"]
+    assert files(host) == original and agent.flags["hooks"] == "com_example_Other"
+    assert [gate["name"] for gate in back["gates"]] == ar.ROLLBACK_GATES
+    # Again: files and agent already on the snapshot, nothing to do.
+    again = ar.roll_back(opts, snapshot)
+    assert again["changed"] is False and len(systemd.restarts) == 2
+
+
+def test_the_rollback_restarts_an_agent_that_is_down_with_the_gates_that_need_no_reading(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    opts = options(host, tmp_path, agent, master, systemd)
+    ar.roll_out(opts)
+    ar.roll_back(opts, ar.newest_snapshot(str(tmp_path / "state/snapshots")))
+    agent.registered = False  # files back already, agent not registered: restart it all the same
+    back = ar.roll_back(opts, ar.newest_snapshot(str(tmp_path / "state/snapshots")))
+    assert back["changed"] and [gate["name"] for gate in back["gates"]] == ["health", "flags", "recovery"]
+
+
+def test_a_lost_controller_does_not_stop_the_call():
+    saved = dict((sig, signal.getsignal(sig)) for sig in (signal.SIGHUP, signal.SIGPIPE))
+    ar.keep_going_without_controller()
+    try:
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN and signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def test_restart_refused_by_systemd_is_a_failed_gate(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    calls = []
+
+    def refuse(service, daemon_reload=False, run=None):
+        calls.append(service)
+        if len(calls) == 1:
+            raise g.RestartError("'systemctl restart mesos-slave' failed (exit 1): Unit not found")
+        return systemd.restart(service, daemon_reload)
+
+    opts = options(host, tmp_path, agent, master, systemd)
+    opts.restart = refuse
+    record = ar.roll_out(opts)
+    assert record["result"] == "rolled_back" and "Unit not found" in record["message"]
+    assert agent.flags["hooks"] == "com_example_Other" and calls == ["mesos-slave", "mesos-slave"]
+
+
+def test_a_secret_parameter_is_written_root_only_and_never_returned(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    secret = [dict(file=SO, modules=[dict(name=PROBE, parameters={"api_token": "********"}, secret_parameters=["api_token"])],
+                   hooks=[PROBE])]
+    opts = options(host, tmp_path, agent, master, systemd, present=secret, secrets={PROBE: {"api_token": "s3cret-value"}})
+    opts.diff = True
+    record = ar.roll_out(opts)
+    assert record["result"] == "updated", record["message"]
+    assert "s3cret-value" not in json.dumps(record)
+    manifest = os.path.join(host, "etc/mesos/modules.json")
+    assert "s3cret-value" in open(manifest).read() and os.stat(manifest).st_mode & 0o777 == 0o600
