@@ -12,7 +12,7 @@ short_description: What the controller's hook build cache holds for the planned 
 version_added: 0.1.0
 description:
   - Reads the build cache on the controller for the build role's planned jobs
-    (C(mesos_build_jobs_planned)). Each job's directory C(<cache_dir>/<hook>/<key>/) holds the
+    (C(__mesos_build_jobs_planned)). Each job's directory C(<cache_dir>/<hook>/<key>/) holds the
     artifact and its C(meta.json), written last.
   - With O(want=missing), returns the jobs without a finished build, the ones to compile.
   - With O(want=artifacts), checks that every cached library still has the sha256 its
@@ -37,12 +37,12 @@ options:
 EXAMPLES = r"""
 - name: Decide what to compile
   ansible.builtin.set_fact:
-    mesos_build_todo: "{{ query('mesos_fleet.hooks.build_cache', mesos_build_jobs_planned, want='missing') }}"
+    __mesos_build_todo: "{{ query('mesos_fleet.hooks.build_cache', __mesos_build_jobs_planned, want='missing') }}"
   run_once: true
 
 - name: Check the cached artifacts and publish them to every host
   ansible.builtin.set_fact:
-    mesos_build_artifacts: "{{ lookup('mesos_fleet.hooks.build_cache', mesos_build_jobs_planned, want='artifacts') }}"
+    mesos_build_artifacts: "{{ lookup('mesos_fleet.hooks.build_cache', __mesos_build_jobs_planned, want='artifacts') }}"
   run_once: true
 """
 
@@ -68,7 +68,7 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         jobs = terms[0] if len(terms) == 1 and isinstance(terms[0], list) else terms
         if not all(isinstance(job, dict) and "cache_dir" in job for job in jobs):
-            raise AnsibleLookupError("build_cache takes the planned build jobs (mesos_build_jobs_planned)")
+            raise AnsibleLookupError("build_cache takes the planned build jobs (__mesos_build_jobs_planned)")
         if self.get_option("want") == "missing":
             return build_cache.missing(jobs)
         try:
