@@ -17,6 +17,7 @@ import yaml
 from jinja2 import Undefined
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
@@ -69,7 +70,7 @@ def _host_vars(hostvars, host):
 
 def input_problems(hostvars, hosts, serial=None, max_fail=None, scope=None):
     hosts_vars = dict((host, _host_vars(hostvars, host)) for host in hosts)
-    return input_check.fleet_problems(hosts_vars, role_options(), os.path.join(_COLLECTION, "hook_src"),
+    return input_check.fleet_problems(hosts_vars, role_options(), hook_spec.BUNDLED_SRC_DIR,
                                       serial=serial, max_fail=max_fail, scope=scope)
 
 

@@ -15,9 +15,9 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 
 
-def hook_specs(hooks, src_dir):
+def hook_specs(hooks):
     try:
-        return hook_spec.normalise(hooks, src_dir)
+        return hook_spec.normalise(hooks)
     except hook_spec.HookSpecError as e:
         raise AnsibleFilterError(str(e))
 

@@ -32,7 +32,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     hook_sources: >-
       {{ lookup('mesos_fleet.hooks.hook_sources',
-                mesos_hooks | mesos_fleet.hooks.hook_specs(playbook_dir ~ '/../hook_src')
+                mesos_hooks | mesos_fleet.hooks.hook_specs
                 | selectattr('state', 'equalto', 'present')) }}
   run_once: true
 """

@@ -36,6 +36,11 @@ HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "allow_resource_deco
 MODULE_KEYS = ("name", "parameters", "secret_parameters")
 _DIR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
+# Where entries without ``source`` find their sources: the collection's hook_src/. Only meaningful
+# on the controller (filters, lookups), where this file sits in the installed collection.
+BUNDLED_SRC_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                               "hook_src")
+
 # What a secret value is shown as, everywhere it would otherwise appear.
 SECRET = "********"
 
@@ -199,14 +204,14 @@ def _check(hooks, src_dir, out):
     return result
 
 
-def problems(hooks, src_dir):
+def problems(hooks, src_dir=BUNDLED_SRC_DIR):
     """Every problem of the declarations, each naming the entry and field; [] when deployable."""
     out = []
     _check(hooks, src_dir, out)
     return out
 
 
-def normalise(hooks, src_dir):
+def normalise(hooks, src_dir=BUNDLED_SRC_DIR):
     """Validate the declarations and fill in defaults; raise HookSpecError listing every problem."""
     out = []
     result = _check(hooks, src_dir, out)

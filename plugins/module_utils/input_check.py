@@ -37,23 +37,18 @@ PLAYBOOK_VARS = {
     "mesos_rollout_run_id": ("str", "set by the playbook"),
     "mesos_rollback_hosts": ("str", "a host pattern"),
     "mesos_rollback_snapshot": ("str", "a snapshot directory"),
-    "mesos_rollback_state_dir": ("str", "the agents' state directory"),
     "mesos_validate_fail_on_drift": ("bool", "true or false"),
-    "mesos_validate_stage_root": ("str", "the agents' staging root"),
-    "mesos_validate_src_dir": ("str", "bundled hook sources"),
 }
 # Facts modules return (and a fact cache may keep between runs).
 RUNTIME_FACTS = ("mesos_agent",)
 
-PATH_VARS = ("mesos_build_src_dir", "mesos_build_cache_dir", "mesos_build_tmp_dir", "mesos_stage_src_dir",
-             "mesos_stage_root", "mesos_rollout_src_dir", "mesos_rollout_state_dir",
-             "mesos_rollout_managed_manifest", "mesos_rollout_report_path", "mesos_rollback_snapshot",
-             "mesos_rollback_state_dir", "mesos_validate_stage_root", "mesos_validate_src_dir")
+PATH_VARS = ("mesos_build_cache_dir", "mesos_build_tmp_dir", "mesos_stage_root", "mesos_rollout_state_dir",
+             "mesos_rollout_managed_manifest", "mesos_rollout_report_path", "mesos_rollback_snapshot")
 OPTIONAL_PATH_VARS = ("mesos_discover_prefix",)
 POSITIVE_INTS = ("mesos_build_jobs", "mesos_rollout_restart_timeout")
 NON_NEGATIVE_INTS = ("mesos_stage_keep", "mesos_rollout_lock_stale_after")
 # Made root-only (0700) on the agents: never a directory the system shares.
-PRIVATE_DIRS = ("mesos_rollout_state_dir", "mesos_rollback_state_dir")
+PRIVATE_DIRS = ("mesos_rollout_state_dir",)
 GATES = ("health", "reregistered", "flags", "recovery", "tasks", "canary")
 _URL = re.compile(r"^https?://[^/\s:]+(:\d+)?/?$")
 _TRUE = ("true", "yes", "on", "1", "y", "t")
@@ -203,10 +198,8 @@ def host_problems(variables, options, src_dir, scope=None, validator=None):
     for name in sorted(role_vars):
         if not any(("'%s'" % name) in message or (" %s " % name) in message for message in refused):
             out.extend(_rule_problems(name, role_vars[name]))
-    hooks_src = variables.get("mesos_rollout_src_dir")
-    hooks_src = hooks_src if isinstance(hooks_src, str) and hooks_src else src_dir
     if in_scope("mesos_hooks", scope) and "mesos_hooks" in variables and not isinstance(variables["mesos_hooks"], Unusable):
-        out.extend(hook_spec.problems(variables["mesos_hooks"], hooks_src))
+        out.extend(hook_spec.problems(variables["mesos_hooks"], src_dir))
     return out
 
 

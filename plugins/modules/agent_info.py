@@ -106,7 +106,7 @@ EXAMPLES = r"""
 - name: Discover, and check the change against the agent without failing
   mesos_fleet.hooks.agent_info:
     survey: true
-    preflight_modules: "{{ mesos_hooks | mesos_fleet.hooks.hook_specs('/srv/hooks') | map(attribute='modules') | flatten }}"
+    preflight_modules: "{{ mesos_hooks | mesos_fleet.hooks.hook_specs | map(attribute='modules') | flatten }}"
   register: survey
 
 - name: Show what was found
