@@ -6,9 +6,11 @@ REPO_ROOT=$(cd "$FLEET_DIR/../.." && pwd)
 
 export CONTAINERS_CONF="$FLEET_DIR/containers.conf"
 # This checkout's collection, and an Ansible home of the tests' own: nothing in ~/.ansible
-# (control sockets, remote temp files, installed collections) is written or read.
+# (control sockets, remote temp files, installed collections) is written or read, nor the async
+# jobs' results (Molecule's podman driver), which Ansible keeps in ~/.ansible_async by default.
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$REPO_ROOT/.cache/collections}
 export ANSIBLE_HOME=${ANSIBLE_HOME:-$REPO_ROOT/.cache/ansible-home}
+export ANSIBLE_ASYNC_DIR=${ANSIBLE_ASYNC_DIR:-$ANSIBLE_HOME/async}
 # One image for every fleet host; its tag is fixed, its recipe is recorded in a label so a
 # changed recipe triggers a rebuild.
 FLEET_IMAGE=${MESOS_FLEET_IMAGE:-localhost/mesos-fleet-host:bookworm}
