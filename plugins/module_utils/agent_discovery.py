@@ -188,4 +188,6 @@ def agent_problems(facts, require_kill_mode_process=False, require_healthy=False
                         % (facts.get("service"), kill_mode))
     if require_healthy and facts.get("healthy") is False:
         problems.append("%s/health does not answer; fix the agent before a rollout" % facts.get("agent_url"))
+    # Every later read of the agent or its master would be refused as well.
+    problems.extend(facts.get("http_refused") or [])
     return problems

@@ -38,6 +38,7 @@ PLAYBOOK_VARS = {
     "mesos_rollback_hosts": ("str", "a host pattern"),
     "mesos_rollback_snapshot": ("str", "a snapshot directory"),
     "mesos_validate_fail_on_drift": ("bool", "true or false"),
+    "mesos_http_credentials": ("dict", "principal and secret"),
 }
 # Facts modules return (and a fact cache may keep between runs).
 RUNTIME_FACTS = ("mesos_agent",)
@@ -49,6 +50,8 @@ POSITIVE_INTS = ("mesos_build_jobs", "mesos_rollout_restart_timeout")
 NON_NEGATIVE_INTS = ("mesos_stage_keep", "mesos_rollout_lock_stale_after")
 # Made root-only (0700) on the agents: never a directory the system shares.
 PRIVATE_DIRS = ("mesos_rollout_state_dir",)
+# HTTP credentials: their secret is never shown in a problem.
+CREDENTIAL_VARS = ("mesos_http_credentials", "mesos_discover_http_credentials", "mesos_rollout_http_credentials")
 GATES = ("health", "reregistered", "flags", "recovery", "tasks", "canary")
 _URL = re.compile(r"^https?://[^/\s:]+(:\d+)?/?$")
 _TRUE = ("true", "yes", "on", "1", "y", "t")
@@ -135,10 +138,30 @@ def _rule_problems(name, value):
             seconds = _as_number(value[gate])
             if seconds is None or seconds <= 0:
                 out.append("%s.%s: must be a number of seconds above 0, got %r" % (name, gate, value[gate]))
+    if name in CREDENTIAL_VARS and isinstance(value, dict) and value:
+        out.extend(_credential_problems(name, value))
     if name == "mesos_rollout_master_urls" and isinstance(value, list):
         for url in value:
             if isinstance(url, str) and not _URL.match(url):
                 out.append("%s: %r must be an http(s)://host:port URL of a master" % (name, url))
+    return out
+
+
+def _credential_problems(name, value):
+    """What Mesos's basic authenticator could never accept (3rdparty/libprocess/src/
+    authenticator.cpp splits the decoded 'principal:secret' on ':' and wants two parts). The
+    secret itself is never shown."""
+    out = ["%s: unknown key %r (give principal and secret)" % (name, key)
+           for key in sorted(value, key=str) if key not in ("principal", "secret")]
+    principal, secret = value.get("principal"), value.get("secret")
+    if not isinstance(principal, str) or not principal:
+        out.append("%s.principal: must be a non-empty string" % name)
+    elif ":" in principal:
+        out.append("%s.principal: must not contain ':' (Mesos could never authenticate it)" % name)
+    if not isinstance(secret, str):
+        out.append("%s.secret: must be a string (from a vault, say)" % name)
+    elif ":" in secret:
+        out.append("%s.secret: contains ':', which Mesos's basic authenticator can never accept" % name)
     return out
 
 
@@ -190,6 +213,8 @@ def host_problems(variables, options, src_dir, scope=None, validator=None):
             problems = [] if _is_bool(value) else ["%s: must be true or false, got %r" % (name, value)]
         elif PLAYBOOK_VARS[name][0] == "str":
             problems = [] if isinstance(value, str) else ["%s: must be a string, got %r" % (name, value)]
+        elif PLAYBOOK_VARS[name][0] == "dict":
+            problems = [] if isinstance(value, dict) else ["%s: must be a mapping (%s)" % (name, PLAYBOOK_VARS[name][1])]
         else:
             problems = []
         out.extend(problems or _rule_problems(name, value))

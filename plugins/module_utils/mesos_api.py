@@ -11,6 +11,11 @@ never touch running tasks; DRAIN_AGENT, which kills tasks, is deliberately absen
 
 Every failure raises MesosApiError with a message naming the URL and, when there was an
 answer, the HTTP status and the start of its body.
+
+Clusters started with --authenticate_http_readonly / --authenticate_http_readwrite answer 401
+on /flags, /state, /metrics/snapshot, /slaves and /api/v1 without credentials (/health never
+asks): configure() gives the principal and secret that every request of the process then sends
+as HTTP Basic authentication, Mesos's default authenticator.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -81,6 +86,48 @@ def _excerpt(body):
 
 
 _TLS_CONTEXTS = {}
+# The HTTP credentials every request of this process sends (configure()).
+_CREDENTIALS = {}
+
+
+# The options of the modules that call agents or masters (doc fragment mesos_fleet.hooks.mesos_http).
+ARGUMENT_SPEC = dict(
+    http_principal=dict(type="str"),
+    http_secret=dict(type="str", no_log=True),
+)
+
+
+def configure(principal=None, secret=None):
+    """Send ``principal`` and ``secret`` with every request from now on; no principal sends
+    none. A module calls this once, with its options (``configure(**http_options(params))``)."""
+    _CREDENTIALS.clear()
+    if principal:
+        _CREDENTIALS.update(principal=principal, secret=secret or "")
+
+
+def http_options(params):
+    """configure()'s arguments from a module's ARGUMENT_SPEC options."""
+    return dict(principal=params.get("http_principal"), secret=params.get("http_secret"))
+
+
+def _refusal(status, headers):
+    """What a 401 or 403 from Mesos means, for the operator; None for another status."""
+    principal = _CREDENTIALS.get("principal")
+    if status == 401:
+        # libprocess's basic authenticator names the endpoint's realm in WWW-Authenticate.
+        challenge = (headers.get("WWW-Authenticate") or "") if headers is not None else ""
+        realm = re.search(r'realm="([^"]*)"', challenge)
+        where = " (realm %s)" % realm.group(1) if realm else ""
+        if not principal:
+            return ("HTTP 401 Unauthorized%s: this endpoint requires HTTP authentication; give "
+                    "a principal and secret in mesos_http_credentials" % where)
+        return ("HTTP 401 Unauthorized%s: principal '%s' was refused; check its secret against "
+                "the credentials file the daemon was started with (a secret with ':' never "
+                "authenticates)" % (where, principal))
+    if status == 403:
+        return ("HTTP 403 Forbidden: principal '%s' is not authorized for this endpoint by the "
+                "cluster's ACLs" % (principal or "(none)"))
+    return None
 
 
 def tls_context(url):
@@ -112,8 +159,12 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
         data = json.dumps(payload).encode("utf-8")
         headers["Content-Type"] = "application/json"
     try:
+        # A redirect to the leading master keeps the Authorization header (and a POST its body).
         response = Request().open(method, url, data=data, headers=headers, timeout=timeout,
-                                  follow_redirects="all", use_proxy=False, context=tls_context(url))
+                                  follow_redirects="all", use_proxy=False, context=tls_context(url),
+                                  url_username=_CREDENTIALS.get("principal"),
+                                  url_password=_CREDENTIALS.get("secret"),
+                                  force_basic_auth=bool(_CREDENTIALS), use_netrc=False)
         try:
             return response.getcode(), response.read(), response.geturl()
         finally:
@@ -124,6 +175,11 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
         except Exception:
             body = b""
         detail = _excerpt(body)
+        refused = _refusal(e.code, e.headers)
+        if refused:
+            # libprocess's own bodies ("401 Unauthorized.") say nothing more; a master's may.
+            said = "" if detail in ("", "401 Unauthorized.", "403 Forbidden.") else " (it said: %s)" % detail
+            raise MesosApiError(url, refused + said, status=e.code)
         raise MesosApiError(url, "HTTP %d %s%s" % (e.code, e.reason or "",
                                                    (": " + detail) if detail else ""),
                             status=e.code)
@@ -137,6 +193,17 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
     except (OSError, ValueError) as e:
         # Connection reset, a malformed status line, an unsupported URL ...
         raise MesosApiError(url, "request failed: %s" % (e,))
+
+
+def refusal(url, timeout=DEFAULT_TIMEOUT):
+    """Why ``url`` refuses this process's credentials (its 401 or 403 as MesosApiError words), or
+    None when it answers, or fails for another reason (that is for the caller's own reads)."""
+    try:
+        request(url, timeout=timeout)
+    except MesosApiError as e:
+        if e.status in (401, 403):
+            return str(e)
+    return None
 
 
 def get_json(url, timeout=DEFAULT_TIMEOUT):

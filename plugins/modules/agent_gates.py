@@ -42,6 +42,7 @@ author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 extends_documentation_fragment:
   - mesos_fleet.hooks.gates
+  - mesos_fleet.hooks.mesos_http
 attributes:
   check_mode:
     support: full
@@ -340,6 +341,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             g.ARGUMENT_SPEC,
+            **mesos_api.ARGUMENT_SPEC,
             snapshot_only=dict(type="bool", default=False),
             before=dict(type="dict"),
             gates=dict(type="list", elements="str", choices=list(g.GATE_ORDER)),
@@ -356,6 +358,7 @@ def main():
         required_if=[("snapshot_only", False, ("before",))],
         supports_check_mode=True,
     )
+    mesos_api.configure(**mesos_api.http_options(module.params))
     try:
         result = run(module)
     except (ValueError, mesos_api.MesosApiError) as e:

@@ -29,6 +29,7 @@ author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 extends_documentation_fragment:
   - mesos_fleet.hooks.hook_config
+  - mesos_fleet.hooks.mesos_http
 attributes:
   check_mode:
     support: full
@@ -212,6 +213,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             hook_config.ARGUMENT_SPEC,
+            **mesos_api.ARGUMENT_SPEC,
             state=dict(type="str", choices=["configured", "restored"], default="configured"),
             style=dict(type="str", choices=["auto"] + list(flag_stores.STYLES), default="auto"),
             backup_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks/backup"),
@@ -223,6 +225,7 @@ def main():
         ),
         supports_check_mode=True,
     )
+    mesos_api.configure(**mesos_api.http_options(module.params))
     try:
         result = restore(module) if module.params["state"] == "restored" else configure(module)
     except ERRORS as e:

@@ -31,6 +31,7 @@ attributes:
 extends_documentation_fragment:
   - mesos_fleet.hooks.flag_store
   - mesos_fleet.hooks.attributes.read_only
+  - mesos_fleet.hooks.mesos_http
 options:
   prefix:
     description: The Mesos install prefix. Searched in the usual places when not given.
@@ -41,7 +42,11 @@ options:
     type: bool
     default: true
   check_health:
-    description: Also ask the agent's C(/health) endpoint whether it is up.
+    description:
+      - Also ask the agent's C(/health) endpoint whether it is up and, when it is, whether the
+        agent's C(/flags) and its first master's C(/flags) accept I(http_principal) (their read-only
+        realm, which C(/state), C(/slaves) and C(/metrics/snapshot) share). A refusal is a problem
+        that names the endpoint (RV(ansible_facts.mesos_agent.http_refused)).
     type: bool
     default: true
   timeout:
@@ -97,6 +102,13 @@ options:
     description: With I(check_health), a problem (a failure without I(survey)) when C(/health) does not answer.
     type: bool
     default: false
+  master_url:
+    description:
+      - Masters whose C(/flags) I(check_health) asks; empty derives them from the agent's C(--master)
+        when it is C(host:port).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -189,6 +201,11 @@ ansible_facts:
         healthy:
           description: Whether C(/health) answered 200 (null when not checked).
           type: bool
+        http_refused:
+          description: The agent's and master's endpoints that refused the credentials (401 or 403), with why.
+          type: list
+          elements: str
+          returned: when the agent is healthy
         staged_artifacts:
           description: With I(artifact_root), the artifacts found there, as C(<hook>/<sha256>/<library>).
           type: list
@@ -203,6 +220,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stor
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 def systemd_properties(module, unit):
@@ -217,6 +235,17 @@ def systemd_properties(module, unit):
                 sub_state=props.get("SubState"))
 
 
+def refusals(facts, master_urls, timeout):
+    """What the agent's and its masters' read-only endpoints refuse to this module's
+    credentials: /flags of the agent and of the first master (the realms /state, /slaves and
+    /metrics/snapshot share)."""
+    urls = [mesos_api.base_url(facts["agent_url"]) + "/flags"]
+    masters = rollout.master_urls(master_urls, facts)
+    if masters:
+        urls.append(mesos_api.master_urls(masters)[0] + "/flags")
+    return [found for found in (mesos_api.refusal(url, timeout) for url in urls) if found]
+
+
 def healthy(url, timeout):
     try:
         return mesos_api.agent_health(url, timeout)
@@ -228,6 +257,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             flag_stores.ARGUMENT_SPEC,
+            **mesos_api.ARGUMENT_SPEC,
             prefix=dict(type="path"),
             read_flags=dict(type="bool", default=True),
             check_health=dict(type="bool", default=True),
@@ -240,10 +270,12 @@ def main():
             install_requirements=dict(type="bool", default=True),
             require_kill_mode_process=dict(type="bool", default=False),
             require_healthy=dict(type="bool", default=False),
+            master_url=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     p = module.params
+    mesos_api.configure(**mesos_api.http_options(p))
     store_paths = dict((k, p[k]) for k in ("flag_dir", "env_files", "unit", "override_file") if p[k] is not None)
     result = dict(changed=False)
     if p["survey"]:
@@ -269,6 +301,11 @@ def main():
         facts.update(systemd_properties(module, facts["service"]))
         check = p["check_health"] and p["read_flags"]
         facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
+        if facts["healthy"]:
+            try:
+                facts["http_refused"] = refusals(facts, p["master_url"], p["timeout"])
+            except ValueError as e:  # a master URL that is not one
+                facts["http_refused"] = [str(e)]
         if p["artifact_root"]:
             facts["staged_artifacts"] = artifact_store.list_staged(p["artifact_root"])
         result["ansible_facts"] = dict(mesos_agent=facts)

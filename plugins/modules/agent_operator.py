@@ -21,6 +21,8 @@ description:
   - Never drains the agent (C(DRAIN_AGENT) kills tasks and is not offered).
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
+extends_documentation_fragment:
+  - mesos_fleet.hooks.mesos_http
 attributes:
   check_mode:
     support: full
@@ -130,11 +132,13 @@ def main():
             agent_url=dict(type="str"),
             state=dict(type="str", choices=["active", "deactivated"], required=True),
             request_timeout=dict(type="float", default=5),
+            **mesos_api.ARGUMENT_SPEC,
         ),
         mutually_exclusive=[("agent_id", "agent_url")],
         required_one_of=[("agent_id", "agent_url")],
         supports_check_mode=True,
     )
+    mesos_api.configure(**mesos_api.http_options(module.params))
     try:
         module.exit_json(**run(module))
     except (ValueError, mesos_api.MesosApiError) as e:

@@ -31,6 +31,7 @@ author:
 extends_documentation_fragment:
   - mesos_fleet.hooks.gates
   - mesos_fleet.hooks.hook_config
+  - mesos_fleet.hooks.mesos_http
 attributes:
   check_mode:
     support: full
@@ -175,6 +176,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_rollout as ar
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import gates as g
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_config
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 
 def run(module):
@@ -204,6 +206,7 @@ def main():
         argument_spec=dict(
             hook_config.ARGUMENT_SPEC,
             **g.ARGUMENT_SPEC,
+            **mesos_api.ARGUMENT_SPEC,
             state=dict(type="str", choices=["rolled_out", "rolled_back"], default="rolled_out"),
             style=dict(type="str", choices=["auto", "flagdir", "envfile", "dropin", "dcos"], default="auto"),
             state_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks"),
@@ -218,6 +221,7 @@ def main():
         supports_check_mode=True,
     )
     ar.keep_going_without_controller()
+    mesos_api.configure(**mesos_api.http_options(module.params))
     try:
         record = run(module)
     except ar.ERRORS + (g.GateFailure,) as e:

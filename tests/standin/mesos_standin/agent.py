@@ -22,8 +22,9 @@ import time
 import uuid
 
 from . import daemon
-from .common import (Exit, Response, Server, address_of, advertised_ip, atomic_write,
-                     exit_with, hostname_of, http_json, log, parse_duration)
+from .common import (AGENT_READONLY, AGENT_READWRITE, Exit, Response, Server, address_of,
+                     advertised_ip, atomic_write, exit_with, hostname_of, http_authenticators,
+                     http_json, log, parse_duration)
 
 FLAG_DEFAULTS = {
     "master": None, "work_dir": None, "port": "5051", "ip": None, "hostname": None,
@@ -39,6 +40,7 @@ FLAG_DEFAULTS = {
     "gc_delay": "1weeks", "fetcher_cache_dir": "/tmp/mesos/fetch",
     "executor_environment_variables": None, "image_providers": None,
     "authenticate_http_readonly": "false", "authenticate_http_readwrite": "false",
+    "http_credentials": None, "http_authenticators": None,
     "help": "false", "version": "false",
 }
 BOOLEANS = ("strict", "quiet", "systemd_enable_support", "switch_user", "hostname_lookup",
@@ -423,12 +425,14 @@ class Agent:
             })
 
     def routes(self):
+        # Realms as src/slave/slave.cpp routes them (/health has none); /metrics/snapshot is
+        # libprocess's, in the read-only realm (3rdparty/libprocess/src/process.cpp).
         return {
             ("GET", "/health"): lambda r: Response(200, b""),
-            ("GET", "/flags"): lambda r: Response(200, {"flags": self.flags_json()}),
-            ("GET", "/state"): self.state,
-            ("GET", "/state.json"): self.state,
-            ("GET", "/metrics/snapshot"): self.metrics,
+            ("GET", "/flags"): (AGENT_READONLY, lambda r: Response(200, {"flags": self.flags_json()})),
+            ("GET", "/state"): (AGENT_READONLY, self.state),
+            ("GET", "/state.json"): (AGENT_READONLY, self.state),
+            ("GET", "/metrics/snapshot"): (AGENT_READONLY, self.metrics),
             ("POST", "/standin/launch"): self.launch,
             ("POST", "/standin/kill"): self.kill,
         }
@@ -444,9 +448,12 @@ def main(argv, prefix):
     agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text)
     try:
         agent.faults = read_faults(agent.work_dir)
+        authenticators = http_authenticators(flags, "http_credentials", (
+            ("authenticate_http_readonly", AGENT_READONLY),
+            ("authenticate_http_readwrite", AGENT_READWRITE)))
         running = agent.recover()
         try:
-            server = Server(address_of(flags), agent.routes(), "/slave(1)")
+            server = Server(address_of(flags), agent.routes(), "/slave(1)", authenticators)
         except OSError as e:
             raise Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
                 address_of(flags) + (e.strerror,)))

@@ -1,5 +1,6 @@
 """Shared pieces of the stand-in daemons: flags, glog-style logging, files, HTTP."""
 
+import base64
 import json
 import os
 import re
@@ -165,8 +166,9 @@ def read_modules_value(value):
 # --- HTTP ----------------------------------------------------------------------
 
 class Response:
-    def __init__(self, status, body=b"", content_type="application/json"):
+    def __init__(self, status, body=b"", content_type="application/json", headers=None):
         self.status = status
+        self.headers = headers or {}
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
         elif isinstance(body, str):
@@ -176,19 +178,81 @@ class Response:
         self.content_type = content_type
 
 
+# --- HTTP authentication --------------------------------------------------------
+# Realms, as src/slave/constants.hpp and src/master/constants.hpp name them.
+AGENT_READONLY = "mesos-agent-readonly"
+AGENT_READWRITE = "mesos-agent-readwrite"
+MASTER_READONLY = "mesos-master-readonly"
+MASTER_READWRITE = "mesos-master-readwrite"
+
+
+def load_credentials(path):
+    """principal -> secret from a Mesos credentials file, JSON {"credentials": [{"principal":
+    ..., "secret": ...}]} (include/mesos/mesos.proto Credentials, read by
+    src/credentials/credentials.hpp); a file:// prefix is dropped as stout's Path does."""
+    if path.startswith("file://"):
+        path = path[len("file://"):]
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        raise Exit("Failed to load credentials for HTTP authentication: %s" % e)
+    return dict((c.get("principal"), c.get("secret") or "") for c in doc.get("credentials") or [])
+
+
+def http_authenticators(flags, credentials_flag, realms):
+    """{realm: credentials} for each realm whose --authenticate_http_* flag is true: a route
+    of another realm is served without authentication (authenticator_manager.cpp, "no
+    authenticator found"). Like src/common/http.cpp, a realm to authenticate without
+    credentials stops the daemon."""
+    authenticators = flags.get("http_authenticators") or "basic"
+    enabled = [realm for flag, realm in realms if flags.is_true(flag)]
+    if not enabled:
+        return {}
+    if authenticators != "basic":
+        raise Exit("The stand-in has only Mesos's default 'basic' HTTP authenticator, not %r" % authenticators)
+    path = flags.get(credentials_flag)
+    credentials = load_credentials(path) if path else {}
+    if not credentials:
+        raise Exit("No credentials provided for the default 'basic' HTTP authenticator for realm '%s'"
+                   % enabled[0])
+    return dict((realm, credentials) for realm in enabled)
+
+
+def authenticate(request, realm, credentials):
+    """None when the request's Basic credentials are among ``credentials``, else the 401 that
+    libprocess's BasicAuthenticatorProcess gives in every failing case
+    (3rdparty/libprocess/src/authenticator.cpp; body and header from include/process/http.hpp
+    Unauthorized). The decoded text must split on ':' into exactly two parts."""
+    header = request.headers.get("Authorization") or ""
+    parts = header.split(" ")
+    if len(parts) == 2 and parts[0] == "Basic":
+        try:
+            decoded = base64.b64decode(parts[1], validate=True).decode("utf-8").split(":")
+        except (ValueError, UnicodeDecodeError):
+            decoded = []
+        if len(decoded) == 2 and decoded[0] in credentials and credentials[decoded[0]] == decoded[1]:
+            return None
+    return Response(401, "401 Unauthorized.", headers={"WWW-Authenticate": 'Basic realm="%s"' % realm})
+
+
 class Server(ThreadingHTTPServer):
-    """HTTP server dispatching to routes {(method, path): fn(request) -> Response}.
-    Each path is also served under the process prefix (/master, /slave(1))."""
+    """HTTP server dispatching to routes {(method, path): fn(request) -> Response}, or
+    {(method, path): (realm, fn)} for a route Mesos installs with an authentication realm
+    (checked when ``authenticators`` has that realm). Each path is also served under the
+    process prefix (/master, /slave(1))."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, routes, process_prefix):
+    def __init__(self, address, routes, process_prefix, authenticators=None):
         self.routes = {}
-        for (method, path), fn in routes.items():
-            self.routes[(method, path)] = fn
+        self.authenticators = authenticators or {}
+        for (method, path), route in routes.items():
+            route = route if isinstance(route, tuple) else (None, route)
+            self.routes[(method, path)] = route
             if not path.startswith("/standin/") and path != "/metrics/snapshot":
-                self.routes[(method, process_prefix + path)] = fn
+                self.routes[(method, process_prefix + path)] = route
         super().__init__(address, _Handler)
 
 
@@ -214,17 +278,23 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self, body)
         method = "GET" if request.method == "HEAD" else request.method
-        fn = self.server.routes.get((method, request.path))
-        if fn is None:
+        route = self.server.routes.get((method, request.path))
+        if route is None:
             allowed = [m for (m, p) in self.server.routes if p == request.path]
             response = Response(405 if allowed else 404)
         else:
+            realm, fn = route
+            response = None
+            if realm in self.server.authenticators:
+                response = authenticate(request, realm, self.server.authenticators[realm])
             try:
-                response = fn(request)
+                response = response or fn(request)
             except Exception:
                 log("E", "HTTP handler failed: %s" % traceback.format_exc())
                 response = Response(500, "Internal error")
         self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()

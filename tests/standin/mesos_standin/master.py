@@ -16,8 +16,9 @@ import time
 import uuid
 
 from . import daemon
-from .common import (Exit, Response, Server, address_of, advertised_ip, exit_with,
-                     hostname_of, log, parse_duration)
+from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, address_of,
+                     advertised_ip, exit_with, hostname_of, http_authenticators, log,
+                     parse_duration)
 
 FLAG_DEFAULTS = {
     "port": "5050", "ip": None, "hostname": None, "advertise_ip": None,
@@ -29,6 +30,7 @@ FLAG_DEFAULTS = {
     "log_dir": None, "logging_level": "INFO", "quiet": "false",
     "authenticate_agents": "false", "authenticate_frameworks": "false",
     "authenticate_http_readonly": "false", "authenticate_http_readwrite": "false",
+    "credentials": None, "http_authenticators": "basic",
     "help": "false", "version": "false",
 }
 # Agents ping this many times per --agent_ping_timeout: often enough that a live agent is never
@@ -201,22 +203,24 @@ class Master:
         return Response(200, b"")
 
     def routes(self):
+        # Realms as src/master/master.cpp routes them (/health has none; /api/v1, read-only
+        # calls included, is in the read-write realm); /metrics/snapshot as on the agent.
         return {
             ("GET", "/health"): lambda r: Response(200, b""),
-            ("GET", "/flags"): lambda r: Response(200, {"flags": self.flags_json()}),
-            ("GET", "/slaves"): self.slaves,
-            ("GET", "/state"): self.state,
-            ("GET", "/state.json"): self.state,
-            ("POST", "/api/v1"): self.api,
-            ("GET", "/api/v1"): lambda r: Response(405, "Expecting 'POST', received 'GET'"),
-            ("GET", "/metrics/snapshot"): lambda r: Response(200, {
+            ("GET", "/flags"): (MASTER_READONLY, lambda r: Response(200, {"flags": self.flags_json()})),
+            ("GET", "/slaves"): (MASTER_READONLY, self.slaves),
+            ("GET", "/state"): (MASTER_READONLY, self.state),
+            ("GET", "/state.json"): (MASTER_READONLY, self.state),
+            ("POST", "/api/v1"): (MASTER_READWRITE, self.api),
+            ("GET", "/api/v1"): (MASTER_READWRITE, lambda r: Response(405, "Expecting 'POST', received 'GET'")),
+            ("GET", "/metrics/snapshot"): (MASTER_READONLY, lambda r: Response(200, {
                 "master/elected": 1.0,
                 "master/slaves_active": float(sum(
                     1 for a in self.agents.values()
                     if a["connected"] and a["id"] not in self.deactivated)),
                 "master/slaves_connected": float(sum(
                     1 for a in self.agents.values() if a["connected"])),
-                "master/uptime_secs": time.time() - self.start_time}),
+                "master/uptime_secs": time.time() - self.start_time})),
             ("POST", "/standin/register"): self.register,
             ("POST", "/standin/ping"): self.ping,
             ("POST", "/standin/exited"): self.exited,
@@ -229,7 +233,13 @@ def main(argv, prefix):
         return started
     master = Master(started.flags, started.libmesos.version, started.modules_text)
     try:
-        server = Server(address_of(started.flags), master.routes(), "/master")
+        # The master authenticates HTTP with --credentials; it has no --http_credentials.
+        authenticators = http_authenticators(started.flags, "credentials", (
+            ("authenticate_http_readonly", MASTER_READONLY),
+            ("authenticate_http_readwrite", MASTER_READWRITE)))
+        server = Server(address_of(started.flags), master.routes(), "/master", authenticators)
+    except Exit as e:
+        return exit_with(e)
     except OSError as e:
         return exit_with(Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
             address_of(started.flags) + (e.strerror,))))

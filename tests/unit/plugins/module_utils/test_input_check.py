@@ -139,6 +139,14 @@ CASES = [
      None, None, ["hook 'other' is declared differently on different hosts (not declared on a1; source (default)"]),
     ("unusable-template", {"a1": {"mesos_rollout_state_dir": ic.Unusable("'undefined_var' is undefined")}},
      None, None, ["mesos_rollout_state_dir: cannot be evaluated: 'undefined_var' is undefined"]),
+    ("credentials-not-a-mapping", {"a1": {"mesos_http_credentials": "ops:s3cret"}}, None, None,
+     ["mesos_http_credentials: must be a mapping (principal and secret)"]),
+    ("credentials-without-principal", {"a1": {"mesos_http_credentials": {"secret": "s3cret"}}}, None, None,
+     ["mesos_http_credentials.principal: must be a non-empty string"]),
+    ("credentials-secret-with-colon", {"a1": {"mesos_http_credentials": {"principal": "ops", "secret": "a:b"}}},
+     None, None, ["mesos_http_credentials.secret: contains ':', which Mesos's basic authenticator can never accept"]),
+    ("credentials-unknown-key", {"a1": {"mesos_rollout_http_credentials": {"user": "ops", "secret": "s3cret"}}},
+     None, None, ["mesos_rollout_http_credentials: unknown key 'user' (give principal and secret)"]),
 ]
 
 
@@ -166,6 +174,13 @@ def test_every_problem_is_listed_not_only_the_first():
     for part in ("serial entry '0%'", "max_fail_percentage", "colour", "'rel' must be an absolute path",
                  "mesos_rollout_position", "mesos_rollout_restart_timeout"):
         assert any(part in p for p in problems), part
+
+
+def test_an_http_secret_never_appears_in_problems():
+    problems = ic.fleet_problems({"a1": {"mesos_http_credentials": {"principal": "o:ps", "secret": "pa:ss-word"}},
+                                  "a2": {"mesos_discover_http_credentials": {"principal": "ops", "secret": 17}}},
+                                 OPTIONS, SRC)
+    assert len(problems) == 3 and "pa:ss-word" not in "\n".join(problems)
 
 
 def test_secret_values_never_appear_in_problems():

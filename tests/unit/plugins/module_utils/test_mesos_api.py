@@ -3,6 +3,7 @@
 FakeAgent and FakeMaster below are also used by the gate and module tests.
 """
 
+import base64
 import json
 import os
 import socket
@@ -32,10 +33,14 @@ class FakeServer:
     answers for one path (a sequence is served in order, its last answer repeated).
     """
 
+    # Realms of the read-only and read-write endpoints (authenticate()); set by subclasses.
+    READONLY, READWRITE, REALMS = None, None, {}
+
     def __init__(self):
         self.requests = []
         self.overrides = {}
         self.delay = {}
+        self.credentials = {}  # principal -> secret, per realm enabled: {realm: {...}}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,7 +82,33 @@ class FakeServer:
     def override(self, path, *answers, method="GET"):
         self.overrides[(method, path)] = list(answers)
 
+    def authenticate(self, credentials, readonly=True, readwrite=True):
+        """Answer as a daemon started with --authenticate_http_readonly / _readwrite and these
+        credentials (principal -> secret) does."""
+        self.credentials = {}
+        for enabled, realm in ((readonly, self.READONLY), (readwrite, self.READWRITE)):
+            if enabled:
+                self.credentials[realm] = dict(credentials)
+
+    def _refuse(self, path, headers):
+        """libprocess's basic authenticator (3rdparty/libprocess/src/authenticator.cpp): the same
+        401 for a missing, malformed or wrong Authorization header; the decoded text must split
+        on ':' into exactly principal and secret."""
+        realm = self.REALMS.get(path)
+        if realm not in self.credentials:
+            return None
+        parts = (headers.get("Authorization") or "").split(" ")
+        if len(parts) == 2 and parts[0] == "Basic":
+            decoded = base64.b64decode(parts[1]).decode().split(":")
+            if len(decoded) == 2 and self.credentials[realm].get(decoded[0]) == decoded[1]:
+                return None
+        return 401, "401 Unauthorized.", {"WWW-Authenticate": 'Basic realm="%s"' % realm,
+                                          "Content-Type": "text/plain; charset=utf-8"}
+
     def _respond(self, method, path, body, headers):
+        refused = self._refuse(path, headers)
+        if refused:
+            return refused
         answers = self.overrides.get((method, path))
         if answers:
             answer = answers.pop(0) if len(answers) > 1 else answers[0]
@@ -114,6 +145,11 @@ def pb_text(libraries):
 
 class FakeAgent(FakeServer):
     """Answers /health, /flags, /state and /metrics/snapshot from its attributes."""
+
+    # src/slave/slave.cpp routes /flags and /state in the read-only realm, /health in none;
+    # libprocess's /metrics/snapshot takes the read-only realm (process.cpp).
+    READONLY, READWRITE = "mesos-agent-readonly", "mesos-agent-readwrite"
+    REALMS = {"/flags": READONLY, "/state": READONLY, "/metrics/snapshot": READONLY, "/api/v1": READWRITE}
 
     def __init__(self, agent_id=AGENT_ID, hooks=(HOOK,), libraries=None):
         super().__init__()
@@ -178,6 +214,11 @@ class FakeAgent(FakeServer):
 class FakeMaster(FakeServer):
     """Answers /slaves, /flags and the DEACTIVATE_AGENT / REACTIVATE_AGENT calls of /api/v1 the
     way a Mesos 1.11 master does; ``leader`` (another FakeMaster) makes it redirect there."""
+
+    # src/master/master.cpp: /slaves, /state, /flags read-only; /api/v1 (every call) read-write.
+    READONLY, READWRITE = "mesos-master-readonly", "mesos-master-readwrite"
+    REALMS = {"/slaves": READONLY, "/state": READONLY, "/flags": READONLY, "/metrics/snapshot": READONLY,
+              "/api/v1": READWRITE}
 
     def __init__(self, leader=None):
         super().__init__()
@@ -622,3 +663,74 @@ def test_https_still_checks_certificates_with_one_context_per_process(agent, tmp
     finally:
         other.close()
     assert len(built) == 1
+
+
+# --- HTTP authentication -----------------------------------------------------------
+
+@pytest.fixture
+def no_credentials_after():
+    yield
+    mesos_api.configure()
+
+
+def test_an_authenticating_agent_refuses_reads_without_credentials_by_realm(agent, no_credentials_after):
+    agent.authenticate({"ops": "s3cret"})
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.agent_snapshot(agent.url)
+    assert e.value.status == 401
+    assert str(e.value) == (agent.url + "/state: HTTP 401 Unauthorized (realm mesos-agent-readonly): this "
+                            "endpoint requires HTTP authentication; give a principal and secret in "
+                            "mesos_http_credentials")
+    assert mesos_api.agent_health(agent.url)  # /health never asks
+
+
+def test_credentials_go_with_every_request(agent, no_credentials_after):
+    agent.authenticate({"ops": "s3cret"})
+    mesos_api.configure(principal="ops", secret="s3cret")
+    assert mesos_api.agent_snapshot(agent.url)["id"] == AGENT_ID
+    sent = set(r[3].get("Authorization") for r in agent.calls())
+    assert sent == {"Basic " + base64.b64encode(b"ops:s3cret").decode()}
+
+
+def test_a_refused_secret_is_named_by_principal_never_shown(agent, no_credentials_after):
+    agent.authenticate({"ops": "s3cret"})
+    mesos_api.configure(principal="ops", secret="wrong-one")
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.agent_flags(agent.url)
+    assert e.value.status == 401
+    assert "principal 'ops' was refused" in str(e.value) and "wrong-one" not in str(e.value)
+
+
+def test_no_credentials_sent_unless_configured(agent, no_credentials_after):
+    mesos_api.configure(principal="ops", secret="s3cret")
+    mesos_api.configure()
+    mesos_api.agent_flags(agent.url)
+    assert [r for r in agent.calls() if "Authorization" in r[3]] == []
+
+
+def test_a_forbidding_acl_is_a_clear_error(agent, no_credentials_after):
+    mesos_api.configure(principal="ops", secret="s3cret")
+    agent.override("/flags", (403, "403 Forbidden."))
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.agent_flags(agent.url)
+    assert e.value.status == 403
+    assert "principal 'ops' is not authorized for this endpoint by the cluster's ACLs" in str(e.value)
+
+
+def test_the_redirect_to_the_leader_keeps_the_credentials(agent, master, no_credentials_after):
+    master.authenticate({"ops": "s3cret"})
+    follower = FakeMaster(leader=master)
+    try:
+        mesos_api.configure(principal="ops", secret="s3cret")
+        result = mesos_api.deactivate_agent([follower.url], AGENT_ID)
+        assert result["changed"] and result["deactivated_after"]
+        assert master.calls("POST", "/api/v1")[0][3]["Authorization"].startswith("Basic ")
+    finally:
+        follower.close()
+
+
+def test_refusal_reports_only_401_and_403(agent, no_credentials_after):
+    assert mesos_api.refusal(agent.url + "/flags") is None
+    agent.authenticate({"ops": "s3cret"})
+    assert "realm mesos-agent-readonly" in mesos_api.refusal(agent.url + "/flags")
+    assert mesos_api.refusal(closed_port_url() + "/flags") is None

@@ -84,3 +84,14 @@ def test_agent_id_and_url_are_exclusive(run_module, master):
 def test_drain_is_not_offered(run_module, master):
     result = run_module(agent_operator, dict(master_url=[master.url], agent_id=AGENT_ID, state="drained"))
     assert result.failed and "value of state must be one of: active, deactivated" in result["msg"]
+
+
+def test_credentials_reach_an_authenticating_master_and_stay_out_of_the_result(run_module, master):
+    master.authenticate({"ops": "s3cret"})
+    args = dict(master_url=[master.url], agent_id=AGENT_ID, state="deactivated")
+    refused = run_module(agent_operator, args)
+    assert refused.failed and "HTTP 401 Unauthorized (realm mesos-master-readonly)" in refused["msg"]
+    result = run_module(agent_operator, dict(args, http_principal="ops", http_secret="s3cret"))
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True and master.agents[AGENT_ID]["deactivated"] is True
+    assert "s3cret" not in json.dumps(dict(result))

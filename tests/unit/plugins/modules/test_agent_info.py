@@ -1,0 +1,49 @@
+"""What discovery asks of an agent and its master over HTTP before anything is written."""
+
+import os
+import sys
+
+import pytest
+
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
+from ansible_collections.mesos_fleet.hooks.plugins.modules import agent_info
+
+# The Mesos-shaped test servers live with the client's tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
+from test_mesos_api import FakeMaster, agent, master  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
+
+
+@pytest.fixture(autouse=True)
+def no_credentials_after():
+    yield
+    mesos_api.configure()
+
+
+def facts_of(agent_server, master_flag=""):
+    return {"agent_url": agent_server.url, "flags": {"master": master_flag}, "kill_mode": "process",
+            "healthy": True}
+
+
+def test_an_open_cluster_refuses_nothing(agent, master):
+    assert agent_info.refusals(facts_of(agent), [master.url], 2) == []
+
+
+def test_an_authenticating_agent_and_master_are_named_when_no_credentials_are_given(agent, master):
+    agent.authenticate({"ops": "s3cret"})
+    master.authenticate({"ops": "s3cret"}, readwrite=False)
+    master_flag = master.url[len("http://"):]  # --master=host:port
+    found = agent_info.refusals(facts_of(agent, master_flag), [], 2)
+    assert len(found) == 2
+    assert found[0].startswith(agent.url + "/flags: HTTP 401 Unauthorized (realm mesos-agent-readonly)")
+    assert found[1].startswith(master.url + "/flags: HTTP 401 Unauthorized (realm mesos-master-readonly)")
+    # Listed among the host's problems, so discovery refuses the change before any write.
+    facts = dict(facts_of(agent, master_flag), http_refused=found)
+    assert agent_discovery.agent_problems(facts) == found
+
+
+def test_the_right_credentials_are_accepted(agent, master):
+    agent.authenticate({"ops": "s3cret"})
+    master.authenticate({"ops": "s3cret"})
+    mesos_api.configure(principal="ops", secret="s3cret")
+    assert agent_info.refusals(facts_of(agent), [master.url], 2) == []
