@@ -156,7 +156,7 @@ def _roll_out(opts, step):
     step.reach("read")
     present, secret_keys = hook_config.entries(p["present"], p["secrets"])
     store = flag_stores.make_store(p["style"], root=p["root"])
-    live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+    live = mesos_api.while_unavailable(mesos_api.agent_snapshot, p["agent_url"], p["request_timeout"])
     plan, found = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
                                       p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
                                       diff=opts.diff)
@@ -170,6 +170,9 @@ def _roll_out(opts, step):
     if not p["master_url"]:
         raise ValueError("cannot tell the master's HTTP address from the agent's --master; set "
                          "mesos_rollout_master_urls (e.g. ['http://master1:5050'])")
+    # The master's view before anything is written: the gate proves the agent re-registered
+    # after the restart against it, and a master that cannot be read stops the change here.
+    live.update(_master_view(opts, live))
     names = _rollout_gates(opts)
     expect = g.Expectations(hooks=plan.hooks_after, module_names=_module_names(plan, p["root"]),
                             modules_dir=plan.modules_after.get("modules_dir") or "",
@@ -231,8 +234,17 @@ def _module_names(plan, root):
     return rollout.manifest_module_names(rollout.planned_manifest(plan, root))
 
 
+def _master_view(opts, before):
+    """``master_listed`` and ``master_registered_at`` of the agent in ``before`` (see
+    mesos_api.master_view); raises MesosApiError when no master answers."""
+    view = mesos_api.while_unavailable(mesos_api.master_view, opts["master_url"], before.get("id"),
+                                       opts["request_timeout"])
+    return {"master_listed": view["listed"], "master_registered_at": view["registered_at"]}
+
+
 def _set_active(opts, live, active):
-    mesos_api.set_agent_active(opts["master_url"], live["id"], active, timeout=opts["request_timeout"])
+    mesos_api.while_unavailable(mesos_api.set_agent_active, opts["master_url"], live["id"], active,
+                                timeout=opts["request_timeout"])
     return not active
 
 
@@ -255,13 +267,16 @@ def roll_back(opts, snapshot, before=None, deactivated=False):
     changed = any(now != then for now, then in changes.values())
     if before is None:
         try:
-            before = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"])
+            before = mesos_api.while_unavailable(mesos_api.agent_snapshot, p["agent_url"], p["request_timeout"])
+            if p["master_url"]:
+                before.update(_master_view(opts, before))
         except mesos_api.MesosApiError:
             before = {}
     out = dict(snapshot=snapshot, changed=changed, hooks_after=index["hooks"], passed=True, msg="",
                gates=[], restart_seconds=None, gate_seconds=None,
                files=sorted(path for path, (a, b) in changes.items() if a != b))
-    registered = bool(before.get("registered") and before.get("id"))
+    # Registered in the master's view: the agent's own slave/registered says only that it found one.
+    registered = bool(before.get("id") and before.get("master_listed"))
     lagging = registered and rollout.live_mismatch(before, index["hooks"])
     if not (changed or not registered or lagging):
         out["msg"] = "the agent already runs the snapshot's configuration"

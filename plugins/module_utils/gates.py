@@ -9,10 +9,13 @@ After a restart every enabled gate must pass, in this order, each retried at its
 interval until its own timeout:
 
 - ``health``: the agent's /health answers 200;
-- ``reregistered``: the agent reports ``slave/registered`` 1 under the agent ID it had
-  before, and the master lists it under that ID (active, or deactivated, as expected). A new
-  ID means the agent did not recover its checkpointed state: its tasks are lost. That fails
-  at once, without waiting for the timeout;
+- ``reregistered``: the agent shows the agent ID it had before, and the master lists it under
+  that ID (active, or deactivated, as expected), re-registered after the restart: its
+  ``reregistered_time`` is later than the one read before (``before["master_registered_at"]``).
+  The agent's own ``slave/registered`` is 1 as soon as it has detected a master, before the
+  master accepts it, so only the master's view proves it. A new ID means the agent did not
+  recover its checkpointed state: its tasks are lost. That fails at once, without waiting for
+  the timeout. Until its recovery ends the agent answers /state with 503; the gate retries;
 - ``flags``: /flags shows exactly the expected ``--hooks`` list (order matters: hooks run in
   it), the expected module names in ``--modules`` and the expected ``--modules_dir``;
 - ``recovery``: ``slave/recovery_errors`` is 0;
@@ -344,10 +347,9 @@ def _gate_reregistered(probe, before, expect, limit):
         raise FatalGateFailure(
             "agent came back under a NEW agent ID %s (was %s): it did not recover its "
             "checkpointed state, so the tasks that ran under %s are lost" % (new_id, old_id, old_id))
-    registered = mesos_api.metric(probe.metrics(limit), "slave/registered")
-    if registered != 1:
-        raise GateFailure("agent reports slave/registered = %g: not registered with the master yet"
-                          % registered)
+    detected = mesos_api.metric(probe.metrics(limit), "slave/registered")
+    if detected != 1:
+        raise GateFailure("agent reports slave/registered = %g: it has not detected a master yet" % detected)
     seen = probe.master_agents(limit)
     agent = mesos_api.find_agent(seen["agents"], old_id)
     if agent is None:
@@ -367,6 +369,11 @@ def _gate_reregistered(probe, before, expect, limit):
             seen["master_url"], old_id, "deactivated" if deactivated else "disconnected"))
     if expect.master_state == "deactivated" and not deactivated:
         raise GateFailure("master %s lists agent %s as not deactivated" % (seen["master_url"], old_id))
+    since = before.get("master_registered_at")
+    registered_at = mesos_api.registered_at(agent)
+    if since is not None and (registered_at is None or registered_at <= since):
+        raise GateFailure("master %s has not seen agent %s re-register since the restart (it was "
+                          "last registered at %s)" % (seen["master_url"], old_id, registered_at))
     return {"agent_id": old_id, "master_url": seen["master_url"], "active": active,
             "deactivated": deactivated}
 

@@ -26,6 +26,7 @@ import json
 import re
 import socket
 import ssl
+import time
 
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
@@ -204,6 +205,25 @@ def refusal(url, timeout=DEFAULT_TIMEOUT):
         if e.status in (401, 403):
             return str(e)
     return None
+
+
+# How long a read waits out a daemon answering 503: an agent until its recovery ends (at most
+# --executor_reregistration_timeout, 2 s by default, after its start), a master until its
+# registry is recovered after an election (/api/v1, src/master/http.cpp).
+UNAVAILABLE_WAIT = 15.0
+
+
+def while_unavailable(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, again every 0.5 s while it fails with HTTP 503, for at most
+    UNAVAILABLE_WAIT seconds (``wait=`` to change it); any other failure is raised at once."""
+    deadline = time.monotonic() + kwargs.pop("wait", UNAVAILABLE_WAIT)
+    while True:
+        try:
+            return call(*args, **kwargs)
+        except MesosApiError as e:
+            if e.status != 503 or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.5)
 
 
 def get_json(url, timeout=DEFAULT_TIMEOUT):
@@ -488,6 +508,27 @@ def find_agent(agents, agent_id):
         if agent.get("id") == agent_id:
             return agent
     return None
+
+
+def registered_at(agent):
+    """When the master last accepted this agent's (re-)registration, from its /slaves entry:
+    ``reregistered_time`` when present, else ``registered_time`` (src/master/readonly_handler.cpp
+    SlaveWriter; after a master failover both are the time of the re-registration,
+    master.cpp __reregisterSlave). None when neither is a number."""
+    times = [agent.get(key) for key in ("reregistered_time", "registered_time")]
+    times = [t for t in times if isinstance(t, (int, float)) and not isinstance(t, bool)]
+    return max(times) if times else None
+
+
+def master_view(urls, agent_id, timeout=DEFAULT_TIMEOUT):
+    """How the master sees the agent ``agent_id`` now: ``listed`` (connected: active, or
+    deactivated by an operator), ``registered_at`` (registered_at()) and ``master_url``.
+    An agent's own slave/registered says only that it has detected a master."""
+    seen = master_agents(urls, timeout)
+    agent = find_agent(seen["agents"], agent_id) if agent_id else None
+    listed = bool(agent and (agent.get("active") or agent.get("deactivated")))
+    return {"listed": listed, "registered_at": registered_at(agent) if agent else None,
+            "master_url": seen["master_url"]}
 
 
 def is_deactivated(agent):

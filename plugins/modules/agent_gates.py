@@ -18,8 +18,11 @@ description:
     before the restart and pass it back as I(before).
   - Otherwise runs the health gates in this order, each retried every I(intervals) seconds until
     its own I(timeouts), stopping at the first that fails. C(health) the agent's C(/health)
-    answers 200. C(reregistered) the agent reports C(slave/registered) 1 under the agent ID of
-    I(before) and the master lists it under that ID in I(master_state). C(flags) C(/flags) shows
+    answers 200. C(reregistered) the agent shows the agent ID of I(before) and the master lists it
+    under that ID in I(master_state), re-registered later than I(before)'s C(master_registered_at)
+    when it has one (the agent's own C(slave/registered) is 1 as soon as it has found a master, so
+    only the master proves it; C(/state) answers 503 until the agent's recovery ends, and the gate
+    retries). C(flags) C(/flags) shows
     exactly I(expected_hooks), I(expected_modules) and I(expected_modules_dir). C(recovery)
     C(slave/recovery_errors) is 0. C(tasks) every task running in I(before) is C(TASK_RUNNING).
     C(canary) I(canary_command) exits 0.
@@ -169,7 +172,7 @@ snapshot:
       description: The running Mesos version.
       type: str
     registered:
-      description: Whether C(slave/registered) is 1.
+      description: Whether C(slave/registered) is 1, that is the agent has detected a master (not that the master accepted it).
       type: bool
     recovery_errors:
       description: C(slave/recovery_errors).

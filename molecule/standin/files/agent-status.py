@@ -3,7 +3,9 @@
 
 Usage: agent-status.py URL SERVICE [--since EPOCH] [PID...]
 unit: systemd properties of SERVICE; health/state/flags/metrics: the agent's endpoints (null
-when unreachable); alive: the PIDs that still exist; journal: the unit's log since EPOCH.
+when unreachable, or answering other than 2xx, as /state does during recovery); master: the
+/slaves of the master in the agent's --master; alive: the PIDs that still exist; journal: the
+unit's log since EPOCH.
 """
 import json
 import os
@@ -44,6 +46,10 @@ def main(argv):
     }
     for name in ("health", "state", "flags", "metrics/snapshot"):
         result[name.split("/")[0]] = get(url + "/" + name)
+    # Only the master tells that the agent has re-registered: its slave/registered is 1 as
+    # soon as it has detected the master.
+    master = ((result["flags"].get("json") or {}).get("flags") or {}).get("master")
+    result["master"] = get("http://%s/slaves" % master) if master else {"status": None}
     if since is not None:
         result["journal"] = subprocess.run(
             ["journalctl", "-u", service, "--since", "@" + since, "--no-pager", "-o", "cat"],

@@ -122,6 +122,10 @@ class Agent:
         self.lock = threading.RLock()
         self.stopping = threading.Event()
         self.agent_id = None
+        # Mesos's Slave::state: RECOVERING until recovery ends, then a master is detected
+        # (slave/registered turns 1) and, later, the master answers the (re-)registration.
+        self.recovering = True
+        self.master_detected = False
         self.registered = False
         self.master_pid = None
         self.ping_interval = 1.0
@@ -211,11 +215,12 @@ class Agent:
         return "http://" + master.split("@")[-1]
 
     def registration_loop(self, wait_for_executors):
-        if "no-register" in self.faults:
-            return
         if wait_for_executors:
-            # A real agent waits this long for its executors to re-register.
+            # With recovered frameworks, a real agent ends its recovery only when
+            # --executor_reregistration_timeout expires (src/slave/slave.cpp _recover() and
+            # reregisterExecutorTimeout(), MESOS-7539), however soon its executors are back.
             self.stopping.wait(parse_duration(self.flags.get("executor_reregistration_timeout")))
+        self.recovering = False
         backoff = min(parse_duration(self.flags.get("registration_backoff_factor")), 1.0)
         while not self.stopping.is_set():
             try:
@@ -224,6 +229,11 @@ class Agent:
                 log("E", "Failed to detect the master: %s" % e)
                 self.stopping.wait(1.0)
                 continue
+            # A --master=host:port is detected at once; slave/registered says only that
+            # (src/slave/slave.hpp _registered(): master.isSome()).
+            self.master_detected = True
+            if "no-register" in self.faults:
+                return
             if not self.registered:
                 self.register(url)
                 self.stopping.wait(backoff if not self.registered else self.ping_interval)
@@ -376,6 +386,9 @@ class Agent:
                     {"state": s["state"], "timestamp": s["timestamp"]} for s in task.statuses]}
 
     def state(self, request):
+        if self.recovering:
+            # src/slave/http.cpp Http::state.
+            return Response(503, "Agent has not finished recovery")
         with self.lock:
             executors, completed = [], []
             for task in self.tasks.values():
@@ -414,7 +427,7 @@ class Agent:
             for task in self.tasks.values():
                 counts[task.state] = counts.get(task.state, 0) + 1
             return Response(200, {
-                "slave/registered": 1.0 if self.registered else 0.0,
+                "slave/registered": 1.0 if self.master_detected else 0.0,
                 "slave/recovery_errors": float(self.recovery_errors),
                 "slave/uptime_secs": time.time() - self.start_time,
                 "slave/tasks_running": float(counts.get("TASK_RUNNING", 0)),

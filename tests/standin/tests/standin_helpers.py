@@ -120,6 +120,17 @@ def get(port, path):
         return e.code, e.read().decode()
 
 
+def registered(agent):
+    """The agent's master lists it active: it has (re-)registered. Its own slave/registered
+    says only that it has detected a master, as in Mesos."""
+    master = get(agent.port, "/flags")[1]["flags"]["master"]
+    try:
+        status, body = get(int(master.rsplit(":", 1)[1]), "/slaves")
+    except OSError:
+        return False
+    return status == 200 and any(s["port"] == agent.port and s["active"] for s in body["slaves"])
+
+
 def post(port, path, payload, content_type="application/json"):
     data = json.dumps(payload).encode()
     request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=data,

@@ -8,11 +8,7 @@ import subprocess
 import threading
 import time
 
-from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
-
-
-def registered(agent):
-    return get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0
+from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, registered, wait_for
 
 
 def slaves(m):
@@ -59,6 +55,36 @@ def test_restart_keeps_agent_id_and_tasks(run_agent, master, probe, tmp_path, ta
     tasks.append(after["pid"])
     assert environ_of(after["pid"])["MESOS_FLEET_PROBE"] == "probe-ok"
     assert running_tasks(second) == {"before": "TASK_RUNNING", "after": "TASK_RUNNING"}
+
+
+def test_recovery_answers_as_mesos_does(run_agent, master, tmp_path, tasks):
+    # src/slave/http.cpp: /state is 503 until recovery ends, which with a recovered framework is
+    # when --executor_reregistration_timeout expires; /health, /flags and /metrics/snapshot
+    # answer throughout. slave/registered is 1 once the master is detected (slave.hpp
+    # _registered()), not once the master has accepted the agent.
+    m = master()
+    common = dict(work_dir=tmp_path / "work", master="127.0.0.1:%d" % m.port)
+    first = run_agent("--executor_reregistration_timeout=3secs", **common).wait_healthy()
+    wait_for(lambda: registered(first))
+    tasks.append(post(first.port, "/standin/launch", {"task_id": "t"})[1]["pid"])
+    first.stop()
+    second = run_agent("--executor_reregistration_timeout=3secs", port=first.port, **common).wait_healthy()
+    assert get(second.port, "/state") == (503, "Agent has not finished recovery")
+    assert get(second.port, "/flags")[0] == 200
+    assert get(second.port, "/metrics/snapshot")[1]["slave/registered"] == 0.0
+    wait_for(lambda: get(second.port, "/state")[0] == 200, timeout=10)
+    wait_for(lambda: registered(second))
+
+
+def test_a_detected_master_that_never_accepts_still_reads_registered(run_agent, master, tmp_path):
+    m = master()
+    work_dir = tmp_path / "work"
+    work_dir.mkdir()
+    (work_dir / "standin-fault").write_text("no-register\n")
+    agent = run_agent(work_dir=work_dir, master="127.0.0.1:%d" % m.port).wait_healthy()
+    wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+    time.sleep(0.5)
+    assert not registered(agent) and get(m.port, "/slaves")[1]["slaves"] == []
 
 
 def test_task_gone_while_agent_down_is_reported_failed(run_agent, master, tmp_path, tasks):
@@ -116,10 +142,12 @@ def test_deactivate_and_reactivate_agent(run_agent, master, tmp_path):
     state = get(m.port, "/state")[1]
     assert (state["activated_slaves"], state["deactivated_slaves"]) == (0, 1)
 
-    # Deactivation outlasts the agent's restart.
+    # Deactivation outlasts the agent's restart (a deactivated agent is never active: only its
+    # reregistered_time tells it is back).
+    since = slaves(m)[agent_id].get("reregistered_time", 0)
     agent.stop()
     agent = run_agent(port=agent.port, **common).wait_healthy()
-    wait_for(lambda: registered(agent))
+    wait_for(lambda: slaves(m)[agent_id].get("reregistered_time", 0) > since)
     assert slaves(m)[agent_id]["active"] is False
     assert call("REACTIVATE_AGENT") == (200, None)
     assert slaves(m)[agent_id]["active"] is True

@@ -2,8 +2,8 @@
 
 import time
 
-from standin_helpers import get, post, wait_for
-from test_standin_cluster import registered, running_tasks, slaves
+from standin_helpers import get, post, registered, wait_for
+from test_standin_cluster import running_tasks, slaves
 
 
 def armed(run_agent, master, tmp_path, tasks, fault=None, name="standin-fault.once"):

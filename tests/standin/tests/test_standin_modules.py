@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, wait_for
+from standin_helpers import PROBE, environ_of, get, manifest, pid_alive, post, registered, wait_for
 
 
 def test_probe_hook_loads_and_decorates_task_environment(run_agent, master, probe, tasks):
@@ -22,7 +22,7 @@ def test_probe_hook_loads_and_decorates_task_environment(run_agent, master, prob
         'libraries {\n  file: "%s"\n  modules {\n    name: "%s"\n    parameters {\n'
         '      key: "env_value"\n      value: "from-probe"\n    }\n  }\n}\n' % (probe, PROBE))
 
-    wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+    wait_for(lambda: registered(agent))
     status, task = post(agent.port, "/standin/launch", {"task_id": "t1",
                                                         "environment": {"MINE": "1"}})
     assert status == 200, task
@@ -41,7 +41,7 @@ def test_probe_hook_loads_and_decorates_task_environment(run_agent, master, prob
 def test_task_without_hooks_has_no_probe_variable(run_agent, master, tasks):
     m = master()
     agent = run_agent(master="127.0.0.1:%d" % m.port).wait_healthy()
-    wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+    wait_for(lambda: registered(agent))
     status, task = post(agent.port, "/standin/launch", {})
     tasks.append(task["pid"])
     assert "MESOS_FLEET_PROBE" not in environ_of(task["pid"])
@@ -218,7 +218,7 @@ def test_refusing_agent_leaves_running_tasks_alone(cases, run_agent, master, pro
     m = master()
     work_dir = tmp_path / "work"
     good = run_agent(work_dir=work_dir, master="127.0.0.1:%d" % m.port).wait_healthy()
-    wait_for(lambda: get(good.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+    wait_for(lambda: registered(good))
     task = post(good.port, "/standin/launch", {"task_id": "keep"})[1]
     tasks.append(task["pid"])
     good.stop()
@@ -255,7 +255,7 @@ def test_hooks_run_in_order_each_seeing_the_previous_result(run_agent, master, p
     for order in ("%s,odd_failing,odd_seer" % PROBE, "odd_seer,%s" % PROBE):
         agent = run_agent("--modules=" + json.dumps(modules), "--hooks=" + order,
                           master="127.0.0.1:%d" % m.port).wait_healthy()
-        wait_for(lambda: get(agent.port, "/metrics/snapshot")[1]["slave/registered"] == 1.0)
+        wait_for(lambda: registered(agent))
         task = post(agent.port, "/standin/launch", {"environment": {"OWN": "1"}})[1]
         tasks.append(task["pid"])
         results[order] = environ_of(task["pid"])

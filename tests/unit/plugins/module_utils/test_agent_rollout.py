@@ -44,6 +44,8 @@ class FakeSystemd(object):
             dict(name=m["name"], parameters=[(q["key"], q["value"]) for q in m.get("parameters", [])])
             for m in lib["modules"]]) for lib in libraries])
         self.agent.healthy = not (self.refuse and self.refuse in hooks.split(","))
+        if self.agent.healthy and self.agent.master is not None:
+            self.agent.master.reregister(self.agent.agent_id)  # a restarted agent re-registers
         self.restarts.append((service, daemon_reload, hooks))
         return 0.01
 
@@ -65,6 +67,7 @@ def fleet(host):
                       libraries=[{"file": "/usr/lib/libother.so", "modules": [{"name": "com_example_Other"}]}])
     master = FakeMaster()
     master.add_agent(AGENT_ID, agent.pid)
+    agent.master = master  # whom the agent re-registers with when FakeSystemd restarts it
     yield agent, master
     agent.close()
     master.close()
@@ -207,7 +210,7 @@ def test_the_rollback_restarts_an_agent_that_is_down_with_the_gates_that_need_no
     opts = options(host, tmp_path, agent, master, systemd)
     ar.roll_out(opts)
     ar.roll_back(opts, ar.newest_snapshot(str(tmp_path / "state/snapshots")))
-    agent.registered = False  # files back already, agent not registered: restart it all the same
+    master.agents[AGENT_ID]["connected"] = False  # files back already, agent not registered: restart it all the same
     back = ar.roll_back(opts, ar.newest_snapshot(str(tmp_path / "state/snapshots")))
     assert back["changed"] and [gate["name"] for gate in back["gates"]] == ["health", "flags", "recovery"]
 

@@ -77,9 +77,8 @@ def test_gates_run_in_fixed_order_whatever_the_list_order(agent, master, before)
 # --- health ----------------------------------------------------------------------
 
 def test_health_retries_until_the_agent_answers(agent, master, before):
-    agent.override("/health", (503, "Agent has not finished recovery"),
-                   (503, "Agent has not finished recovery"), (200, ""))
-    clock = FakeClock()
+    agent.healthy = False  # not started yet: /health itself never answers 503
+    clock = FakeClock(lambda n: setattr(agent, "healthy", n >= 2))
     outcome = run(agent, master, before, clock=clock, intervals={"health": 2})
     assert outcome["passed"]
     assert gate(outcome, "health")["attempts"] == 3
@@ -96,10 +95,10 @@ def test_health_timeout_fails_and_skips_the_rest(agent, master, before):
     assert outcome["passed"] is False and outcome["failed_gate"] == "health"
     # Attempts at 0, 0.25, ..., 5 s (the default interval): the timeout is honoured, not overrun.
     assert health["attempts"] == 21 and health["seconds"] == 5
-    assert "/health: HTTP 503" in health["error"] and "after 21 attempts in 5.0 s" in health["error"]
+    assert "/health: request failed" in health["error"] and "after 21 attempts in 5.0 s" in health["error"]
     assert gate(outcome, "reregistered")["skipped"] is True
     assert gate(outcome, "reregistered")["attempts"] == 0
-    assert outcome["msg"].startswith("gate 'health' failed: %s/health: HTTP 503" % agent.url)
+    assert outcome["msg"].startswith("gate 'health' failed: %s/health: request failed" % agent.url)
 
 
 # What a real agent logs before it exits on a refused module (glog line, then exit 1).
@@ -164,8 +163,8 @@ def test_a_daemon_that_exited_fails_the_gate_at_once_with_its_reason(agent, mast
 
 
 def test_a_daemon_still_running_lets_the_gate_retry(agent, master, before):
-    agent.override("/health", (503, "Agent has not finished recovery"), (200, ""))
-    clock = FakeClock()
+    agent.healthy = False
+    clock = FakeClock(lambda n: setattr(agent, "healthy", True))
     probe = g.AgentProbe(agent.url, [master.url], request_timeout=2, service="mesos-slave.service",
                          since=1700000000, run=FakeSystemd("active", "running"))
     outcome = g.check_gates(before, probe, expect(), g.gate_specs(["health"], {"health": 10}),
@@ -190,24 +189,44 @@ def test_agent_down_is_a_connect_error(master, before, agent):
 # --- reregistered ------------------------------------------------------------------
 
 def test_reregistered_waits_for_registration(agent, master, before):
-    agent.registered = False
+    agent.recovering = True
     master.agents[AGENT_ID]["connected"] = False
 
     def come_back(n):
         if n == 3:
-            agent.registered = True
-            master.agents[AGENT_ID]["connected"] = True
+            agent.recovering = False
+            master.reregister(AGENT_ID)
 
     outcome = run(agent, master, before, clock=FakeClock(come_back), names=["reregistered"])
     assert outcome["passed"] and gate(outcome, "reregistered")["attempts"] == 4
 
 
-def test_reregistered_fails_while_the_agent_says_unregistered(agent, master, before):
-    agent.registered = False
+def test_reregistered_fails_while_the_agent_has_found_no_master(agent, master, before):
+    agent.master_detected = False
     outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 3},
                   intervals={"reregistered": 1})
-    assert "slave/registered = 0" in gate(outcome, "reregistered")["error"]
+    assert "slave/registered = 0: it has not detected a master yet" in gate(outcome, "reregistered")["error"]
     assert gate(outcome, "reregistered")["attempts"] == 4
+
+
+def test_reregistered_waits_out_the_agents_recovery(agent, master, before):
+    # Mesos answers /state with 503 until the recovery ends (src/slave/http.cpp).
+    agent.recovering = True
+    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 2},
+                  intervals={"reregistered": 1})
+    assert "/state: HTTP 503 Service Unavailable: Agent has not finished recovery" in gate(outcome, "reregistered")["error"]
+
+
+def test_a_detected_master_is_not_a_registration_until_the_master_says_so(agent, master, before):
+    # slave/registered is 1 once the agent has found its master; only a reregistered_time later
+    # than the one before the restart proves the master took it back.
+    before = dict(before, master_registered_at=mesos_api.registered_at(master.slaves()["slaves"][0]))
+    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 2},
+                  intervals={"reregistered": 1})
+    assert "has not seen agent %s re-register since the restart" % AGENT_ID in gate(outcome, "reregistered")["error"]
+    clock = FakeClock(lambda n: master.reregister(AGENT_ID) if n == 1 else None)
+    outcome = run(agent, master, before, clock=clock, names=["reregistered"], intervals={"reregistered": 1})
+    assert outcome["passed"] and gate(outcome, "reregistered")["attempts"] == 2
 
 
 def test_new_agent_id_fails_at_once_saying_tasks_are_lost(agent, master, before):
@@ -225,7 +244,6 @@ def test_master_listing_the_agent_under_a_new_id_fails_at_once(agent, master, be
     del master.agents[AGENT_ID]
     master.add_agent("b00b-S1", agent.pid)
     agent.agent_id = ""  # the agent itself has not shown its ID yet
-    agent.registered = True
     outcome = run(agent, master, before, names=["reregistered"])
     rereg = gate(outcome, "reregistered")
     assert rereg["attempts"] == 1
@@ -426,7 +444,7 @@ def test_canary_that_cannot_run(agent, master, before):
 # --- whole runs ----------------------------------------------------------------------
 
 def test_stop_on_failure_off_runs_every_gate(agent, master, before):
-    agent.healthy = False
+    agent.override("/health", (None, "", None))  # only /health goes unanswered
     outcome = run(agent, master, before, timeouts=dict((n, 0) for n in ALL_BUT_CANARY),
                   stop_on_failure=False)
     assert outcome["failed_gate"] == "health"
@@ -560,9 +578,13 @@ def test_a_failed_or_hung_restart_says_which_command_and_why(answer, words):
 
 def test_the_gates_that_wait_for_the_restarted_agent_look_four_times_a_second(agent, master, before):
     # The agent answers /health only from its third look and registers from its sixth.
-    agent.override("/health", (503, ""), (503, ""), (200, ""))
-    agent.registered = False
-    clock = FakeClock(on_sleep=lambda n: setattr(agent, "registered", n >= 5))
+    agent.healthy = False
+    agent.master_detected = False
+
+    def start(n):
+        agent.healthy = n >= 2
+        agent.master_detected = n >= 5
+    clock = FakeClock(on_sleep=start)
     outcome = run(agent, master, before, clock=clock, names=["health", "reregistered", "flags"])
     assert outcome["passed"], outcome["msg"]
     assert clock.sleeps == [0.25] * 5

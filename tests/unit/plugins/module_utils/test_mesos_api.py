@@ -52,6 +52,10 @@ class FakeServer:
                 if (self.command, path) in server.delay:
                     time.sleep(server.delay[(self.command, path)])
                 status, payload, headers = server._respond(self.command, path, body, self.headers)
+                if status is None:
+                    # A daemon that is not running: the connection ends without an answer.
+                    self.close_connection = True
+                    return
                 if isinstance(payload, (dict, list)):
                     payload = json.dumps(payload).encode()
                 elif isinstance(payload, str):
@@ -143,8 +147,16 @@ def pb_text(libraries):
     return "".join(line + "\n" for line in out)
 
 
+# An answer that is none: the daemon is not running (FakeServer drops the connection).
+DOWN = (None, "", None)
+
+
 class FakeAgent(FakeServer):
-    """Answers /health, /flags, /state and /metrics/snapshot from its attributes."""
+    """Answers /health, /flags, /state and /metrics/snapshot from its attributes, as a Mesos
+    1.11 agent does: ``healthy`` false is a daemon that is not running (no answer at all); while
+    ``recovering`` /state is 503 and slave/registered 0; ``master_detected`` is what
+    slave/registered says (src/slave/slave.hpp _registered(): a master detected, not yet
+    accepted: only the master's /slaves tells that)."""
 
     # src/slave/slave.cpp routes /flags and /state in the read-only realm, /health in none;
     # libprocess's /metrics/snapshot takes the read-only realm (process.cpp).
@@ -154,7 +166,9 @@ class FakeAgent(FakeServer):
     def __init__(self, agent_id=AGENT_ID, hooks=(HOOK,), libraries=None):
         super().__init__()
         self.agent_id = agent_id
-        self.registered = True
+        self.master_detected = True
+        self.recovering = False
+        self.master = None  # a FakeMaster it re-registers with, where a test restarts it
         self.recovery_errors = 0
         self.healthy = True
         self.flags = {"work_dir": "/var/lib/mesos", "master": "zk://zk1:2181/mesos",
@@ -196,16 +210,20 @@ class FakeAgent(FakeServer):
                 "capabilities": [], "resources": {}, "attributes": {}}
 
     def answer(self, method, path, body, headers):
+        if not self.healthy:
+            return DOWN
         if method != "GET":
             return 404, "", None
         if path == "/health":
-            return (200, "", None) if self.healthy else (503, "Agent has not finished recovery", None)
+            return 200, "", None  # src/slave/http.cpp Http::health: always OK
         if path == "/flags":
             return 200, {"flags": self.flags}, None
         if path == "/state":
+            if self.recovering:  # src/slave/http.cpp Http::state
+                return 503, "Agent has not finished recovery", {"Content-Type": "text/plain; charset=utf-8"}
             return 200, self.state(), None
         if path == "/metrics/snapshot":
-            return 200, {"slave/registered": 1.0 if self.registered else 0.0,
+            return 200, {"slave/registered": 1.0 if self.master_detected and not self.recovering else 0.0,
                          "slave/recovery_errors": float(self.recovery_errors),
                          "slave/uptime_secs": 12.5}, None
         return 404, "", None
@@ -229,15 +247,25 @@ class FakeMaster(FakeServer):
 
     def add_agent(self, agent_id, pid, hostname="agent-1.example", active=True, deactivated=False):
         self.agents[agent_id] = {"id": agent_id, "pid": pid, "hostname": hostname, "port": 5051,
-                                 "connected": active or deactivated, "deactivated": deactivated}
+                                 "connected": active or deactivated, "deactivated": deactivated,
+                                 "registered_time": time.time() - 3600.0}
+
+    def reregister(self, agent_id):
+        """The agent re-registers (after its restart): connected, its reregistered_time now
+        (src/master/master.cpp ___reregisterSlave)."""
+        agent = self.agents[agent_id]
+        agent.update(connected=True, reregistered_time=max(time.time(), agent.get("reregistered_time", 0) + 0.001))
 
     def slaves(self):
         out = []
         for a in self.agents.values():
-            out.append({"id": a["id"], "pid": a["pid"], "hostname": a["hostname"], "port": a["port"],
-                        "attributes": {}, "resources": {}, "registered_time": 1763798400.0,
-                        "active": a["connected"] and not a["deactivated"],
-                        "deactivated": a["deactivated"], "version": "1.11.0", "capabilities": []})
+            entry = {"id": a["id"], "pid": a["pid"], "hostname": a["hostname"], "port": a["port"],
+                     "attributes": {}, "resources": {}, "registered_time": a["registered_time"],
+                     "active": a["connected"] and not a["deactivated"],
+                     "deactivated": a["deactivated"], "version": "1.11.0", "capabilities": []}
+            if "reregistered_time" in a:  # readonly_handler.cpp SlaveWriter: only once re-registered
+                entry["reregistered_time"] = a["reregistered_time"]
+            out.append(entry)
         return {"slaves": out, "recovered_slaves": []}
 
     def answer(self, method, path, body, headers):
@@ -337,7 +365,7 @@ def test_snapshot_reads_id_registration_flags_hooks_modules_and_running_tasks(ag
 
 def test_snapshot_of_unregistered_agent_without_hooks(agent):
     agent.agent_id = ""
-    agent.registered = False
+    agent.master_detected = False
     agent.recovery_errors = 2
     del agent.flags["hooks"]
     del agent.flags["modules"]
@@ -734,3 +762,16 @@ def test_refusal_reports_only_401_and_403(agent, no_credentials_after):
     agent.authenticate({"ops": "s3cret"})
     assert "realm mesos-agent-readonly" in mesos_api.refusal(agent.url + "/flags")
     assert mesos_api.refusal(closed_port_url() + "/flags") is None
+
+
+def test_a_read_waits_out_an_agent_still_recovering(agent):
+    agent.recovering = True
+    threading.Timer(0.7, lambda: setattr(agent, "recovering", False)).start()
+    assert mesos_api.while_unavailable(mesos_api.agent_snapshot, agent.url)["id"] == AGENT_ID
+    agent.recovering = True
+    with pytest.raises(MesosApiError) as e:
+        mesos_api.while_unavailable(mesos_api.agent_snapshot, agent.url, wait=0.6)
+    assert e.value.status == 503 and "Agent has not finished recovery" in str(e.value)
+    with pytest.raises(MesosApiError) as e:  # anything but a 503 at once
+        mesos_api.while_unavailable(mesos_api.agent_snapshot, closed_port_url(), wait=30)
+    assert e.value.status is None
