@@ -8,7 +8,10 @@ Mesos reads its modules from ``--modules`` (a ``file://`` URL, a plain path, or 
 from ``--modules_dir`` (every JSON file in the directory), never both. A manifest is
 ``{"libraries": [{"file" | "name": ..., "modules": [{"name": ..., "parameters":
 [{"key": ..., "value": ...}]}]}]}``. The same module name may appear twice only with the same
-library and the same parameters in the same order; anything else makes the agent exit.
+library and the same parameters in the same order; anything else makes the agent exit. Like
+Mesos, an operator's manifest may carry keys Mesos does not know (stout's JSON-to-protobuf
+parsing skips them, protobuf.hpp) and a library with both ``file`` and ``name`` (``file``
+wins, src/module/manager.cpp); both are kept as they are.
 
 Everything here is pure: callers read and write files (see atomic_file).
 """
@@ -23,10 +26,6 @@ import re
 
 C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-LIBRARY_FIELDS = ("file", "name", "modules")
-MODULE_FIELDS = ("name", "parameters")
-PARAMETER_FIELDS = ("key", "value")
-
 
 class ManifestError(ValueError):
     """A manifest that Mesos would refuse, or that we refuse to change."""
@@ -36,12 +35,9 @@ def _fail(where, message):
     raise ManifestError("%s: %s" % (where, message))
 
 
-def _check_fields(where, item, allowed):
+def _check_object(where, item):
     if not isinstance(item, dict):
         _fail(where, "must be an object, got %s" % type(item).__name__)
-    unknown = sorted(set(item) - set(allowed))
-    if unknown:
-        _fail(where, "unknown field(s) %s (allowed: %s)" % (", ".join(unknown), ", ".join(allowed)))
 
 
 def _check_string(where, value, allow_empty=False):
@@ -53,15 +49,15 @@ def _check_string(where, value, allow_empty=False):
 
 def validate(doc, source="manifest"):
     """Check ``doc`` has the structure Mesos expects; raise ManifestError naming the bad field."""
-    _check_fields(source, doc, ("libraries",))
+    _check_object(source, doc)
     libraries = doc.get("libraries", [])
     if not isinstance(libraries, list):
         _fail("%s.libraries" % source, "must be a list")
     for li, library in enumerate(libraries):
         where = "%s.libraries[%d]" % (source, li)
-        _check_fields(where, library, LIBRARY_FIELDS)
-        if ("file" in library) == ("name" in library):
-            _fail(where, "needs exactly one of 'file' or 'name'")
+        _check_object(where, library)
+        if "file" not in library and "name" not in library:
+            _fail(where, "needs 'file' or 'name' (Mesos: Library name or path not provided)")
         for field in ("file", "name"):
             if field in library:
                 _check_string("%s.%s" % (where, field), library[field])
@@ -70,7 +66,7 @@ def validate(doc, source="manifest"):
             _fail("%s.modules" % where, "must be a list")
         for mi, module in enumerate(modules):
             mwhere = "%s.modules[%d]" % (where, mi)
-            _check_fields(mwhere, module, MODULE_FIELDS)
+            _check_object(mwhere, module)
             if "name" not in module:
                 _fail(mwhere, "missing 'name'")
             _check_string("%s.name" % mwhere, module["name"])
@@ -79,7 +75,7 @@ def validate(doc, source="manifest"):
                 _fail("%s.parameters" % mwhere, "must be a list")
             for pi, parameter in enumerate(parameters):
                 pwhere = "%s.parameters[%d]" % (mwhere, pi)
-                _check_fields(pwhere, parameter, PARAMETER_FIELDS)
+                _check_object(pwhere, parameter)
                 if "key" not in parameter:
                     _fail(pwhere, "missing 'key'")
                 _check_string("%s.key" % pwhere, parameter["key"])
