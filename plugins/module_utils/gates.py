@@ -375,7 +375,7 @@ def _gate_reregistered(probe, before, expect, limit):
         raise GateFailure("master %s has not seen agent %s re-register since the restart (it was "
                           "last registered at %s)" % (seen["master_url"], old_id, registered_at))
     return {"agent_id": old_id, "master_url": seen["master_url"], "active": active,
-            "deactivated": deactivated}
+            "deactivated": deactivated, "registered_at": registered_at, "registered_before": since}
 
 
 def _difference(actual, expected):

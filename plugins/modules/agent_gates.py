@@ -243,7 +243,11 @@ gates:
       description: Why its last attempt failed; null when it passed.
       type: str
     details:
-      description: What it saw (for C(canary) the command, C(rc), C(stdout) and C(stderr)).
+      description:
+        - What it saw. For C(reregistered) the agent ID, the master that answered, C(active),
+          C(deactivated), and the master's time of the agent's last (re-)registration
+          (C(registered_at)) against the one read before the restart (C(registered_before)).
+          For C(canary) the command, C(rc), C(stdout) and C(stderr).
       type: dict
 budget:
   description: The re-registration window check.

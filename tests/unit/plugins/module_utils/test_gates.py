@@ -64,7 +64,8 @@ def test_healthy_agent_passes_every_gate_at_first_attempt(agent, master, before)
     assert all(r["passed"] and r["attempts"] == 1 and r["error"] is None for r in outcome["gates"])
     assert clock.sleeps == []
     assert gate(outcome, "reregistered")["details"] == {
-        "agent_id": AGENT_ID, "master_url": master.url, "active": True, "deactivated": False}
+        "agent_id": AGENT_ID, "master_url": master.url, "active": True, "deactivated": False,
+        "registered_at": master.agents[AGENT_ID]["registered_time"], "registered_before": None}
     assert gate(outcome, "tasks")["details"] == {"tasks": 3}
     assert outcome["msg"].startswith("all 5 gates passed")
 
