@@ -111,7 +111,7 @@ def http_options(params):
     return dict(principal=params.get("http_principal"), secret=params.get("http_secret"))
 
 
-def _refusal(status, headers):
+def _refusal_message(status, headers):
     """What a 401 or 403 from Mesos means, for the operator; None for another status."""
     principal = _CREDENTIALS.get("principal")
     if status == 401:
@@ -176,7 +176,7 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
         except Exception:
             body = b""
         detail = _excerpt(body)
-        refused = _refusal(e.code, e.headers)
+        refused = _refusal_message(e.code, e.headers)
         if refused:
             # libprocess's own bodies ("401 Unauthorized.") say nothing more; a master's may.
             said = "" if detail in ("", "401 Unauthorized.", "403 Forbidden.") else " (it said: %s)" % detail
