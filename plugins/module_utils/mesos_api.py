@@ -522,13 +522,11 @@ def registered_at(agent):
 
 def master_view(urls, agent_id, timeout=DEFAULT_TIMEOUT):
     """How the master sees the agent ``agent_id`` now: ``listed`` (connected: active, or
-    deactivated by an operator), ``registered_at`` (registered_at()) and ``master_url``.
-    An agent's own slave/registered says only that it has detected a master."""
-    seen = master_agents(urls, timeout)
-    agent = find_agent(seen["agents"], agent_id) if agent_id else None
+    deactivated by an operator) and ``registered_at`` (registered_at()). An agent's own
+    slave/registered says only that it has detected a master."""
+    agent = find_agent(master_agents(urls, timeout)["agents"], agent_id) if agent_id else None
     listed = bool(agent and (agent.get("active") or agent.get("deactivated")))
-    return {"listed": listed, "registered_at": registered_at(agent) if agent else None,
-            "master_url": seen["master_url"]}
+    return {"listed": listed, "registered_at": registered_at(agent) if agent else None}
 
 
 def is_deactivated(agent):
