@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 import platform
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_process
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
@@ -91,6 +92,11 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         flags_detail = store.read_flags()
     flags = dict((name, item["value"]) for name, item in flags_detail.items())
     hooks = flag_stores.split_hooks(flags.get("hooks", ""))
+    # agent_info replaces this with the running agent's address when it can read the process.
+    try:
+        url, how = agent_process.agent_url(flags, None, run)
+    except agent_process.AddressError as e:
+        raise DiscoveryError(str(e))
 
     return dict(
         prefix=prefix,
@@ -118,7 +124,8 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         modules_dir=flags.get("modules_dir", ""),
         hooks=hooks,
         service=(getattr(store, "unit", None) or find_service(root)) if store else None,
-        agent_url=mi.agent_url(flags),
+        agent_url=url,
+        agent_url_from="%s in the configuration files" % how,
     )
 
 
@@ -186,8 +193,11 @@ def agent_problems(facts, require_kill_mode_process=False, require_healthy=False
                         "KillMode=process in the unit (Mesos requires it) or set "
                         "mesos_discover_require_kill_mode_process=false to accept the loss"
                         % (facts.get("service"), kill_mode))
+    if facts.get("address_problem"):
+        problems.append(facts["address_problem"])
     if require_healthy and facts.get("healthy") is False:
-        problems.append("%s/health does not answer; fix the agent before a rollout" % facts.get("agent_url"))
+        problems.append("%s/health does not answer (address from %s); fix the agent before a rollout"
+                        % (facts.get("agent_url"), facts.get("agent_url_from")))
     # Every later read of the agent or its master would be refused as well.
     problems.extend(facts.get("http_refused") or [])
     return problems

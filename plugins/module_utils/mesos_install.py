@@ -236,14 +236,3 @@ def compiler_abi(dumpmachine, dumpfullversion):
     if not dumpmachine or not dumpfullversion:
         return None
     return "g++%s-%s" % (dumpfullversion.strip().split(".")[0], dumpmachine.strip())
-
-
-def agent_url(flags, default_port="5051"):
-    """The agent's HTTP endpoint as seen from the agent host itself.
-
-    The agent listens on --ip (all addresses when unset or 0.0.0.0) and --port.
-    """
-    host = flags.get("ip") or "127.0.0.1"
-    if host == "0.0.0.0":
-        host = "127.0.0.1"
-    return "http://%s:%s" % (host, flags.get("port") or default_port)

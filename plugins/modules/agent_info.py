@@ -196,7 +196,19 @@ ansible_facts:
           description: The unit's C(KillMode); tasks survive a restart only with C(process).
           type: str
         agent_url:
-          description: The agent's HTTP endpoint as reachable from the host itself.
+          description:
+            - The agent's HTTP endpoint as reachable from the host itself, C(https) when the agent
+              runs with C(LIBPROCESS_SSL_ENABLED).
+            - Its address is the one the running agent serves on (the output of its
+              C(--ip_discovery_command), its C(--ip), or its C(LIBPROCESS_IP), read from the
+              process its unit runs), from the configuration files only when no agent process can
+              be read, and C(127.0.0.1) for an agent on every address.
+          type: str
+        agent_url_from:
+          description: Where I(agent_url)'s address came from, e.g. C(--ip_discovery_command of the running agent (pid 812)).
+          type: str
+        main_pid:
+          description: The main process of the agent's unit, as systemd reports it (C(0) when stopped).
           type: str
         healthy:
           description: Whether C(/health) answered 200 (null when not checked).
@@ -215,6 +227,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_process
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
@@ -227,12 +240,24 @@ def systemd_properties(module, unit):
     systemctl = module.get_bin_path("systemctl")
     if not systemctl or not unit:
         return {}
-    rc, out, dummy = module.run_command([systemctl, "show", unit, "-p", "KillMode,ActiveState,SubState"])
+    rc, out, dummy = module.run_command([systemctl, "show", unit, "-p", "KillMode,ActiveState,SubState,MainPID"])
     if rc != 0:
         return {}
     props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     return dict(kill_mode=props.get("KillMode"), active_state=props.get("ActiveState"),
-                sub_state=props.get("SubState"))
+                sub_state=props.get("SubState"), main_pid=props.get("MainPID"))
+
+
+def running_address(module, facts):
+    """Take the agent's URL from the process its unit runs, when that can be read: an init
+    wrapper may compute --ip (or LIBPROCESS_IP) that no configuration file holds."""
+    try:
+        found = agent_process.running_agent_url(facts.get("main_pid"), module.run_command)
+    except agent_process.AddressError as e:
+        facts["address_problem"] = str(e)
+        return
+    if found:
+        facts["agent_url"], facts["agent_url_from"] = found
 
 
 def refusals(facts, master_urls, timeout):
@@ -299,6 +324,8 @@ def main():
             module.fail_json(msg=str(e))
     if facts is not None:
         facts.update(systemd_properties(module, facts["service"]))
+        if p["read_flags"]:
+            running_address(module, facts)
         check = p["check_health"] and p["read_flags"]
         facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
         if facts["healthy"]:

@@ -157,10 +157,14 @@ def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
       "Set KillMode=process in the unit (Mesos requires it) or set mesos_discover_require_kill_mode_process=false "
       "to accept the loss"]),
     ({"service": "mesos-slave.service", "kill_mode": "control-group"}, False, False, []),
-    ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, True,
-     ["http://10.0.0.7:5051/health does not answer; fix the agent before a rollout"]),
+    ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051",
+      "agent_url_from": "--ip of the running agent (pid 812)"}, True, True,
+     ["http://10.0.0.7:5051/health does not answer (address from --ip of the running agent (pid 812)); "
+      "fix the agent before a rollout"]),
+    ({"kill_mode": "process", "healthy": None, "address_problem": "--ip_discovery_command=x failed"}, True, True,
+     ["--ip_discovery_command=x failed"]),
     ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, False, []),
     ({"kill_mode": "process", "healthy": None}, True, True, []),
-], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "unhealthy-not-required", "health-not-checked"])
+], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "address", "unhealthy-not-required", "health-not-checked"])
 def test_agent_problems(facts, kill, health, expected):
     assert ad.agent_problems(facts, kill, health) == expected

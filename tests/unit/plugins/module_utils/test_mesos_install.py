@@ -100,12 +100,3 @@ def test_fingerprints_separate_what_cannot_share_an_artifact():
     assert mi.abi_fingerprint("1.11.0", "0123456789abcdef0123") == "1.11.0-0123456789abcdef"
     assert mi.compiler_abi("x86_64-linux-gnu\n", "12.2.0\n") == "g++12-x86_64-linux-gnu"
     assert mi.compiler_abi("", "12.2.0") is None
-
-
-@pytest.mark.parametrize("flags, url", [
-    ({}, "http://127.0.0.1:5051"),
-    ({"ip": "0.0.0.0", "port": "5052"}, "http://127.0.0.1:5052"),
-    ({"ip": "10.1.2.3"}, "http://10.1.2.3:5051"),
-])
-def test_agent_url(flags, url):
-    assert mi.agent_url(flags) == url

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mesos_fleet.hooks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The running agent's own command line and environment, and the address it serves on.
+
+The configuration files are not the whole truth: an init wrapper (DC/OS's ip-detect, many site
+scripts) computes flags such as ``--ip`` when it starts the agent, so the address is taken from
+the process the agent's unit runs, read from /proc, and from the files only when no agent runs.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import os
+
+AGENT_BINARIES = ("mesos-agent", "mesos-slave")
+DEFAULT_PORT = "5051"
+
+
+class AddressError(ValueError):
+    """The agent's address cannot be told; the message says why."""
+
+
+def read(pid, proc="/proc"):
+    """``dict(pid, argv, environ)`` of process ``pid``, or None when it cannot be read."""
+    base = os.path.join(proc, str(pid))
+    try:
+        with open(os.path.join(base, "cmdline"), "rb") as handle:
+            argv = [a.decode("utf-8", "replace") for a in handle.read().split(b"\0")]
+        with open(os.path.join(base, "environ"), "rb") as handle:
+            entries = [e.decode("utf-8", "replace") for e in handle.read().split(b"\0")]
+    except (IOError, OSError):
+        return None
+    if argv and argv[-1] == "":
+        argv.pop()
+    environ = dict(e.split("=", 1) for e in entries if "=" in e)
+    return dict(pid=int(pid), argv=argv, environ=environ)
+
+
+def agent_args(argv):
+    """The arguments after the agent binary in ``argv`` (it may run under an interpreter or a
+    wrapper), or None when ``argv`` does not run an agent."""
+    for i, arg in enumerate(argv):
+        if os.path.basename(arg) in AGENT_BINARIES:
+            return argv[i + 1:]
+    return None
+
+
+def _children(pid, proc):
+    found = []
+    for path in sorted(glob.glob(os.path.join(proc, str(pid), "task", "*", "children"))):
+        try:
+            with open(path) as handle:
+                found.extend(int(c) for c in handle.read().split())
+        except (IOError, OSError, ValueError):
+            continue
+    return found
+
+
+def find_agent(main_pid, proc="/proc"):
+    """The agent process of a unit whose main process is ``main_pid``: that process when it
+    runs the agent binary (the usual wrappers exec it), else the first child that does."""
+    if not main_pid or str(main_pid) == "0":
+        return None
+    for pid in [main_pid] + _children(main_pid, proc):
+        process = read(pid, proc)
+        if process and agent_args(process["argv"]) is not None:
+            return process
+    return None
+
+
+def flags(process):
+    """The flags ``process`` runs with: its ``MESOS_*`` variables, overridden by its
+    ``--name=value`` arguments, as stout's flag loader takes them (the command line wins; a bare
+    ``--name`` is true, ``--no-name`` false; parsing stops at ``--``)."""
+    result = {}
+    for name, value in process["environ"].items():
+        if name.startswith("MESOS_") and len(name) > 6:
+            result[name[6:].lower()] = value
+    for arg in agent_args(process["argv"]) or []:
+        arg = arg.strip()
+        if arg == "--":
+            break
+        if not arg.startswith("--"):
+            continue
+        name, eq, value = arg[2:].partition("=")
+        if not eq:
+            name, value = (name[3:], "false") if name.startswith("no-") else (name, "true")
+        result[name.lower()] = value
+    return result
+
+
+def _true(value):
+    # stout parses a bool as "true" or "1" (stout/flags/parse.hpp).
+    return value in ("true", "1")
+
+
+def agent_url(agent_flags, environ=None, run=None):
+    """``(url, how)``: the agent's HTTP endpoint as seen from its own host, and where its
+    address came from.
+
+    The agent serves on the address its main() gives libprocess (src/slave/main.cpp): the
+    output of ``--ip_discovery_command`` (run by a shell, trimmed), else ``--ip``, else the
+    ``LIBPROCESS_IP`` it was started with, else every address (reached on 127.0.0.1); on
+    ``--port``. It speaks TLS when started with ``LIBPROCESS_SSL_ENABLED`` true.
+    ``run(argv) -> (rc, out, err)`` runs the discovery command.
+    """
+    environ = environ or {}
+    command = agent_flags.get("ip_discovery_command")
+    if command:
+        if run is None:
+            raise AddressError("--ip_discovery_command=%s cannot be run here" % command)
+        rc, out, err = run(["/bin/sh", "-c", command])
+        if rc != 0 or not (out or "").strip():
+            raise AddressError("--ip_discovery_command=%s failed (exit %d): %s; the agent cannot "
+                               "start with it either" % (command, rc, (err or out or "no output").strip()[:200]))
+        host, how = out.strip(), "--ip_discovery_command"
+    elif agent_flags.get("ip"):
+        host, how = agent_flags["ip"], "--ip"
+    elif environ.get("LIBPROCESS_IP"):
+        host, how = environ["LIBPROCESS_IP"], "LIBPROCESS_IP"
+    else:
+        host, how = "0.0.0.0", "every address"
+    if host == "0.0.0.0":
+        host = "127.0.0.1"
+    if ":" in host:
+        host = "[%s]" % host
+    scheme = "https" if _true(environ.get("LIBPROCESS_SSL_ENABLED")) else "http"
+    return "%s://%s:%s" % (scheme, host, agent_flags.get("port") or DEFAULT_PORT), how
+
+
+def running_agent_url(main_pid, run, proc="/proc"):
+    """``agent_url()`` of the agent the unit runs as process ``main_pid``, with ``how`` naming
+    the process; None when no agent process can be read (not running, or not ours to read)."""
+    process = find_agent(main_pid, proc)
+    if process is None:
+        return None
+    url, how = agent_url(flags(process), process["environ"], run)
+    return url, "%s of the running agent (pid %d)" % (how, process["pid"])
