@@ -33,9 +33,12 @@ class ConfigError(ValueError):
 
 class AgentPlan(object):
     def __init__(self, changes, hooks_before, hooks_after, modules_before, modules_after,
-                 daemon_reload_needed, manifest_path, pristine=None):
+                 daemon_reload_needed, manifest_path, pristine=None, read_whole=()):
         # path -> (before bytes or None, after bytes or None), in write order.
         self.changes = changes
+        # Directories whose every entry the agent reads (--modules_dir, the flag directory):
+        # no temporary file may appear there.
+        self.read_whole = read_whole
         self.hooks_before = hooks_before
         self.hooks_after = hooks_after
         self.modules_before = modules_before
@@ -132,6 +135,8 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
         daemon_reload_needed=reload_needed,
         manifest_path=manifest.path,
         pristine=manifest.before if manifest.stores_pristine else None,
+        read_whole=sorted(set(d for d in (modules_dir, after_flags.get("modules_dir"), store.flag_directory(view))
+                              if d)),
     )
 
 
@@ -171,10 +176,20 @@ def save_snapshot(plan, root, snapshot_dir, extra=None):
             entry.update(copy="%d.orig" % i, mode=st.st_mode & 0o7777, uid=st.st_uid, gid=st.st_gid)
             atomic_file.atomic_write(os.path.join(target, entry["copy"]), data, mode=0o600)
         files.append(entry)
-    index = dict(files=files, hooks=plan.hooks_before, modules=plan.modules_before, extra=extra or {})
+    index = dict(files=files, hooks=plan.hooks_before, modules=plan.modules_before, extra=extra or {},
+                 read_whole=list(plan.read_whole))
     atomic_file.atomic_write(os.path.join(target, SNAPSHOT_INDEX),
                              (json.dumps(index, indent=2, sort_keys=True) + "\n").encode("utf-8"), mode=0o600)
     return target
+
+
+def _temp_dir(root, path, read_whole):
+    """Where a write of ``path`` puts its temporary file: beside the directory when the agent
+    reads every entry of it (Mesos loads a dotfile in --modules_dir too), else next to it."""
+    directory = os.path.dirname(path.rstrip("/"))
+    if directory in [d.rstrip("/") for d in read_whole]:
+        return atomic_file.temp_dir_beside(_under(root, directory))
+    return None
 
 
 def apply(plan, root, backup_dir=None, private=()):
@@ -188,7 +203,7 @@ def apply(plan, root, backup_dir=None, private=()):
             continue
         real = _under(root, path)
         if atomic_file.read_bytes(real) != before:
-            _undo(root, done)
+            _undo(root, done, plan.read_whole)
             raise ConfigError("%s changed since the plan was made; nothing was kept" % path)
         try:
             if after is None:
@@ -196,9 +211,10 @@ def apply(plan, root, backup_dir=None, private=()):
             else:
                 atomic_file.ensure_dir(os.path.dirname(real))
                 mode, uid, gid = atomic_file.config_file_mode(real, private=path in private)
-                atomic_file.atomic_write(real, after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
+                atomic_file.atomic_write(real, after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir,
+                                         temp_dir=_temp_dir(root, path, plan.read_whole))
         except (atomic_file.AtomicFileError, EnvironmentError) as e:
-            _undo(root, done)
+            _undo(root, done, plan.read_whole)
             raise ConfigError("cannot write %s: %s; the files already written were restored" % (path, e))
         done.append((path, before))
 
@@ -222,13 +238,13 @@ def write_change(plan, root, backup_dir, snapshot_dir, present, absent, secret_k
     return snapshot
 
 
-def _undo(root, done):
+def _undo(root, done, read_whole=()):
     for path, before in reversed(done):
         real = _under(root, path)
         if before is None:
             atomic_file.atomic_remove(real)
         else:
-            atomic_file.atomic_write(real, before)
+            atomic_file.atomic_write(real, before, temp_dir=_temp_dir(root, path, read_whole))
 
 
 def restore_plan(snapshot, root):
@@ -262,5 +278,6 @@ def restore(snapshot, root):
             atomic_file.atomic_remove(real)
         else:
             entry = modes[path]
-            atomic_file.atomic_write(real, then, mode=entry["mode"], owner=entry["uid"], group=entry["gid"])
+            atomic_file.atomic_write(real, then, mode=entry["mode"], owner=entry["uid"], group=entry["gid"],
+                                     temp_dir=_temp_dir(root, path, index.get("read_whole", [])))
     return index, changes

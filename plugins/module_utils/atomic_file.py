@@ -143,17 +143,28 @@ def fsync_dir(directory):
         os.close(fd)
 
 
-def _write_temp_and_replace(path, data, mode, uid, gid):
-    """Write ``data`` next to ``path`` and rename it over ``path``; clean up on any error."""
+def temp_dir_beside(directory):
+    """Where to write the temporary files of a directory whose every entry is read (Mesos's
+    --modules_dir, the wrapper's flag directory): a private directory beside it, on the same
+    filesystem in all but odd layouts, so the final rename stays atomic."""
+    directory = os.path.abspath(directory).rstrip("/") or "/"
+    return os.path.join(os.path.dirname(directory), ".%s.mesos-fleet-tmp" % os.path.basename(directory))
+
+
+def _write_temp_and_replace(path, data, mode, uid, gid, temp_dir=None):
+    """Write ``data`` to a temporary file (next to ``path``, or in ``temp_dir``) and rename it
+    over ``path``; clean up on any error."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise AtomicFileError(path, "directory %s does not exist" % directory)
+    if temp_dir is not None:
+        ensure_private_dir(temp_dir)
     try:
         fd, tmp_path = tempfile.mkstemp(
-            prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory
+            prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=temp_dir or directory
         )
     except EnvironmentError as exc:
-        raise AtomicFileError(path, "cannot create a temporary file in %s: %s" % (directory, _describe(exc)))
+        raise AtomicFileError(path, "cannot create a temporary file in %s: %s" % (temp_dir or directory, _describe(exc)))
     try:
         try:
             view = memoryview(data)
@@ -173,8 +184,17 @@ def _write_temp_and_replace(path, data, mode, uid, gid):
         except EnvironmentError:
             pass
         if isinstance(exc, EnvironmentError):
+            if exc.errno == errno.EXDEV:
+                raise AtomicFileError(path, "cannot write file: %s is on another filesystem, so the file "
+                                            "cannot be replaced atomically from there" % temp_dir)
             raise AtomicFileError(path, "cannot write file: %s" % _describe(exc))
         raise
+    finally:
+        if temp_dir is not None:
+            try:
+                os.rmdir(temp_dir)
+            except EnvironmentError:
+                pass
     fsync_dir(directory)
 
 
@@ -260,14 +280,15 @@ def config_file_mode(path, private=False):
     return mode & ~0o022, uid, gid
 
 
-def atomic_write(path, data, mode=None, owner=None, group=None, backup_dir=None):
+def atomic_write(path, data, mode=None, owner=None, group=None, backup_dir=None, temp_dir=None):
     """Replace the content of ``path`` with ``data`` (bytes) atomically.
 
     ``mode`` (int or octal string), ``owner`` and ``group`` (names or numeric ids) default
     to those of the existing file; a new file is 0644 and, when running as root,
     root:root. A symlink is followed: its target is replaced and the link kept. With
     ``backup_dir``, an existing file's old content is first copied to a timestamped file
-    there (see :func:`backup_name`); the backup's path is returned, else None.
+    there (see :func:`backup_name`); the backup's path is returned, else None. With
+    ``temp_dir`` (see :func:`temp_dir_beside`) no temporary file ever appears beside ``path``.
 
     Raises AtomicFileError naming the file; on error the target is untouched and no
     temporary file is left behind.
@@ -304,7 +325,7 @@ def atomic_write(path, data, mode=None, owner=None, group=None, backup_dir=None)
             raise AtomicFileError(path, "file disappeared while it was being backed up")
         backup_path = _backup(target, old, backup_dir)
 
-    _write_temp_and_replace(target, data, final_mode, final_uid, final_gid)
+    _write_temp_and_replace(target, data, final_mode, final_uid, final_gid, temp_dir)
     return backup_path
 
 

@@ -634,6 +634,10 @@ class FlagStore:
         state = self._load(view or FileView(self.root))
         return self._effective(self._definitions(state))
 
+    def flag_directory(self, view=None):
+        """The directory whose every file becomes a flag, or None in styles without one."""
+        return None
+
     @staticmethod
     def _effective(definitions):
         result = {}
@@ -745,6 +749,9 @@ class FlagDirStore(LayeredStore):
         super(FlagDirStore, self).__init__(root)
         self.flag_dir = flag_dir
         self.env_files = env_files
+
+    def flag_directory(self, view=None):
+        return self._resolve_dir(view or FileView(self.root))
 
     def _resolve_dir(self, view):
         if self.flag_dir:

@@ -116,3 +116,49 @@ def test_modules_dir_agent_gets_a_file_of_ours(tmp_path):
     assert plan.hooks_after == ["org_fleet_Probe"] and plan.modules_after["modules"] == ""
     apply_plan(root, store, absent=["org_fleet_Probe"])
     assert read_tree(root) == original
+
+
+def _replacements(monkeypatch):
+    """Every (temporary file, target) pair os.replace() is given."""
+    seen = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        seen.append((os.path.dirname(src), dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return seen
+
+
+def test_no_temporary_file_appears_in_the_modules_dir_or_the_flag_directory(tmp_path, monkeypatch):
+    # Mesos loads every entry of --modules_dir, dotfiles too (src/module/manager.cpp), and the
+    # wrapper passes every file of the flag directory as a flag: a crash between the temporary
+    # file's creation and its rename would leave the agent unable to start.
+    root = tmp_path / "host"
+    modules_dir = "/opt/mesosphere/etc/mesos-slave-modules"
+    write_tree(root, {"/etc/mesos-slave/modules_dir": modules_dir + "\n",
+                      modules_dir + "/10-dcos.json": OTHER_MANIFEST})
+    original = read_tree(root)
+    store = flag_stores.make_store("flagdir", root=str(root))
+    seen = _replacements(monkeypatch)
+    plan = apply_plan(root, store, present=[PROBE])
+    assert plan.read_whole == ["/etc/mesos-slave", modules_dir]
+    written = dict((dst, src_dir) for src_dir, dst in seen)
+    ours = str(root) + modules_dir + "/50-mesos-fleet-hooks.json"
+    assert written[ours] == str(root) + "/opt/mesosphere/etc/.mesos-slave-modules.mesos-fleet-tmp"
+    assert written[str(root) + "/etc/mesos-slave/hooks"] == str(root) + "/etc/.mesos-slave.mesos-fleet-tmp"
+    # The temporary directories go once the files are in place.
+    assert not os.path.exists(str(root) + "/etc/.mesos-slave.mesos-fleet-tmp")
+    assert not os.path.exists(str(root) + "/opt/mesosphere/etc/.mesos-slave-modules.mesos-fleet-tmp")
+
+    # A rollback writes the snapshot's files back the same way.
+    deployed = read_tree(root)
+    removal = ac.plan(store, [], ["org_fleet_Probe"], MANAGED, "50-mesos-fleet-hooks.json")
+    snapshot = ac.save_snapshot(removal, str(root), str(tmp_path / "snapshots"))
+    ac.apply(removal, str(root))
+    assert read_tree(root) == original
+    del seen[:]
+    ac.restore(snapshot, str(root))
+    assert read_tree(root) == deployed
+    assert seen and all(src_dir.endswith(".mesos-fleet-tmp") for src_dir, dst in seen)
