@@ -123,6 +123,7 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         modules=flags.get("modules", ""),
         modules_dir=flags.get("modules_dir", ""),
         hooks=hooks,
+        flag_dir=store.flag_directory() if store else None,
         service=(getattr(store, "unit", None) or find_service(root)) if store else None,
         agent_url=url,
         agent_url_from="%s in the configuration files" % how,
@@ -138,7 +139,7 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
     """Discovery and the read-only checks of a change, in one pass that never raises.
 
     Returns dict(facts, problems, requirements_missing). ``problems`` lists everything that
-    rules this host out (a command the command hook would refuse, --modules with --modules_dir,
+    rules this host out (a command the command hook would refuse, --modules with --modules_dir, a stray file the agent would read,
     no usable Mesos install, another rollout's lock at ``lock_path``) so a playbook can refuse
     the whole change in one message before it writes anything anywhere. Without pyelftools the build-id cannot be read: the facts are
     None and ``requirements_missing`` names it, to be installed and discovered again (or, with
@@ -156,16 +157,18 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
     try:
         if missing:
             # The flags can still be checked; the rest waits for the requirements.
-            flags = {}
+            flags, flag_dir = {}, None
             if read_flags:
                 store = flag_stores.make_store(style, root=root, **(store_paths or {}))
                 flags = dict((name, item["value"]) for name, item in store.read_flags().items())
+                flag_dir = store.flag_directory()
         else:
             facts = discover(run, which, prefix=prefix, style=style, root=root, store_paths=store_paths,
                              read_flags=read_flags)
-            flags = facts["flags"]
+            flags, flag_dir = facts["flags"], facts["flag_dir"]
         if read_flags:
             problems.extend(preflight.flag_problems(flags))
+            problems.extend(preflight.stray_entries(flags.get("modules_dir"), flag_dir, root))
     except (DiscoveryError, mi.InstallError, flag_stores.FlagStoreError, hook_elf.HookElfError) as e:
         problems.append("discovery: %s" % e)
         facts = None

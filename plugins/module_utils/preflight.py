@@ -9,7 +9,8 @@ hook's own rule (``check_command_path`` in hook_src/command_hook/core/config.cpp
 path to a regular executable file owned by root, not writable by group or others, under
 directories owned by root and not writable by group or others, sticky root-owned directories
 such as /tmp excepted), and whether the agent's flags set both ``--modules`` and
-``--modules_dir`` (Mesos exits; we could not tell which one to change), and whether another
+``--modules_dir`` (Mesos exits; we could not tell which one to change), whether a stray file in
+--modules_dir or the flag directory would stop the agent at its restart, and whether another
 rollout still holds the host's lock. Nothing here writes.
 """
 
@@ -17,7 +18,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
+import re
 import stat as stat_mod
 import time
 
@@ -80,6 +83,48 @@ def flag_problems(flags):
                    "Keep one (remove the other from the agent's configuration) and run again"
                    % (flags["modules"], flags["modules_dir"]))
     return out
+
+
+# A flag file's name as the wrapper turns it into a flag: "name", "?name", "?no-name".
+FLAG_FILE_NAME = re.compile(r"^\??(no-)?[A-Za-z0-9_]+$")
+
+
+def stray_entries(modules_dir=None, flag_dir=None, root="/"):
+    """Entries that stop the agent at its next start, which our restart would be.
+
+    Mesos loads every entry of --modules_dir, dotfiles included, as a modules JSON file and
+    exits on one it cannot parse (src/module/manager.cpp). mesos-init-wrapper passes every
+    file of the flag directory but dotfiles (a shell glob) as ``--<name>=<content>``, and the
+    agent exits on a flag it does not know: a backup such as ``hooks~`` or ``modules.bak``."""
+    out = []
+    if modules_dir and os.path.isdir(_under(root, modules_dir)):
+        for name in sorted(os.listdir(_under(root, modules_dir))):
+            path = os.path.join(modules_dir, name)
+            why = _not_a_modules_file(_under(root, path))
+            if why:
+                out.append("%s %s; Mesos reads every entry of --modules_dir, dotfiles too, and the agent will "
+                           "not start. Move it out of %s" % (path, why, modules_dir))
+    if flag_dir and os.path.isdir(_under(root, flag_dir)):
+        for name in sorted(os.listdir(_under(root, flag_dir))):
+            path = os.path.join(flag_dir, name)
+            if name.startswith(".") or not os.path.isfile(_under(root, path)) or FLAG_FILE_NAME.match(name):
+                continue
+            out.append("%s is passed to the agent as --%s, a flag it does not know, and the agent will not "
+                       "start. Move it out of the flag directory" % (path, name.lstrip("?")))
+    return out
+
+
+def _not_a_modules_file(path):
+    if not os.path.isfile(path):
+        return "is not a file"
+    try:
+        with open(path, "rb") as handle:
+            doc = json.loads(handle.read().decode("utf-8"))
+    except (IOError, OSError, ValueError) as e:
+        return "is not a modules JSON file (%s)" % e
+    if not isinstance(doc, dict):
+        return "is not a modules JSON object"
+    return None
 
 
 def lock_problem(path, stale_after=0, now=None, root="/"):

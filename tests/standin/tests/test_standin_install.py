@@ -207,3 +207,21 @@ def test_probe_hook_builds_against_real_mesos(tmp_path):
     with open(tmp_path / "libprobe_hook.so", "rb") as f:
         symbol = ELFFile(f).get_section_by_name(".dynsym").get_symbol_by_name(PROBE)[0]
         assert symbol["st_size"] == 64
+
+
+def test_flagdir_wrapper_passes_a_stray_file_and_the_agent_refuses_it(style_install, tmp_path, daemons):
+    # The Mesosphere wrapper globs the flag directory: dotfiles are skipped, a backup is not.
+    prefix, root, dummy = style_install("flagdir")
+    flagdir = root / "etc/mesos-slave"
+    port = int((flagdir / "port").read_text())  # the root is shared with the test above
+    (flagdir / ".hooks.swp").write_text("editor swap file\n")
+    (flagdir / "hooks~").write_text(PROBE + "\n")
+    result = subprocess.run([str(prefix / "bin/mesos-init-wrapper"), "slave"], env=dict(os.environ, STANDIN_ROOT=str(root)),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=30)
+    assert result.returncode != 0
+    assert "Failed to load unknown flag 'hooks~'" in result.stdout
+    (flagdir / "hooks~").unlink()
+    agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["slave"], tmp_path / "log",
+                   env={"STANDIN_ROOT": str(root)}, port=port)
+    daemons.append(agent)
+    assert get(agent.wait_healthy().port, "/health")[0] == 200

@@ -90,6 +90,33 @@ def test_survey_refuses_modules_with_modules_dir_and_keeps_going(tmp_path, libme
     assert found["facts"]["version"] == "1.11.0"
 
 
+def test_survey_reports_stray_files_the_agent_would_read_at_its_restart(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"modules_dir": "/etc/mesos/modules.d", "hooks": "a_Hook"})
+    modules_dir = tmp_path / "etc/mesos/modules.d"
+    modules_dir.mkdir(parents=True)
+    (modules_dir / "10-site.json").write_text('{"libraries": [], "comment": "unknown keys are fine"}')
+    (modules_dir / ".10-site.json.swp").write_text("vim swap")
+    (modules_dir / "old").mkdir()
+    flag_dir = tmp_path / "etc/mesos-slave"
+    (flag_dir / "hooks~").write_text("a_Hook\n")
+    (flag_dir / "modules.bak").write_text("x\n")
+    (flag_dir / "?no-strict").write_text("")
+    (flag_dir / ".hooks.swp").write_text("dotfiles are skipped by the wrapper's glob")
+    found = ad.survey(run, which_all, prefix=prefix, root=str(tmp_path))
+    assert found["facts"]["flag_dir"] == "/etc/mesos-slave"
+    assert found["problems"] == [
+        "/etc/mesos/modules.d/.10-site.json.swp is not a modules JSON file (Expecting value: line 1 column 1 "
+        "(char 0)); Mesos reads every entry of --modules_dir, dotfiles too, and the agent will not start. "
+        "Move it out of /etc/mesos/modules.d",
+        "/etc/mesos/modules.d/old is not a file; Mesos reads every entry of --modules_dir, dotfiles too, and "
+        "the agent will not start. Move it out of /etc/mesos/modules.d",
+        "/etc/mesos-slave/hooks~ is passed to the agent as --hooks~, a flag it does not know, and the agent "
+        "will not start. Move it out of the flag directory",
+        "/etc/mesos-slave/modules.bak is passed to the agent as --modules.bak, a flag it does not know, and "
+        "the agent will not start. Move it out of the flag directory",
+    ]
+
+
 def test_survey_refuses_a_host_another_rollout_holds_unless_its_lock_is_stale(tmp_path, libmesos):
     prefix = make_host(tmp_path, libmesos, flags={"port": "5052"})
     state = tmp_path / "var" / "lib" / "mesos-fleet-hooks"
