@@ -24,4 +24,12 @@ options:
       - The principal's secret, as in the agent's C(--http_credentials) and the master's
         C(--credentials) file. Never logged or returned.
     type: str
+  http_ca_path:
+    description:
+      - A PEM file on the managed host with the CA certificates that the https answers of agents
+        and masters serving TLS (libprocess's C(LIBPROCESS_SSL_ENABLED)) are checked against.
+        Unset uses the system's CA certificates.
+      - A certificate that does not verify fails with a message naming the URL and why. An agent
+        is called over https when the running agent has C(LIBPROCESS_SSL_ENABLED) set.
+    type: path
 """

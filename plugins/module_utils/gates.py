@@ -359,6 +359,9 @@ def _gate_reregistered(probe, before, expect, limit):
             raise FatalGateFailure(
                 "master %s lists this agent (%s) under a NEW agent ID %s (was %s): the tasks "
                 "that ran under %s are lost" % (seen["master_url"], pid, other[0].get("id"), old_id, old_id))
+        if old_id in seen.get("recovered", []):
+            raise GateFailure("master %s knows agent %s from its registry (recovered_slaves) but the agent has "
+                              "not re-registered with it yet: the master failed over" % (seen["master_url"], old_id))
         raise GateFailure("master %s does not list agent %s" % (seen["master_url"], old_id))
     if not new_id:
         raise GateFailure("agent /state shows no agent ID yet")

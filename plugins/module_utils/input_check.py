@@ -39,6 +39,7 @@ PLAYBOOK_VARS = {
     "mesos_rollback_snapshot": ("str", "a snapshot directory"),
     "mesos_validate_fail_on_drift": ("bool", "true or false"),
     "mesos_http_credentials": ("dict", "principal and secret"),
+    "mesos_http_ca_path": ("str", "a PEM file of CA certificates on each host"),
 }
 # Facts modules return (and a fact cache may keep between runs).
 RUNTIME_FACTS = ("mesos_agent",)

@@ -12,6 +12,9 @@ never touch running tasks; DRAIN_AGENT, which kills tasks, is deliberately absen
 Every failure raises MesosApiError with a message naming the URL and, when there was an
 answer, the HTTP status and the start of its body.
 
+Daemons that serve TLS (libprocess's LIBPROCESS_SSL_ENABLED) are called over https, their
+certificates checked against the system's CA certificates or those configure() names.
+
 Clusters started with --authenticate_http_readonly / --authenticate_http_readwrite answer 401
 on /flags, /state, /metrics/snapshot, /slaves and /api/v1 without credentials (/health never
 asks): configure() gives the principal and secret that every request of the process then sends
@@ -87,6 +90,8 @@ def _excerpt(body):
 
 
 _TLS_CONTEXTS = {}
+# The CA certificates https answers are checked against (configure()); None: the system's.
+_TLS_CA = {}
 # The HTTP credentials every request of this process sends (configure()).
 _CREDENTIALS = {}
 
@@ -95,20 +100,27 @@ _CREDENTIALS = {}
 ARGUMENT_SPEC = dict(
     http_principal=dict(type="str"),
     http_secret=dict(type="str", no_log=True),
+    http_ca_path=dict(type="path"),
 )
 
 
-def configure(principal=None, secret=None):
-    """Send ``principal`` and ``secret`` with every request from now on; no principal sends
-    none. A module calls this once, with its options (``configure(**http_options(params))``)."""
+def configure(principal=None, secret=None, ca_path=None):
+    """Send ``principal`` and ``secret`` with every request from now on (no principal sends
+    none), and check https certificates against the CA certificates in ``ca_path`` (a PEM file)
+    instead of the system's. A module calls this once, with its options
+    (``configure(**http_options(params))``)."""
     _CREDENTIALS.clear()
     if principal:
         _CREDENTIALS.update(principal=principal, secret=secret or "")
+    if ca_path != _TLS_CA.get("path"):
+        _TLS_CA["path"] = ca_path
+        _TLS_CONTEXTS.clear()
 
 
 def http_options(params):
     """configure()'s arguments from a module's ARGUMENT_SPEC options."""
-    return dict(principal=params.get("http_principal"), secret=params.get("http_secret"))
+    return dict(principal=params.get("http_principal"), secret=params.get("http_secret"),
+                ca_path=params.get("http_ca_path"))
 
 
 def _refusal_message(status, headers):
@@ -142,8 +154,25 @@ def tls_context(url):
     """
     scheme = "https" if url.lower().startswith("https:") else "http"
     if scheme not in _TLS_CONTEXTS:
-        _TLS_CONTEXTS[scheme] = make_context() if scheme == "https" else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if scheme == "https":
+            ca_path = _TLS_CA.get("path")
+            try:
+                _TLS_CONTEXTS[scheme] = make_context(cafile=ca_path)
+            except (IOError, OSError, ssl.SSLError) as e:
+                raise MesosApiError(url, "cannot load the CA certificates of mesos_http_ca_path %s: %s" % (ca_path, e))
+        else:
+            _TLS_CONTEXTS[scheme] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     return _TLS_CONTEXTS[scheme]
+
+
+def _tls_failure(url, reason):
+    """The words for a certificate the client does not accept, or None for another failure."""
+    if not isinstance(reason, ssl.SSLCertVerificationError):
+        return None
+    trusted = ("the CA certificates in %s" % _TLS_CA["path"]) if _TLS_CA.get("path") else "the system's CA certificates"
+    return ("TLS certificate verification failed: %s. The daemon's certificate must be signed by %s and name "
+            "the host as the URL does (an IP address needs an IP subject alternative name); name the CA that "
+            "signed it in mesos_http_ca_path" % (getattr(reason, "verify_message", None) or reason, trusted))
 
 
 def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
@@ -185,7 +214,9 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
                                                    (": " + detail) if detail else ""),
                             status=e.code)
     except URLError as e:
-        raise MesosApiError(url, "cannot connect: %s" % (e.reason,))
+        raise MesosApiError(url, _tls_failure(url, e.reason) or "cannot connect: %s" % (e.reason,))
+    except ssl.SSLCertVerificationError as e:
+        raise MesosApiError(url, _tls_failure(url, e))
     except (socket.timeout, TimeoutError):
         raise MesosApiError(url, "no answer within %s s" % timeout)
     except UrlsConnectionError as e:
@@ -484,7 +515,8 @@ def _leader_root(final_url, path):
 
 def master_agents(urls, timeout=DEFAULT_TIMEOUT):
     """Ask each master in turn for /slaves; the first to answer (the leader, or one that
-    redirected to it) wins. Returns ``{"master_url": leader base URL, "agents": [...]}``.
+    redirected to it) wins. Returns ``{"master_url": leader base URL, "agents": [...],
+    "recovered": [IDs of agents the leader knows from its registry, not re-registered yet]}``.
     """
     errors = []
     for url in master_urls(urls):
@@ -498,7 +530,10 @@ def master_agents(urls, timeout=DEFAULT_TIMEOUT):
         if not isinstance(agents, list):
             errors.append("%s/slaves: answer has no 'slaves' list" % url)
             continue
-        return {"master_url": _leader_root(final, "/slaves") or url, "agents": agents}
+        # After a failover the new leader lists the agents of its registry that have not
+        # re-registered yet apart, under recovered_slaves (src/master/readonly_handler.cpp).
+        recovered = [a.get("id") for a in doc.get("recovered_slaves") or [] if isinstance(a, dict)]
+        return {"master_url": _leader_root(final, "/slaves") or url, "agents": agents, "recovered": recovered}
     raise MesosApiError(", ".join(master_urls(urls)),
                         "no master answered /slaves (%s)" % "; ".join(errors))
 

@@ -142,12 +142,14 @@ def records(hostvars, hosts, batch=()):
 
 def master_urls(given, agent):
     """The masters' HTTP endpoints the gates ask about an agent: ``given``
-    (mesos_rollout_master_urls) when set, else http://<--master> when the agent's --master is
-    one host:port; [] when neither tells (a ZooKeeper URL, a file)."""
+    (mesos_rollout_master_urls) when set, else http(s)://<--master> (https when the agent serves
+    TLS) when the agent's --master is one host:port; [] when neither tells (a ZooKeeper URL, a file)."""
     if given:
         return [given] if isinstance(given, str) else list(given)
     master = str(((agent or {}).get("flags") or {}).get("master") or "")
-    return ["http://" + master] if _MASTER_HOST_PORT.match(master) else []
+    # libprocess's TLS settings are the whole cluster's: an agent serving https has masters that do.
+    scheme = "https" if str((agent or {}).get("agent_url") or "").startswith("https:") else "http"
+    return ["%s://%s" % (scheme, master)] if _MASTER_HOST_PORT.match(master) else []
 
 
 # --- live agent against the files ------------------------------------------------------

@@ -202,6 +202,21 @@ def test_reregistered_waits_for_registration(agent, master, before):
     assert outcome["passed"] and gate(outcome, "reregistered")["attempts"] == 4
 
 
+def test_reregistered_waits_for_an_agent_the_new_leader_knows_only_from_its_registry(agent, master, before):
+    master.fail_over()
+    outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 2},
+                  intervals={"reregistered": 1})
+    assert ("knows agent %s from its registry (recovered_slaves) but the agent has not re-registered with "
+            "it yet: the master failed over" % AGENT_ID) in gate(outcome, "reregistered")["error"]
+
+    def come_back(n):
+        if n == 2:
+            master.reregister(AGENT_ID)
+
+    outcome = run(agent, master, before, clock=FakeClock(come_back), names=["reregistered"])
+    assert outcome["passed"] and gate(outcome, "reregistered")["attempts"] == 3
+
+
 def test_reregistered_fails_while_the_agent_has_found_no_master(agent, master, before):
     agent.master_detected = False
     outcome = run(agent, master, before, names=["reregistered"], timeouts={"reregistered": 3},

@@ -6,6 +6,7 @@ FakeAgent and FakeMaster below are also used by the gate and module tests.
 import base64
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -242,6 +243,8 @@ class FakeMaster(FakeServer):
         super().__init__()
         self.leader = leader
         self.agents = {}
+        # Agents known from the registry after a failover, not re-registered yet.
+        self.recovered = {}
         self.flags = {"agent_ping_timeout": "15secs", "max_agent_ping_timeouts": "5", "port": "5050"}
         self.ignore_calls = False
 
@@ -253,8 +256,16 @@ class FakeMaster(FakeServer):
     def reregister(self, agent_id):
         """The agent re-registers (after its restart): connected, its reregistered_time now
         (src/master/master.cpp ___reregisterSlave)."""
+        if agent_id in self.recovered:
+            self.agents[agent_id] = self.recovered.pop(agent_id)
         agent = self.agents[agent_id]
         agent.update(connected=True, reregistered_time=max(time.time(), agent.get("reregistered_time", 0) + 0.001))
+
+    def fail_over(self):
+        """This master becomes the new leader: every agent is only in its recovered registry
+        (src/master/master.cpp _recover(): slaves.recovered) until it re-registers."""
+        self.recovered.update(self.agents)
+        self.agents = {}
 
     def slaves(self):
         out = []
@@ -266,7 +277,10 @@ class FakeMaster(FakeServer):
             if "reregistered_time" in a:  # readonly_handler.cpp SlaveWriter: only once re-registered
                 entry["reregistered_time"] = a["reregistered_time"]
             out.append(entry)
-        return {"slaves": out, "recovered_slaves": []}
+        # readonly_handler.cpp: recovered agents as their SlaveInfo.
+        recovered = [{"id": a["id"], "hostname": a["hostname"], "port": a["port"], "attributes": {},
+                      "resources": {}} for a in self.recovered.values()]
+        return {"slaves": out, "recovered_slaves": recovered}
 
     def answer(self, method, path, body, headers):
         if self.leader is not None:
@@ -657,6 +671,8 @@ def self_signed_tls(tmp_path):
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
             .sign(key, hashes.SHA256()))
     pem = tmp_path / "agent.pem"
+    # Self-signed: the certificate is its own CA (http_ca_path).
+    (tmp_path / "ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -664,23 +680,27 @@ def self_signed_tls(tmp_path):
     return context
 
 
-def test_https_still_checks_certificates_with_one_context_per_process(agent, tmp_path, monkeypatch):
+def serve_tls(server, tmp_path):
     tls = self_signed_tls(tmp_path)
-    accept = agent.httpd.get_request
+    accept = server.httpd.get_request
 
     def accept_tls():
         conn, addr = accept()
         return tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), addr
 
-    agent.httpd.get_request = accept_tls
-    agent.httpd.handle_error = lambda *args: None  # the client refusing the certificate
+    server.httpd.get_request = accept_tls
+    server.httpd.handle_error = lambda *args: None  # the client refusing the certificate
+    return server.url.replace("http://", "https://")
+
+
+def test_https_still_checks_certificates_with_one_context_per_process(agent, tmp_path, monkeypatch):
+    url = serve_tls(agent, tmp_path)
     built = []
     real = mesos_api.make_context
     monkeypatch.setattr(mesos_api, "_TLS_CONTEXTS", {})
     monkeypatch.setattr(mesos_api, "make_context", lambda *a, **kw: built.append(1) or real(*a, **kw))
-    url = agent.url.replace("http://", "https://")
     for dummy in range(3):
-        with pytest.raises(MesosApiError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        with pytest.raises(MesosApiError, match="TLS certificate verification failed: self-signed certificate"):
             mesos_api.agent_health(url, timeout=2)
     assert len(built) == 1
     # Plain http builds no certificate store at all.
@@ -691,6 +711,31 @@ def test_https_still_checks_certificates_with_one_context_per_process(agent, tmp
     finally:
         other.close()
     assert len(built) == 1
+
+
+def test_https_is_checked_against_the_ca_the_operator_names(agent, tmp_path, monkeypatch):
+    monkeypatch.setattr(mesos_api, "_TLS_CONTEXTS", {})
+    monkeypatch.setattr(mesos_api, "_TLS_CA", {})
+    url = serve_tls(agent, tmp_path)
+    with pytest.raises(MesosApiError) as refused:
+        mesos_api.agent_snapshot(url, timeout=2)
+    assert ("TLS certificate verification failed: self-signed certificate. The daemon's certificate must be "
+            "signed by the system's CA certificates") in str(refused.value)
+    assert "name the CA that signed it in mesos_http_ca_path" in str(refused.value)
+
+    mesos_api.configure(ca_path=str(tmp_path / "ca.pem"))
+    try:
+        assert mesos_api.agent_snapshot(url, timeout=2)["id"] == AGENT_ID
+        # The certificate names 127.0.0.1 only: another name for the same host is refused.
+        with pytest.raises(MesosApiError, match="verification failed: IP address mismatch|verification failed: "
+                                                "Hostname mismatch"):
+            mesos_api.agent_health(url.replace("127.0.0.1", "localhost"), timeout=2)
+        mesos_api.configure(ca_path=str(tmp_path / "missing.pem"))
+        with pytest.raises(MesosApiError, match="cannot load the CA certificates of mesos_http_ca_path %s" %
+                           re.escape(str(tmp_path / "missing.pem"))):
+            mesos_api.agent_health(url, timeout=2)
+    finally:
+        mesos_api.configure()
 
 
 # --- HTTP authentication -----------------------------------------------------------

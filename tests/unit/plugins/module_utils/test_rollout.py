@@ -176,3 +176,8 @@ def test_live_mismatch_names_parameter_order_when_only_the_order_differs():
 def test_live_mismatch_refuses_a_non_snapshot():
     with pytest.raises(ValueError, match="agent snapshot"):
         ro.live_mismatch(None, [], [])
+
+
+def test_master_urls_use_https_when_the_agent_serves_tls():
+    agent = {"flags": {"master": "10.0.0.5:5050"}, "agent_url": "https://10.0.0.11:5051"}
+    assert ro.master_urls(None, agent) == ["https://10.0.0.5:5050"]
