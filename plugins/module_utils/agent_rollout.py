@@ -209,8 +209,19 @@ def _roll_out(opts, step):
         _reactivate(opts, live, deactivated, record)
         return _done(step, "failed", "%s; its files were already these before this run, so there "
                                      "was nothing to roll back to" % why)
+    now_id = _current_id(opts)
+    if now_id and now_id != live["id"]:
+        # The agent started as a new one: it destroyed the old ID's containers as orphans and
+        # checkpointed the new ID (src/slave/containerizer/mesos/containerizer.cpp __recover,
+        # src/slave/slave.cpp registered()). The files can go back; the old ID and its tasks
+        # cannot, so the rollback proves the agent as it is now.
+        why += ("; a rollback cannot bring back agent ID %s or its tasks: the agent killed their "
+                "executors as orphans and checkpointed its new ID %s, which it keeps" % (live["id"], now_id))
+        live_now = None
+    else:
+        live_now = live
     try:
-        back = roll_back(opts, record["snapshot"], live, deactivated)
+        back = roll_back(opts, record["snapshot"], live_now, deactivated)
     except ERRORS as e:
         back = dict(passed=False, msg=str(e))
     record["rollback"] = back
@@ -218,6 +229,14 @@ def _roll_out(opts, step):
     if back["passed"]:
         return _done(step, "rolled_back", why)
     return _done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+
+
+def _current_id(opts):
+    """The agent ID the agent answers with now, or None when it does not answer."""
+    try:
+        return mesos_api.while_unavailable(mesos_api.agent_snapshot, opts["agent_url"], opts["request_timeout"]).get("id")
+    except mesos_api.MesosApiError:
+        return None
 
 
 def _done(step, result, message=""):

@@ -430,7 +430,8 @@ def _gate_tasks(probe, before, expect, limit):
     wanted = [(fid, tid) for fid, ids in sorted(before["tasks"].items()) for tid in ids]
     if not wanted:
         return {"tasks": 0}
-    states = mesos_api.task_states(probe.state(limit))
+    agent_state = probe.state(limit)
+    states = mesos_api.task_states(agent_state)
     ended, waiting = [], []
     for fid, tid in wanted:
         state = states.get((fid, tid))
@@ -441,7 +442,15 @@ def _gate_tasks(probe, before, expect, limit):
         else:
             waiting.append("%s (%s, framework %s)" % (tid, state or "not listed", fid))
     if ended:
-        raise FatalGateFailure("tasks that ran before the restart have ended: %s" % ", ".join(ended))
+        message = "tasks that ran before the restart have ended: %s" % ", ".join(ended)
+        if any("TASK_LOST" in e or "TASK_GONE" in e for e in ended):
+            # src/slave/slave.cpp reregisterExecutorTimeout(): the only way a recovering agent
+            # itself loses a running task; /state does not carry the status's reason.
+            window = (agent_state.get("flags") or {}).get("executor_reregistration_timeout") or "2secs"
+            message += ("; an agent marks a task LOST or GONE when its executor does not re-register "
+                        "within --executor_reregistration_timeout (%s here) after the restart: raise it "
+                        "if the executors are slow to reconnect" % window)
+        raise FatalGateFailure(message)
     if waiting:
         raise GateFailure("tasks that ran before the restart are not running: %s" % ", ".join(waiting))
     return {"tasks": len(wanted)}

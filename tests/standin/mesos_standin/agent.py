@@ -49,8 +49,9 @@ BOOLEANS = ("strict", "quiet", "systemd_enable_support", "switch_user", "hostnam
 # Test-only faults, one name a line, read at start: <work_dir>/standin-fault applies to every
 # start while it exists, <work_dir>/standin-fault.once to the next start only (it is removed).
 #   no-register   never (re-)register with the master (the gate timeout case)
-#   new-agent-id  ignore the checkpointed agent ID and tasks and register as a new agent,
-#                 without checkpointing the new ID (the next start recovers the old one)
+#   new-agent-id  start as a new agent, as a real one does once its "latest" checkpoint link
+#                 is gone: the old ID's running tasks are killed as orphans, and the new ID is
+#                 checkpointed, so every later start recovers the new ID, not the old one
 FAULTS = ("no-register", "new-agent-id")
 
 
@@ -141,6 +142,8 @@ class Agent:
 
     def recover(self):
         latest = os.path.join(self.work_dir, "meta", "slaves", "latest")
+        if "new-agent-id" in self.faults and os.path.islink(latest):
+            self.destroy_orphans(os.readlink(latest))
         if "new-agent-id" in self.faults or not os.path.islink(latest):
             log("I", "No checkpointed agent info found; starting as a new agent")
             return 0
@@ -179,6 +182,21 @@ class Agent:
             self.tasks[record["task_id"]] = task
         log("I", "Recovered %d running task(s)" % running)
         return running
+
+    def destroy_orphans(self, old_id):
+        """Without a checkpointed agent to recover, every container still running is an orphan
+        the containerizer destroys at recovery (src/slave/containerizer/mesos/containerizer.cpp
+        __recover: "Cleaning up orphan container")."""
+        tasks_dir = os.path.join(self.meta_dir(old_id), "tasks")
+        for name in sorted(os.listdir(tasks_dir)) if os.path.isdir(tasks_dir) else []:
+            try:
+                with open(os.path.join(tasks_dir, name)) as f:
+                    task = Task(json.load(f))
+                if task.state == "TASK_RUNNING" and task.alive():
+                    log("I", "Cleaning up orphan container of task %s" % task.task_id)
+                    os.killpg(task.pid, signal.SIGKILL)
+            except (OSError, ValueError, KeyError, AttributeError):
+                continue
 
     def checkpoint(self, task):
         atomic_write(os.path.join(self.meta_dir(), "tasks", task.task_id + ".json"),
@@ -255,8 +273,9 @@ class Agent:
         with self.lock:
             first = self.agent_id is None
             if first:
-                if "new-agent-id" not in self.faults:
-                    self.checkpoint_agent_id(body["agent_id"])
+                # src/slave/slave.cpp registered(): the new SlaveInfo is checkpointed and "latest"
+                # points at it (src/slave/paths.cpp createSlaveDirectory).
+                self.checkpoint_agent_id(body["agent_id"])
                 self.agent_id = body["agent_id"]
             self.master_pid = body["pid"]
             # The master's pace; one that does not say gets a ping every second.

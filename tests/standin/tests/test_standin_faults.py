@@ -1,5 +1,6 @@
 """Test-only fault knobs of the stand-in agent (<work_dir>/standin-fault[.once])."""
 
+import os
 import time
 
 from standin_helpers import get, post, registered, wait_for
@@ -55,20 +56,34 @@ def test_no_register_persists_while_the_file_exists(run_agent, master, tmp_path,
     assert (work_dir / "standin-fault").exists()
 
 
-def test_new_agent_id_once_loses_the_tasks_for_that_start_only(run_agent, master, tmp_path, tasks):
+def test_new_agent_id_kills_the_old_tasks_and_sticks(run_agent, master, tmp_path, tasks):
+    # A real agent that starts as a new one destroys the old ID's containers as orphans and
+    # checkpoints its new ID (src/slave/containerizer/mesos/containerizer.cpp __recover,
+    # src/slave/slave.cpp registered()): nothing brings the old ID or its tasks back.
     work_dir, start, agent_id, m = armed(run_agent, master, tmp_path, tasks, "new-agent-id")
+    task_pid = tasks[-1]
     stranger = start()
     wait_for(lambda: registered(stranger))
     new_id = get(stranger.port, "/state")[1]["id"]
     assert new_id and new_id != agent_id
     assert running_tasks(stranger) == {}
+    wait_for(lambda: not alive(task_pid))
     assert set(slaves(m)) >= {agent_id, new_id}
     stranger.stop()
 
     back = start()
     wait_for(lambda: registered(back))
-    assert get(back.port, "/state")[1]["id"] == agent_id
-    assert running_tasks(back) == {"before": "TASK_RUNNING"}
+    assert get(back.port, "/state")[1]["id"] == new_id
+    assert running_tasks(back) == {}
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open("/proc/%d/stat" % pid) as f:  # a zombie is gone for our purpose
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_unknown_fault_stops_the_agent(run_agent, tmp_path):

@@ -30,8 +30,11 @@ class FakeSystemd(object):
     tasks; with ``refuse`` set, an agent asked to load that module never answers /health again
     (as Mesos exits at start on a hook module it cannot load)."""
 
-    def __init__(self, agent, root, refuse=None):
+    def __init__(self, agent, root, refuse=None, new_id=None):
         self.agent, self.root, self.refuse = agent, root, refuse
+        # The agent starts as a new one under this ID at the next restart and keeps it (as a
+        # real agent that lost its "latest" checkpoint link does), its old tasks gone.
+        self.new_id = new_id
         self.restarts = []
 
     def restart(self, service, daemon_reload=False, run=None):
@@ -44,7 +47,12 @@ class FakeSystemd(object):
             dict(name=m["name"], parameters=[(q["key"], q["value"]) for q in m.get("parameters", [])])
             for m in lib["modules"]]) for lib in libraries])
         self.agent.healthy = not (self.refuse and self.refuse in hooks.split(","))
-        if self.agent.healthy and self.agent.master is not None:
+        if self.new_id:
+            old = self.agent.agent_id
+            self.agent.agent_id, self.agent.tasks, self.new_id = self.new_id, {}, None
+            self.agent.master.agents[old]["connected"] = False
+            self.agent.master.add_agent(self.agent.agent_id, self.agent.pid)
+        elif self.agent.healthy and self.agent.master is not None:
             self.agent.master.reregister(self.agent.agent_id)  # a restarted agent re-registers
         self.restarts.append((service, daemon_reload, hooks))
         return 0.01
@@ -126,6 +134,22 @@ def test_a_failed_gate_puts_the_files_back_and_proves_the_agent_on_them(host, tm
     assert files(host) == before and agent.flags["hooks"] == "com_example_Other"
     assert [r[2] for r in systemd.restarts] == ["com_example_Other," + PROBE, "com_example_Other"]
     assert not os.path.exists(tmp_path / "state/rollout.lock")
+
+
+def test_an_agent_back_under_a_new_id_gets_its_files_back_but_not_its_old_id_or_tasks(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host, new_id=AGENT_ID + "-NEW")
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "rolled_back", record
+    assert record["message"].startswith("gate 'reregistered' failed: agent came back under a NEW agent ID %s-NEW"
+                                        % AGENT_ID)
+    assert record["message"].endswith(
+        "a rollback cannot bring back agent ID %s or its tasks: the agent killed their executors as orphans and "
+        "checkpointed its new ID %s-NEW, which it keeps" % (AGENT_ID, AGENT_ID))
+    # Proven on its previous files under the ID it now keeps.
+    assert record["rollback"]["passed"] and files(host) == before and agent.flags["hooks"] == "com_example_Other"
+    assert agent.agent_id == AGENT_ID + "-NEW"
 
 
 def test_a_rollback_that_fails_too_says_so_and_what_to_run(host, tmp_path, fleet):

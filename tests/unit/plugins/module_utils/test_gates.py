@@ -386,6 +386,15 @@ def test_task_that_ended_fails_at_once(agent, master, before):
     assert "have ended: db-1 (TASK_FAILED, framework %s)" % OTHER_FRAMEWORK in gate(outcome, "tasks")["error"]
 
 
+def test_task_lost_at_recovery_names_the_executor_reregistration_timeout(agent, master, before):
+    agent.flags["executor_reregistration_timeout"] = "5secs"
+    agent.tasks[FRAMEWORK]["web-1"] = "TASK_LOST"
+    outcome = run(agent, master, before, names=["tasks"])
+    assert ("have ended: web-1 (TASK_LOST, framework %s); an agent marks a task LOST or GONE when its executor "
+            "does not re-register within --executor_reregistration_timeout (5secs here) after the restart"
+            % FRAMEWORK) in gate(outcome, "tasks")["error"]
+
+
 def test_tasks_recovered_after_a_while_pass(agent, master, before):
     saved = dict(agent.tasks)
     agent.tasks = {}
