@@ -513,29 +513,40 @@ def _leader_root(final_url, path):
     return final_url[:-len(path)] if final_url.endswith(path) else None
 
 
+def _no_master_answered(urls, path, errors, statuses):
+    """The error after every master failed ``path``: HTTP 503 when one said 503 (no leader
+    elected yet, or the leader still recovering: src/master/http.cpp) while the others, if any,
+    did too or could not be reached (the old leader, gone), so while_unavailable() waits for
+    the election to end."""
+    unavailable = 503 in statuses and all(status in (503, None) for status in statuses)
+    return MesosApiError(", ".join(master_urls(urls)), "no master answered %s (%s)" % (path, "; ".join(errors)),
+                         status=503 if unavailable else None)
+
+
 def master_agents(urls, timeout=DEFAULT_TIMEOUT):
     """Ask each master in turn for /slaves; the first to answer (the leader, or one that
     redirected to it) wins. Returns ``{"master_url": leader base URL, "agents": [...],
     "recovered": [IDs of agents the leader knows from its registry, not re-registered yet]}``.
     """
-    errors = []
+    errors, statuses = [], []
     for url in master_urls(urls):
         try:
             status, body, final = request(url + "/slaves", timeout=timeout)
             doc = decode_json(url + "/slaves", status, body)
         except MesosApiError as e:
             errors.append(str(e))
+            statuses.append(e.status)
             continue
         agents = doc.get("slaves")
         if not isinstance(agents, list):
             errors.append("%s/slaves: answer has no 'slaves' list" % url)
+            statuses.append(None)
             continue
         # After a failover the new leader lists the agents of its registry that have not
         # re-registered yet apart, under recovered_slaves (src/master/readonly_handler.cpp).
         recovered = [a.get("id") for a in doc.get("recovered_slaves") or [] if isinstance(a, dict)]
         return {"master_url": _leader_root(final, "/slaves") or url, "agents": agents, "recovered": recovered}
-    raise MesosApiError(", ".join(master_urls(urls)),
-                        "no master answered /slaves (%s)" % "; ".join(errors))
+    raise _no_master_answered(urls, "/slaves", errors, statuses)
 
 
 def find_agent(agents, agent_id):
@@ -573,17 +584,19 @@ def is_deactivated(agent):
 
 
 def master_flags(urls, timeout=DEFAULT_TIMEOUT):
-    errors = []
+    errors, statuses = [], []
     for url in master_urls(urls):
         try:
             flags = get_json(url + "/flags", timeout).get("flags")
         except MesosApiError as e:
             errors.append(str(e))
+            statuses.append(e.status)
             continue
         if isinstance(flags, dict):
             return flags
         errors.append("%s/flags: answer has no 'flags' object" % url)
-    raise MesosApiError(", ".join(master_urls(urls)), "no master answered /flags (%s)" % "; ".join(errors))
+        statuses.append(None)
+    raise _no_master_answered(urls, "/flags", errors, statuses)
 
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "secs": 1.0, "mins": 60.0,

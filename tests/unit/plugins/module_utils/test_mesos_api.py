@@ -522,6 +522,37 @@ def test_master_without_a_leader_is_skipped(master):
         lost.close()
 
 
+def test_an_election_in_progress_is_waited_out(master, monkeypatch):
+    # During a failover every master answers 503 (no leader elected yet, src/master/http.cpp):
+    # the caller's while_unavailable() waits until one leads.
+    monkeypatch.setattr(mesos_api.time, "sleep", lambda s: None)
+    electing = [FakeMaster(), FakeMaster()]
+    try:
+        for m in electing:
+            m.override("/slaves", (503, "No leader elected"), (307, "", {"Location": "//127.0.0.1:%d/slaves"
+                                                                       % master.httpd.server_address[1]}))
+        with pytest.raises(MesosApiError) as e:
+            mesos_api.master_agents([m.url for m in electing], timeout=1)
+        assert e.value.status == 503
+        seen = mesos_api.while_unavailable(mesos_api.master_agents, [m.url for m in electing], timeout=1)
+        assert seen["master_url"] == master.url
+        # The old leader gone and the other without a leader yet is an election too; a master
+        # that refuses the credentials is not.
+        electing.append(FakeMaster())
+        electing[-1].override("/slaves", (503, "No leader elected"))
+        with pytest.raises(MesosApiError) as e:
+            mesos_api.master_agents([closed_port_url(), electing[-1].url], timeout=1)
+        assert e.value.status == 503
+        electing.append(FakeMaster())
+        electing[-1].override("/slaves", (401, "401 Unauthorized."))
+        with pytest.raises(MesosApiError) as e:
+            mesos_api.master_agents([electing[-1].url, electing[-2].url], timeout=1)
+        assert e.value.status is None
+    finally:
+        for m in electing:
+            m.close()
+
+
 def test_no_master_answering_lists_every_error():
     a, b = closed_port_url(), closed_port_url()
     with pytest.raises(MesosApiError) as e:
