@@ -185,7 +185,7 @@ class Master:
             if since is not None and time.time() - since > group.session_timeout:
                 group.suspended_since = None
                 log("W", "Timed out waiting to connect to ZooKeeper. Forcing ZooKeeper session "
-                         "(sessionId=%x) expiration" % (group.zk.client_id or (0,))[0])
+                         "(sessionId=%x) expiration" % group.session_id)
                 log("I", "ZooKeeper session expired")
                 if self.elected:
                     exit_now("Lost candidacy as a leader... committing suicide!")

@@ -200,6 +200,7 @@ class Group:
         self.changed = threading.Event()
         self.connected = False
         self.suspended_since = None
+        self.session_id = 0
         self.zk.add_listener(self._state)
 
     def _state(self, state):
@@ -207,6 +208,7 @@ class Group:
         from kazoo.protocol.states import KazooState
         if state == KazooState.CONNECTED:
             self.connected, self.suspended_since = True, None
+            self.session_id = (self.zk.client_id or (0,))[0]
         elif state == KazooState.SUSPENDED:
             self.connected = False
             self.suspended_since = time.time()
