@@ -10,6 +10,9 @@ in their own session, checkpointed under the work dir: they outlive the
 agent (under systemd only with KillMode=process) and are recovered by the
 next agent. Their environment has passed through the hooks'
 slaveExecutorEnvironmentDecorator.
+
+With --master=zk://... (or a file:// holding one) the agent detects the leading master through
+ZooKeeper (zookeeper.py) and re-registers with every new leader under its agent ID.
 """
 
 import json
@@ -21,13 +24,13 @@ import threading
 import time
 import uuid
 
-from . import daemon
+from . import daemon, zookeeper
 from .common import (AGENT_READONLY, AGENT_READWRITE, Exit, Response, Server, address_of,
                      advertised_ip, atomic_write, exit_with, hostname_of, http_authenticators,
                      http_json, log, parse_duration)
 
 FLAG_DEFAULTS = {
-    "master": None, "work_dir": None, "port": "5051", "ip": None, "hostname": None,
+    "master": None, "zk_session_timeout": "10secs", "work_dir": None, "port": "5051", "ip": None, "hostname": None,
     "advertise_ip": None, "advertise_port": None,
     "modules": None, "modules_dir": None, "hooks": None,
     "executor_reregistration_timeout": "2secs", "executor_shutdown_grace_period": "5secs",
@@ -134,6 +137,29 @@ class Agent:
         self.tasks = {}           # task id -> Task
         self.framework_id = None
         self.faults = set()
+        self.detector = None      # zookeeper.LeaderDetector with a zk:// master
+        self.detected_leader = None
+        self.wake = threading.Event()
+
+    def sleep(self, seconds):
+        """Waits, or less when the agent stops or ZooKeeper shows another leader."""
+        self.wake.wait(seconds)
+        self.wake.clear()
+
+    def detect_with_zookeeper(self, url):
+        """src/slave/main.cpp: a ZooKeeper master detector (src/master/detector/zookeeper.cpp),
+        watching from the start; the agent reads it once recovered."""
+        group = zookeeper.Group(url, parse_duration(self.flags.get("zk_session_timeout")))
+        group.start()
+
+        def failed(message):
+            # src/slave/slave.cpp detected(): a failed detection ends the agent.
+            exit_with(Exit("Failed to detect a master: %s" % message))
+            os._exit(1)
+
+        self.detector = zookeeper.LeaderDetector(
+            group, lambda leader, members: self.wake.set(), failed, self.stopping)
+        self.detector.start()
 
     # --- checkpoints ---
 
@@ -224,6 +250,10 @@ class Agent:
     # --- registration ---
 
     def master_url(self):
+        if self.detector is not None:
+            leader = self.detector.leader
+            # The agent talks to the leader's PID (slave.cpp detected(): master = UPID(pid)).
+            return None if leader is None else "http://" + leader["pid"].split("@")[-1]
         master = self.flags.get("master")
         if master.startswith("file://"):
             with open(master[len("file://"):]) as f:
@@ -247,17 +277,37 @@ class Agent:
                 log("E", "Failed to detect the master: %s" % e)
                 self.stopping.wait(1.0)
                 continue
-            # A --master=host:port is detected at once; slave/registered says only that
-            # (src/slave/slave.hpp _registered(): master.isSome()).
-            self.master_detected = True
+            if self.detector is not None:
+                # src/slave/slave.cpp detected(): each new leader (or none) ends the current
+                # registration; the agent re-registers with the new one under its ID.
+                leader = self.detector.leader
+                if leader != self.detected_leader:
+                    self.detected_leader = leader
+                    self.registered = False
+                    if leader is None:
+                        log("I", "Lost leading master")
+                    else:
+                        log("I", "New master detected at %s" % leader.get("pid"))
+                # slave/registered: master.isSome() (src/slave/slave.hpp _registered()).
+                self.master_detected = leader is not None
+                if leader is None:
+                    self.sleep(1.0)
+                    continue
+            else:
+                # A --master=host:port is detected at once; slave/registered says only that
+                # (src/slave/slave.hpp _registered(): master.isSome()).
+                self.master_detected = True
             if "no-register" in self.faults:
-                return
+                if self.detector is None:
+                    return
+                self.sleep(1.0)
+                continue
             if not self.registered:
                 self.register(url)
-                self.stopping.wait(backoff if not self.registered else self.ping_interval)
+                self.sleep(backoff if not self.registered else self.ping_interval)
             else:
                 self.ping(url)
-                self.stopping.wait(self.ping_interval)
+                self.sleep(self.ping_interval)
 
     def register(self, url):
         payload = {"agent_id": self.agent_id, "hostname": self.hostname, "ip": self.ip,
@@ -299,8 +349,9 @@ class Agent:
         if not self.registered:
             return
         try:
-            http_json(self.master_url() + "/standin/exited", {"agent_id": self.agent_id},
-                      timeout=1)
+            url = self.master_url()
+            if url is not None:
+                http_json(url + "/standin/exited", {"agent_id": self.agent_id}, timeout=1)
         except (OSError, Exit):
             pass
 
@@ -485,6 +536,12 @@ def main(argv, prefix):
             ("authenticate_http_readwrite", AGENT_READWRITE)))
         running = agent.recover()
         try:
+            zk_url = zookeeper.resolve(flags.get("master"))
+        except ValueError as e:
+            if not flags.get("master").startswith("file://"):
+                raise Exit("Failed to create a master detector: %s" % e)
+            zk_url = None  # an unreadable file: read again at each detection, as before
+        try:
             server = Server(address_of(flags), agent.routes(), "/slave(1)", authenticators)
         except OSError as e:
             raise Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
@@ -495,14 +552,24 @@ def main(argv, prefix):
     def shutdown(signum, frame):
         log("I", "Received signal %d; exiting" % signum)
         agent.stopping.set()
+        agent.wake.set()
         agent.notify_exit()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    if zk_url is not None:
+        try:
+            agent.detect_with_zookeeper(zk_url)
+        except ValueError as e:
+            return exit_with(Exit("Failed to create a master detector: %s" % e))
     threading.Thread(target=agent.registration_loop, args=(running > 0,), daemon=True).start()
     threading.Thread(target=agent.monitor_loop, daemon=True).start()
     # Like Mesos 1.11, nothing is logged about loaded modules or hooks.
     log("I", "Agent started on %s" % agent.pid)
     server.serve_forever(poll_interval=0.2)
+    if agent.detector is not None:
+        # Leave at once, without kazoo's exit handlers: like a Mesos daemon that a signal
+        # ends, the ZooKeeper session is not closed and times out on the server.
+        os._exit(0)
     return 0

@@ -259,6 +259,7 @@ class Server(ThreadingHTTPServer):
 class Request:
     def __init__(self, handler, body):
         self.method = handler.command
+        self.target = handler.path  # path and query, as requested
         self.path = handler.path.split("?", 1)[0]
         self.headers = handler.headers
         self.body = body

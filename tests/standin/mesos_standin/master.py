@@ -8,14 +8,21 @@ when its socket closes); one silent for --agent_ping_timeout is disconnected; on
 --agent_ping_timeout x --max_agent_ping_timeouts becomes unreachable and
 leaves /slaves. /slaves, /state and the DEACTIVATE_AGENT/REACTIVATE_AGENT
 operator calls of /api/v1 keep Mesos's shapes and answers.
+
+With --zk the masters contend for leadership through ZooKeeper (zookeeper.py); a master that
+does not lead redirects to the leader, and a newly elected one recovers the registry, which the
+stand-in keeps in a znode (see Registry below), before it serves the operator API.
 """
 
+import json
+import os
 import signal
 import threading
 import time
+import urllib.parse
 import uuid
 
-from . import daemon
+from . import daemon, zookeeper
 from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, address_of,
                      advertised_ip, exit_with, hostname_of, http_authenticators, log,
                      parse_duration)
@@ -23,7 +30,8 @@ from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, 
 FLAG_DEFAULTS = {
     "port": "5050", "ip": None, "hostname": None, "advertise_ip": None,
     "advertise_port": None, "work_dir": None, "registry": "replicated_log",
-    "quorum": None, "zk": None, "cluster": None,
+    "quorum": None, "zk": None, "zk_session_timeout": "10secs", "cluster": None,
+    "registry_fetch_timeout": "1mins",
     "agent_ping_timeout": "15secs", "max_agent_ping_timeouts": "5",
     "agent_reregister_timeout": "10mins",
     "modules": None, "modules_dir": None, "hooks": None,
@@ -38,6 +46,80 @@ FLAG_DEFAULTS = {
 PINGS_PER_TIMEOUT = 3
 BOOLEANS = ("quiet", "authenticate_agents", "authenticate_frameworks",
             "authenticate_http_readonly", "authenticate_http_readwrite", "help", "version")
+# Children of the --zk path besides the masters' json.info_<seq> members. Neither name ends in
+# '_<number>', so neither is taken for a member (src/zookeeper/group.cpp cache()).
+LOG_REPLICAS = "log_replicas"        # src/master/main.cpp: the replicated log's replicas
+REGISTRY_ZNODE = "standin-registry"  # the stand-in's registry (see Registry)
+
+
+def fatal(message):
+    """LOG(FATAL): the line, then abort()."""
+    log("F", message)
+    signal.signal(signal.SIGABRT, signal.SIG_DFL)
+    os.abort()
+
+
+def exit_now(message):
+    """EXIT(EXIT_FAILURE) from any thread. The ZooKeeper session is not closed, as a Mesos
+    master closes none when it exits: its znodes go when the session times out."""
+    exit_with(Exit(message))
+    os._exit(1)
+
+
+class Registry:
+    """The registry a master recovers when it is elected and updates on every change of its
+    agents (src/master/registrar.cpp; the Registry message of src/master/registry.proto).
+    Mesos keeps it in the replicated log (src/log/), whose replicas live in the masters' work
+    dirs and find each other under `<zk path>/log_replicas`. The stand-in has no replicated
+    log: the document is kept in the znode `<zk path>/standin-registry`, as JSON with the
+    field names of registry.proto, and a master waits for --quorum members under
+    `log_replicas` (each master joins with its replica's PID, as src/log/log.cpp does) before
+    it reads it, as the log's reads wait for a quorum of replicas. Writes are
+    compare-and-set on the znode's version, so a master that another has succeeded cannot
+    write, as a demoted log coordinator cannot."""
+
+    def __init__(self, group, znode, quorum, fetch_timeout):
+        self.group, self.quorum, self.fetch_timeout = group, quorum, fetch_timeout
+        self.replicas = "%s/%s" % (znode, LOG_REPLICAS)
+        self.path = "%s/%s" % (znode, REGISTRY_ZNODE)
+        self.version = None
+
+    def join_replica(self, pid):
+        self.group.create_path(self.replicas)
+        log("I", "Attempting to join replica to ZooKeeper group")
+        return self.group.join(pid, znode=self.replicas)
+
+    def fetch(self, stopping):
+        """registrar.cpp recover(): the registry, or a failure after --registry_fetch_timeout."""
+        from kazoo.exceptions import NodeExistsError
+        started = time.time()
+        while len(self.group.members(self.replicas, watch=False)) < self.quorum:
+            if time.time() - started >= self.fetch_timeout:
+                raise ValueError("Failed to perform fetch within %s"
+                                 % zookeeper.format_duration(self.fetch_timeout))
+            if stopping.wait(0.1):
+                raise ValueError("discarded")
+        try:
+            self.group.zk.create(self.path, b"{}")
+        except NodeExistsError:
+            pass
+        data, stat = self.group.zk.get(self.path)
+        self.version = stat.version
+        log("I", "Successfully fetched the registry (%dB) in %s" % (
+            len(data), zookeeper.format_duration(time.time() - started)))
+        return json.loads(data.decode() or "{}")
+
+    def store(self, document):
+        """registrar.cpp _update(): a failed store aborts the registrar and the master."""
+        from kazoo.exceptions import BadVersionError, KazooException
+        try:
+            stat = self.group.zk.set(self.path, json.dumps(document, sort_keys=True).encode(),
+                                     version=self.version)
+        except BadVersionError:
+            fatal("Registrar aborting: Failed to update registry: version mismatch")
+        except KazooException as e:
+            fatal("Registrar aborting: Failed to update registry: %r" % e)
+        self.version = stat.version
 
 
 class Master:
@@ -50,6 +132,7 @@ class Master:
         self.ip = advertised_ip(flags)
         self.port = int(flags.get("advertise_port") or flags.get("port"))
         self.pid = "master@%s:%d" % (self.ip, self.port)
+        self.info = zookeeper.master_info(self.id, self.ip, self.port, self.hostname, version)
         self.start_time = time.time()
         self.ping_timeout = parse_duration(flags.get("agent_ping_timeout"))
         self.max_pings = int(flags.get("max_agent_ping_timeouts"))
@@ -57,11 +140,172 @@ class Master:
         self.agents = {}         # id -> dict (registered agents)
         self.unreachable = {}    # id -> time marked unreachable
         self.deactivated = set()
+        self.recovered = {}      # id -> SlaveInfo (id, hostname, port): recovered, not back yet
         self.next_agent = 0
+        self.stopping = threading.Event()
+        # Without --zk the master appoints itself (src/master/main.cpp, the standalone
+        # detector) and has nothing to recover (the stand-in keeps no registry then).
+        self.leader = self.info
+        self.elected_time = self.start_time
+        self.recovery_done = True
+        self.group = self.registry = None
+        self.sequence = None     # our json.info_<sequence> member
+        self.replica = None      # our log_replicas member
+
+    @property
+    def elected(self):
+        return self.leader is not None and self.leader["id"] == self.id
+
+    # --- ZooKeeper: contention, detection, recovery ---
+
+    def use_zookeeper(self, url):
+        self.leader = self.elected_time = None
+        self.recovery_done = False
+        self.group = zookeeper.Group(url, parse_duration(self.flags.get("zk_session_timeout")))
+        if self.flags.get("registry") != "in_memory":
+            self.registry = Registry(self.group, self.group.znode, int(self.flags.get("quorum")),
+                                     parse_duration(self.flags.get("registry_fetch_timeout")))
+        self.group.start()
+        threading.Thread(target=self.contend_and_detect, daemon=True).start()
+
+    def contend_and_detect(self):
+        group = self.group
+        if not group.wait_connected(self.stopping):
+            return
+        group.create_path(group.znode)
+        if self.registry is not None:
+            self.replica = self.registry.join_replica("log-replica(1)@%s:%d" % (self.ip, self.port))
+        self.contend()
+        zookeeper.LeaderDetector(group, self.detected, self.detect_failed, self.stopping,
+                                 every_change=True).start()
+        # src/zookeeper/group.cpp reconnecting()/timedout(): a session that cannot reconnect
+        # within its timeout is taken for expired at once, so that a partitioned leader goes.
+        while not self.stopping.wait(0.2):
+            since = group.suspended_since
+            if since is not None and time.time() - since > group.session_timeout:
+                group.suspended_since = None
+                log("W", "Timed out waiting to connect to ZooKeeper. Forcing ZooKeeper session "
+                         "(sessionId=%x) expiration" % group.session_id)
+                log("I", "ZooKeeper session expired")
+                if self.elected:
+                    exit_now("Lost candidacy as a leader... committing suicide!")
+
+    def contend(self):
+        """src/master/contender/zookeeper.cpp contend(): our MasterInfo as compact JSON."""
+        self.sequence = self.group.join(json.dumps(self.info, separators=(",", ":")),
+                                        zookeeper.MASTER_INFO_JSON_LABEL)
+        log("I", "Contending for leadership as '%s_%010d'" % (
+            zookeeper.MASTER_INFO_JSON_LABEL, self.sequence))
+
+    def detect_failed(self, message):
+        exit_now("Failed to detect the leading master: %s; committing suicide!" % message)
+
+    def detected(self, leader, members):
+        """Called on every change of the group. Candidacy as in src/master/master.cpp
+        lostCandidacy(), leadership as in Master::detected()."""
+        if self.sequence not in members:
+            if self.elected:
+                exit_now("Lost candidacy as a leader... committing suicide!")
+            log("I", "Lost candidacy as a follower... Contend again")
+            self.contend()
+        if self.registry is not None and self.replica not in self.group.members(
+                self.registry.replicas, watch=False):
+            # src/log/log.cpp watched(): the replica's membership expired; join back up.
+            self.replica = self.registry.join_replica("log-replica(1)@%s:%d" % (self.ip, self.port))
+        if leader == self.leader:
+            return
+        was_elected = self.elected
+        self.leader = leader
+        if self.elected:
+            self.elected_time = time.time()
+            if not was_elected:
+                log("I", "Elected as the leading master!")
+                threading.Thread(target=self.recover, daemon=True).start()
+            else:
+                log("I", "Re-elected as the leading master")
+        elif leader is not None:
+            log("I", "The newly elected leader is %s with id %s" % (leader.get("pid"), leader["id"]))
+            if was_elected:
+                exit_now("Conceded leadership to another master... committing suicide!")
+        else:
+            log("I", "No master was elected.")
+            if was_elected:
+                exit_now("Lost leadership after indecisive election... committing suicide!")
+
+    def recover(self):
+        """src/master/master.cpp recover() and _recover(): the registry's agents are
+        `recovered` until they re-register; --agent_reregister_timeout later, those still
+        missing are marked unreachable (recoveredSlavesTimeout())."""
+        log("I", "Recovering from registrar")
+        document = {}
+        if self.registry is not None:
+            try:
+                document = self.registry.fetch(self.stopping)
+            except ValueError as e:
+                fatal("Recovery failed: Failed to recover registrar: %s" % e)
+            # registrar.cpp: the Recover operation stores the new leader's MasterInfo.
+            document["master"] = {"info": self.info}
+            self.registry.store(document)
+            log("I", "Successfully recovered registrar")
+        with self.lock:
+            for slave in (document.get("slaves") or {}).get("slaves") or []:
+                info = slave["info"]
+                agent_id = info["id"]["value"]
+                self.recovered[agent_id] = {"id": agent_id, "hostname": info.get("hostname", ""),
+                                            "port": info.get("port", 5051)}
+                if slave.get("deactivated"):
+                    self.deactivated.add(agent_id)
+            for slave in (document.get("unreachable") or {}).get("slaves") or []:
+                agent_id = slave["id"]["value"]
+                self.unreachable[agent_id] = slave["timestamp"]["nanoseconds"] / 1e9
+                if slave.get("deactivated"):
+                    self.deactivated.add(agent_id)
+            self.recovery_done = True
+            count = len(self.recovered)
+        timeout = parse_duration(self.flags.get("agent_reregister_timeout"))
+        log("I", "Recovered %d agents from the registry (%dB); allowing %s for agents to "
+                 "reregister" % (count, len(json.dumps(document)), zookeeper.format_duration(timeout)))
+        timer = threading.Timer(timeout, self.recovered_agents_timeout)
+        timer.daemon = True
+        timer.start()
+
+    def recovered_agents_timeout(self):
+        timeout = self.flags.get("agent_reregister_timeout")
+        with self.lock:
+            for agent_id, info in list(self.recovered.items()):
+                log("W", "Marking agent %s (%s) unreachable: did not reregister within %s "
+                         "after master failover" % (agent_id, info["hostname"], timeout))
+                del self.recovered[agent_id]
+                self.unreachable[agent_id] = time.time()
+            self.persist()
+
+    def persist(self):
+        """Stores the registry after a change of the agents (call with the lock held)."""
+        if self.registry is None or not self.recovery_done:
+            return
+        slaves = [dict(a, info=dict(id={"value": a["id"]}, hostname=a["hostname"], port=a["port"]))
+                  for a in list(self.agents.values()) + list(self.recovered.values())]
+        self.registry.store({
+            "master": {"info": self.info},
+            "slaves": {"slaves": [
+                dict({"info": s["info"]}, **({"deactivated": True} if s["id"] in self.deactivated
+                                             else {})) for s in slaves]},
+            "unreachable": {"slaves": [
+                dict({"id": {"value": agent_id}, "timestamp": {"nanoseconds": int(t * 1e9)}},
+                     **({"deactivated": True} if agent_id in self.deactivated else {}))
+                for agent_id, t in self.unreachable.items()]},
+        })
 
     # --- agent protocol ---
 
+    def serving_agents(self):
+        # src/master/master.cpp visit(): every message is dropped while the master is not
+        # elected or has not recovered; the agent retries.
+        return self.elected and self.recovery_done
+
     def register(self, request):
+        if not self.serving_agents():
+            return Response(503, "Not the leading master, or not recovered yet")
         try:
             info = request.json()
             hostname, port, pid = info["hostname"], int(info["port"]), info["pid"]
@@ -73,7 +317,10 @@ class Master:
             if agent_id:
                 agent = self.agents.get(agent_id)
                 self.unreachable.pop(agent_id, None)
+                self.recovered.pop(agent_id, None)
                 if agent is None:
+                    # Back after a failover, or readmitted: a new Slave whose registered and
+                    # reregistered times are both now (master.cpp __reregisterSlave()).
                     agent = self.agents[agent_id] = {"registered_time": now}
                 agent["reregistered_time"] = now
                 log("I", "Re-registered agent %s at %s (%s)" % (agent_id, pid, hostname))
@@ -85,10 +332,13 @@ class Master:
             agent.update({"id": agent_id, "hostname": hostname, "port": port, "pid": pid,
                           "version": info.get("version", ""), "connected": True,
                           "last_ping": now})
+            self.persist()
         return Response(200, {"agent_id": agent_id, "pid": self.pid,
                               "ping_interval": self.ping_timeout / PINGS_PER_TIMEOUT})
 
     def ping(self, request):
+        if not self.serving_agents():
+            return Response(503, "Not the leading master, or not recovered yet")
         agent_id = (request.json() or {}).get("agent_id")
         with self.lock:
             agent = self.agents.get(agent_id)
@@ -98,6 +348,8 @@ class Master:
         return Response(200, {"pid": self.pid})
 
     def exited(self, request):
+        if not self.serving_agents():
+            return Response(503, "Not the leading master, or not recovered yet")
         agent_id = (request.json() or {}).get("agent_id")
         with self.lock:
             agent = self.agents.get(agent_id)
@@ -118,6 +370,7 @@ class Master:
                         self.unreachable[agent_id] = now
                         log("W", "Marking agent %s (%s) unreachable: health check timed out"
                             % (agent_id, agent["hostname"]))
+                        self.persist()
                     elif silent > self.ping_timeout and agent["connected"]:
                         agent["connected"] = False
                         log("W", "Agent %s (%s) disconnected: no ping for %.0f secs"
@@ -145,25 +398,92 @@ class Master:
             values["modules"] = self.modules_text
         return values
 
+    def recovered_json(self):
+        # src/common/http.cpp json(SlaveInfo), as src/master/readonly_handler.cpp writes
+        # `recovered_slaves`: agents of the registry that have not re-registered yet.
+        return [{"id": a["id"], "hostname": a["hostname"], "port": a["port"], "attributes": {}}
+                for a in self.recovered.values()]
+
+    def redirect(self, request):
+        """src/master/http.cpp Master::Http::redirect(): 307 to the leading master, by a
+        protocol-relative URL of its hostname (MasterInfo.hostname) and port."""
+        leader = self.leader
+        if leader is None:
+            log("W", "Current master is not elected as leader, and leader information is "
+                     "unavailable. Failed to redirect the request url: %s" % request.target)
+            return Response(503, "No leader elected")
+        hostname = leader.get("hostname")
+        if not hostname:
+            # The IP is in network order (MESOS-1201): back to dotted form, then looked up.
+            import socket
+            import struct
+            try:
+                hostname = socket.gethostbyaddr(
+                    socket.inet_ntoa(struct.pack("=I", leader["ip"])))[0]
+            except OSError as e:
+                return Response(500, str(e))
+        log("I", "Redirecting request for %s to the leading master %s" % (request.target, hostname))
+        base = "//%s:%d" % (hostname, leader["port"])
+        path, _, query = request.target.partition("?")
+        if path in ("/redirect", "/master/redirect"):
+            # The base URL of the leader, not its /redirect: no loop.
+            return Response(307, b"", headers={"Location": base})
+        if path.startswith("/redirect/") or path.startswith("/master/redirect/"):
+            return Response(404)
+        # libprocess prints request.url: the path, then the decoded query re-encoded
+        # (3rdparty/libprocess/src/http.cpp operator<<(URL), query::encode()).
+        if query:
+            pairs = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+            path += "?" + "&".join(
+                urllib.parse.quote(k, safe="-._~") + ("=" + urllib.parse.quote(v, safe="-._~")
+                                                      if v else "")
+                for k, v in pairs.items())
+        return Response(307, b"", headers={"Location": base + path})
+
+    def leading(self, handler):
+        """The endpoints that answer only on the leading master (src/master/http.cpp: /slaves,
+        /state, /api/v1, ... start with `if (!master->elected()) return redirect(request)`)."""
+        return lambda request: handler(request) if self.elected else self.redirect(request)
+
     def slaves(self, request):
         with self.lock:
             return Response(200, {"slaves": [self.agent_json(a) for a in self.agents.values()],
-                                  "recovered_slaves": []})
+                                  "recovered_slaves": self.recovered_json()})
 
     def state(self, request):
         with self.lock:
             agents = [self.agent_json(a) for a in self.agents.values()]
-            return Response(200, {
-                "version": self.version, "start_time": self.start_time,
-                "elected_time": self.start_time, "id": self.id, "pid": self.pid,
-                "hostname": self.hostname, "capabilities": [],
+            state = {
+                "version": self.version, "start_time": self.start_time}
+            # src/master/readonly_handler.cpp state(): elected_time once elected; leader and
+            # leader_info (src/common/http.cpp json(MasterInfo)) once a leader is known.
+            if self.elected_time is not None:
+                state["elected_time"] = self.elected_time
+            state.update({
+                "id": self.id, "pid": self.pid,
+                "hostname": self.hostname, "capabilities": list(zookeeper.MASTER_CAPABILITIES),
                 "activated_slaves": sum(1 for a in agents if a["active"]),
                 "deactivated_slaves": sum(1 for a in agents if not a["active"]),
-                "unreachable_slaves": len(self.unreachable),
-                "leader": self.pid, "flags": self.flags_json(), "slaves": agents,
+                "unreachable_slaves": len(self.unreachable)})
+            if self.leader is not None:
+                state["leader"] = self.leader.get("pid")
+                state["leader_info"] = {k: self.leader[k] for k in ("id", "pid", "port", "hostname")
+                                        if k in self.leader}
+            state.update({
+                "flags": self.flags_json(), "slaves": agents,
+                "recovered_slaves": self.recovered_json(),
                 "frameworks": [], "completed_frameworks": [], "unregistered_frameworks": []})
+            return Response(200, state)
+
+    def api_get(self, request):
+        if not self.recovery_done:
+            return Response(503, "Master has not finished recovery")
+        return Response(405, "Expecting 'POST', received 'GET'")
 
     def api(self, request):
+        # src/master/http.cpp api(): after the redirect of a non-leader, 503 until recovered.
+        if not self.recovery_done:
+            return Response(503, "Master has not finished recovery")
         content_type = request.headers.get("Content-Type")
         if content_type is None:
             return Response(400, "Expecting 'Content-Type' to be present")
@@ -189,7 +509,9 @@ class Master:
             return Response(400, "Failed to validate master::Call: Expecting '%s' to be present"
                                  % field)
         with self.lock:
-            known = agent_id in self.agents or agent_id in self.unreachable
+            # src/master/http.cpp: an agent registered, recovered or unreachable is known.
+            known = (agent_id in self.agents or agent_id in self.unreachable
+                     or agent_id in self.recovered)
             if kind == "DEACTIVATE_AGENT":
                 if not known:
                     return Response(400, "Unknown agent")
@@ -200,21 +522,26 @@ class Master:
                     return Response(400, "Agent is not deactivated")
                 self.deactivated.discard(agent_id)
                 log("I", "Reactivating agent %s" % agent_id)
+            self.persist()
         return Response(200, b"")
 
     def routes(self):
-        # Realms as src/master/master.cpp routes them (/health has none; /api/v1, read-only
-        # calls included, is in the read-write realm); /metrics/snapshot as on the agent.
+        # Realms as src/master/master.cpp routes them (/health and /redirect have none;
+        # /api/v1, read-only calls included, is in the read-write realm); /metrics/snapshot as
+        # on the agent. /health, /flags and /metrics/snapshot answer on every master; /slaves,
+        # /state and /api/v1 only on the leader, which the others redirect to.
         return {
             ("GET", "/health"): lambda r: Response(200, b""),
             ("GET", "/flags"): (MASTER_READONLY, lambda r: Response(200, {"flags": self.flags_json()})),
-            ("GET", "/slaves"): (MASTER_READONLY, self.slaves),
-            ("GET", "/state"): (MASTER_READONLY, self.state),
-            ("GET", "/state.json"): (MASTER_READONLY, self.state),
-            ("POST", "/api/v1"): (MASTER_READWRITE, self.api),
-            ("GET", "/api/v1"): (MASTER_READWRITE, lambda r: Response(405, "Expecting 'POST', received 'GET'")),
+            ("GET", "/redirect"): self.redirect,
+            ("GET", "/slaves"): (MASTER_READONLY, self.leading(self.slaves)),
+            ("GET", "/state"): (MASTER_READONLY, self.leading(self.state)),
+            ("GET", "/state.json"): (MASTER_READONLY, self.leading(self.state)),
+            ("POST", "/api/v1"): (MASTER_READWRITE, self.leading(self.api)),
+            ("GET", "/api/v1"): (MASTER_READWRITE, self.leading(self.api_get)),
             ("GET", "/metrics/snapshot"): (MASTER_READONLY, lambda r: Response(200, {
-                "master/elected": 1.0,
+                # src/master/metrics.cpp: master/elected is 1 on the leader, 0 elsewhere.
+                "master/elected": 1.0 if self.elected else 0.0,
                 "master/slaves_active": float(sum(
                     1 for a in self.agents.values()
                     if a["connected"] and a["id"] not in self.deactivated)),
@@ -227,12 +554,50 @@ class Master:
         }
 
 
+def zookeeper_url(flags):
+    """The --zk URL, checked in the order of src/master/main.cpp: the registry (with
+    replicated_log, --work_dir and --quorum are needed), then the contender (a `file://` is
+    read; the path may not be '/'). None without --zk: the master stands alone, and then, as
+    before, the stand-in asks for neither --work_dir nor --quorum."""
+    value = flags.get("zk")
+    if value is None:
+        return None
+    registry = flags.get("registry")
+    if registry not in ("in_memory", "replicated_log", "log_storage"):
+        raise Exit("'%s' is not a supported option for registry persistence" % registry)
+    if registry != "in_memory":
+        work_dir = flags.get("work_dir")
+        if work_dir is None:
+            raise Exit("--work_dir needed for replicated log based registry")
+        try:
+            os.makedirs(work_dir, exist_ok=True)
+        except OSError as e:
+            raise Exit("Failed to create work directory '%s': %s" % (work_dir, e.strerror))
+        if flags.get("quorum") is None:
+            raise Exit("Need to specify --quorum for replicated log based registry when "
+                       "using ZooKeeper")
+        try:
+            if int(flags.get("quorum")) < 1:
+                raise ValueError()
+        except ValueError:
+            raise Exit("The stand-in needs a positive integer --quorum, not '%s'"
+                       % flags.get("quorum"))
+    try:
+        url = zookeeper.resolve(value)
+    except ValueError as e:
+        raise Exit("Failed to create a master contender: %s" % e)
+    if url is None:
+        raise Exit("Failed to create a master contender: Failed to parse '%s'" % value)
+    return url
+
+
 def main(argv, prefix):
     started = daemon.start("mesos-master", FLAG_DEFAULTS, BOOLEANS, argv, prefix)
     if not isinstance(started, daemon.Startup):
         return started
     master = Master(started.flags, started.libmesos.version, started.modules_text)
     try:
+        zk_url = zookeeper_url(started.flags)
         # The master authenticates HTTP with --credentials; it has no --http_credentials.
         authenticators = http_authenticators(started.flags, "credentials", (
             ("authenticate_http_readonly", MASTER_READONLY),
@@ -244,7 +609,7 @@ def main(argv, prefix):
         return exit_with(Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
             address_of(started.flags) + (e.strerror,))))
 
-    stopping = threading.Event()
+    stopping = master.stopping
 
     def shutdown(signum, frame):
         log("I", "Received signal %d; exiting" % signum)
@@ -255,5 +620,14 @@ def main(argv, prefix):
     signal.signal(signal.SIGINT, shutdown)
     threading.Thread(target=master.health_loop, args=(stopping,), daemon=True).start()
     log("I", "Master %s started on %s" % (master.id, master.pid))
+    if zk_url is not None:
+        try:
+            master.use_zookeeper(zk_url)
+        except ValueError as e:
+            return exit_with(Exit("Failed to create a master contender: %s" % e))
     server.serve_forever(poll_interval=0.2)
+    if master.group is not None:
+        # Leave at once, without kazoo's exit handlers: like a Mesos daemon that a signal
+        # ends, the ZooKeeper session is not closed and times out on the server.
+        os._exit(0)
     return 0
