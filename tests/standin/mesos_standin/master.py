@@ -16,8 +16,8 @@ import time
 import uuid
 
 from . import daemon
-from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, address_of,
-                     advertised_ip, exit_with, hostname_of, http_authenticators, log,
+from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, advertised_ip,
+                     exit_with, hostname_of, http_authenticators, log,
                      parse_duration)
 
 FLAG_DEFAULTS = {
@@ -237,12 +237,9 @@ def main(argv, prefix):
         authenticators = http_authenticators(started.flags, "credentials", (
             ("authenticate_http_readonly", MASTER_READONLY),
             ("authenticate_http_readwrite", MASTER_READWRITE)))
-        server = Server(address_of(started.flags), master.routes(), "/master", authenticators)
     except Exit as e:
         return exit_with(e)
-    except OSError as e:
-        return exit_with(Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
-            address_of(started.flags) + (e.strerror,))))
+    server = Server(started.listener, master.routes(), "/master", authenticators)
 
     stopping = threading.Event()
 

@@ -111,9 +111,9 @@ def manifest(path, name=PROBE, parameters=(("env_value", "probe-ok"),)):
         {"name": name, "parameters": [{"key": k, "value": v} for k, v in parameters]}]}]}
 
 
-def get(port, path):
+def get(port, path, host="127.0.0.1"):
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=3) as r:
+        with urllib.request.urlopen("http://%s:%d%s" % (host, port, path), timeout=3) as r:
             body = r.read()
             return r.status, json.loads(body) if body else None
     except urllib.error.HTTPError as e:
@@ -159,11 +159,13 @@ def wait_for(predicate, timeout=10.0, interval=0.1):
 class Daemon:
     """A stand-in daemon run as a plain process; stderr goes to a log file."""
 
-    def __init__(self, binary, args, log_path, env=None, port=None):
+    def __init__(self, binary, args, log_path, env=None, port=None, host="127.0.0.1"):
         self.binary, self.args, self.log_path = binary, list(args), log_path
+        self.host = host  # where /health answers
         self.port = port or int(next(
             a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("MESOS_")}
+        environ = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("MESOS_", "LIBPROCESS_", "SSL_"))}
         environ.update(env or {})
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen([binary, *self.args], stdout=log, stderr=log,
@@ -175,7 +177,7 @@ class Daemon:
 
     def healthy(self):
         try:
-            return get(self.port, "/health")[0] == 200
+            return get(self.port, "/health", self.host)[0] == 200
         except OSError:
             return False
 
