@@ -317,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def http_json(url, payload=None, timeout=5.0):
     """POSTs payload (or GETs) and returns (status, decoded JSON or None); the connection is
-    made as libprocess makes it (libprocess.request)."""
+    made as libprocess makes it (libprocess.request: over TLS when SSL is enabled)."""
     from . import libprocess
     data = None if payload is None else json.dumps(payload).encode()
     headers = {} if data is None else {"Content-Type": "application/json"}
