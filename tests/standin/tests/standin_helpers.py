@@ -19,6 +19,9 @@ INSTALLER = os.path.join(STANDIN, "install-standin")
 ODD_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odd_module.cpp")
 PROBE = "org_mesos_fleet_ProbeHook"
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+# LIBPROCESS_SSL_CIPHERS as a fleet sets it: none of Mesos's default ciphers (all CBC-SHA1,
+# TLS 1.2 only) is offered by a Python >= 3.10 client with its own defaults.
+MODERN = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
 
 # name -> installer arguments. "main" is the agent under test.
 INSTALLS = {

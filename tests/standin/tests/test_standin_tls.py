@@ -11,11 +11,8 @@ import urllib.error
 
 import pytest
 
-from standin_helpers import get, wait_for
+from standin_helpers import MODERN, get, wait_for
 
-# What a fleet sets: none of Mesos's default ciphers (all CBC-SHA1, TLS 1.2 only) is offered by
-# a Python >= 3.10 client with its own defaults.
-MODERN = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
 # Python 3.10+'s default cipher string (Lib/ssl.py, Modules/_ssl.c), stated here so that the
 # test does not depend on how this Python was built.
 PYTHON_DEFAULT = ("@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:"
