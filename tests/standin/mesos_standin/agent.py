@@ -25,8 +25,8 @@ import time
 import uuid
 
 from . import daemon, zookeeper
-from .common import (AGENT_READONLY, AGENT_READWRITE, Exit, Response, Server, address_of,
-                     advertised_ip, atomic_write, exit_with, hostname_of, http_authenticators,
+from .common import (AGENT_READONLY, AGENT_READWRITE, Exit, Response, Server, advertised_ip,
+                     atomic_write, exit_with, hostname_of, http_authenticators,
                      http_json, log, parse_duration)
 
 FLAG_DEFAULTS = {
@@ -541,13 +541,9 @@ def main(argv, prefix):
             if not flags.get("master").startswith("file://"):
                 raise Exit("Failed to create a master detector: %s" % e)
             zk_url = None  # an unreadable file: read again at each detection, as before
-        try:
-            server = Server(address_of(flags), agent.routes(), "/slave(1)", authenticators)
-        except OSError as e:
-            raise Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
-                address_of(flags) + (e.strerror,)))
     except Exit as e:
         return exit_with(e)
+    server = Server(started.listener, agent.routes(), "/slave(1)", authenticators)
 
     def shutdown(signum, frame):
         log("I", "Received signal %d; exiting" % signum)

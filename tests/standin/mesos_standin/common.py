@@ -9,8 +9,6 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # --- logging ---------------------------------------------------------------
@@ -240,12 +238,12 @@ class Server(ThreadingHTTPServer):
     """HTTP server dispatching to routes {(method, path): fn(request) -> Response}, or
     {(method, path): (realm, fn)} for a route Mesos installs with an authentication realm
     (checked when ``authenticators`` has that realm). Each path is also served under the
-    process prefix (/master, /slave(1))."""
+    process prefix (/master, /slave(1)). It serves on libprocess's listening socket
+    (libprocess.initialize()), which decides what each connection speaks (plain HTTP, TLS)."""
 
     daemon_threads = True
-    allow_reuse_address = True
 
-    def __init__(self, address, routes, process_prefix, authenticators=None):
+    def __init__(self, listener, routes, process_prefix, authenticators=None):
         self.routes = {}
         self.authenticators = authenticators or {}
         for (method, path), route in routes.items():
@@ -253,7 +251,20 @@ class Server(ThreadingHTTPServer):
             self.routes[(method, path)] = route
             if not path.startswith("/standin/") and path != "/metrics/snapshot":
                 self.routes[(method, process_prefix + path)] = route
-        super().__init__(address, _Handler)
+        self.listener = listener
+        super().__init__(listener.socket.getsockname(), _Handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listener.socket
+
+    def finish_request(self, request, client_address):
+        conn = self.listener.accept(request)
+        if conn is None:
+            return
+        try:
+            super().finish_request(conn, client_address)
+        finally:
+            if conn is not request:
+                conn.close()
 
 
 class Request:
@@ -306,37 +317,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def http_json(url, payload=None, timeout=5.0):
-    """POSTs payload (or GETs) and returns (status, decoded JSON or None)."""
+    """POSTs payload (or GETs) and returns (status, decoded JSON or None); the connection is
+    made as libprocess makes it (libprocess.request: over TLS when SSL is enabled)."""
+    from . import libprocess
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
+    headers = {} if data is None else {"Content-Type": "application/json"}
+    status, body = libprocess.request(url, "GET" if data is None else "POST", data, headers,
+                                      timeout)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-            return response.status, json.loads(body) if body else None
-    except urllib.error.HTTPError as e:
-        body = e.read()
-        try:
-            return e.code, json.loads(body) if body else None
-        except ValueError:
-            return e.code, body.decode(errors="replace")
-
-
-def address_of(flags):
-    ip = flags.get("ip") or "0.0.0.0"
-    return ip, int(flags.get("port"))
+        return status, json.loads(body) if body else None
+    except ValueError:
+        if status < 400:
+            raise
+        return status, body.decode(errors="replace")
 
 
 def advertised_ip(flags):
-    ip = flags.get("advertise_ip") or flags.get("ip")
-    if ip and ip != "0.0.0.0":
-        return ip
-    import socket
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"
+    """The IP this daemon advertises (its pid's): libprocess's address, which daemon.start()
+    has initialized from the flags through LIBPROCESS_IP / LIBPROCESS_ADVERTISE_IP."""
+    from . import libprocess
+    return libprocess.address()[0]
 
 
 def hostname_of(flags):

@@ -1,16 +1,19 @@
 """The start-up both daemons share, in the order of Mesos's main():
-flags, --version/--help, modules (--modules / --modules_dir), hooks."""
+flags, --version/--help, the address handed to libprocess (--ip, --ip_discovery_command),
+libprocess's initialization (TLS, bind, listen), modules (--modules / --modules_dir), hooks."""
 
 import os
 import sys
 
+from . import libprocess
 from . import modules as mod
 from .common import Exit, Flags, exit_with, log, read_modules_value, usage
 
 
 class Startup:
-    def __init__(self, flags, libmesos, modules_text, hooks):
+    def __init__(self, flags, libmesos, modules_text, hooks, listener):
         self.flags = flags
+        self.listener = listener  # libprocess's listening socket
         self.libmesos = libmesos
         self.modules_text = modules_text  # --modules as /flags shows it
         self.hooks = hooks
@@ -18,7 +21,7 @@ class Startup:
 
 def start(program, defaults, booleans, argv, prefix, required=()):
     """Returns a Startup, or the exit status when the daemon must stop."""
-    flags = Flags(defaults, booleans)
+    flags = Flags(dict(libprocess.FLAG_DEFAULTS, **defaults), booleans)
     try:
         flags.load(argv, os.environ)
     except ValueError as e:
@@ -36,8 +39,7 @@ def start(program, defaults, booleans, argv, prefix, required=()):
             sys.stderr.write(usage(program, message) + "\n")
             return 1
 
-    log("I", "Build: mesos stand-in")
-    log("I", "Version: %s" % libmesos.version)
+    # --modules is a flag: Mesos parses it with the others.
     modules_value = modules_text = None
     if flags.get("modules") is not None:
         try:
@@ -47,7 +49,11 @@ def start(program, defaults, booleans, argv, prefix, required=()):
             return 1
         modules_text = mod.debug_string(modules_value)
     try:
+        libprocess.export_address(flags)
+        log("I", "Build: mesos stand-in")
+        log("I", "Version: %s" % libmesos.version)
+        listener = libprocess.initialize()
         _, hooks = mod.load_modules_and_hooks(flags, libmesos, modules_value)
     except Exit as e:
         return exit_with(e)
-    return Startup(flags, libmesos, modules_text, hooks)
+    return Startup(flags, libmesos, modules_text, hooks, listener)

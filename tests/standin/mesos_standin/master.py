@@ -23,8 +23,8 @@ import urllib.parse
 import uuid
 
 from . import daemon, zookeeper
-from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, address_of,
-                     advertised_ip, exit_with, hostname_of, http_authenticators, log,
+from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, advertised_ip,
+                     exit_with, hostname_of, http_authenticators, log,
                      parse_duration)
 
 FLAG_DEFAULTS = {
@@ -602,12 +602,9 @@ def main(argv, prefix):
         authenticators = http_authenticators(started.flags, "credentials", (
             ("authenticate_http_readonly", MASTER_READONLY),
             ("authenticate_http_readwrite", MASTER_READWRITE)))
-        server = Server(address_of(started.flags), master.routes(), "/master", authenticators)
     except Exit as e:
         return exit_with(e)
-    except OSError as e:
-        return exit_with(Exit("Failed to initialize: Failed to bind on %s:%s: %s" % (
-            address_of(started.flags) + (e.strerror,))))
+    server = Server(started.listener, master.routes(), "/master", authenticators)
 
     stopping = master.stopping
 

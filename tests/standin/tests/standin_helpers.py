@@ -19,6 +19,9 @@ INSTALLER = os.path.join(STANDIN, "install-standin")
 ODD_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "odd_module.cpp")
 PROBE = "org_mesos_fleet_ProbeHook"
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+# LIBPROCESS_SSL_CIPHERS as a fleet sets it: none of Mesos's default ciphers (all CBC-SHA1,
+# TLS 1.2 only) is offered by a Python >= 3.10 client with its own defaults.
+MODERN = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
 
 # name -> installer arguments. "main" is the agent under test.
 INSTALLS = {
@@ -111,9 +114,11 @@ def manifest(path, name=PROBE, parameters=(("env_value", "probe-ok"),)):
         {"name": name, "parameters": [{"key": k, "value": v} for k, v in parameters]}]}]}
 
 
-def get(port, path):
+def get(port, path, host="127.0.0.1", context=None):
+    """(status, JSON body) of GET path; over https, with this ssl context, when one is given."""
+    url = "%s://%s:%d%s" % ("https" if context else "http", host, port, path)
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=3) as r:
+        with urllib.request.urlopen(url, timeout=3, context=context) as r:
             body = r.read()
             return r.status, json.loads(body) if body else None
     except urllib.error.HTTPError as e:
@@ -159,11 +164,14 @@ def wait_for(predicate, timeout=10.0, interval=0.1):
 class Daemon:
     """A stand-in daemon run as a plain process; stderr goes to a log file."""
 
-    def __init__(self, binary, args, log_path, env=None, port=None):
+    def __init__(self, binary, args, log_path, env=None, port=None, host="127.0.0.1",
+                 context=None):
         self.binary, self.args, self.log_path = binary, list(args), log_path
+        self.host, self.context = host, context  # where /health answers, and how (TLS)
         self.port = port or int(next(
             a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("MESOS_")}
+        environ = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("MESOS_", "LIBPROCESS_", "SSL_"))}
         environ.update(env or {})
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen([binary, *self.args], stdout=log, stderr=log,
@@ -175,7 +183,7 @@ class Daemon:
 
     def healthy(self):
         try:
-            return get(self.port, "/health")[0] == 200
+            return get(self.port, "/health", self.host, self.context)[0] == 200
         except OSError:
             return False
 
@@ -213,14 +221,14 @@ def run_agent(prefix, tmp_path, daemons):
     Adds --port, --ip, --work_dir and --master (a closed port unless given)."""
     counter = [0]
 
-    def run(*flags, env=None, work_dir=None, port=None, master=None, install=None):
+    def run(*flags, env=None, work_dir=None, port=None, master=None, install=None, context=None):
         counter[0] += 1
         port = port or free_port()
         args = ["--port=%d" % port, "--ip=127.0.0.1",
                 "--work_dir=%s" % (work_dir or tmp_path / ("agent%d" % counter[0])),
                 "--master=%s" % (master or "127.0.0.1:%d" % free_port()), *flags]
         daemon = Daemon(os.path.join(install or prefix, "sbin/mesos-agent"), args,
-                        tmp_path / ("agent%d.log" % counter[0]), env)
+                        tmp_path / ("agent%d.log" % counter[0]), env, context=context)
         daemons.append(daemon)
         return daemon
 
@@ -229,10 +237,10 @@ def run_agent(prefix, tmp_path, daemons):
 
 @pytest.fixture
 def master(prefix, tmp_path, daemons):
-    def run(*flags):
+    def run(*flags, env=None, context=None):
         daemon = Daemon(os.path.join(prefix, "sbin/mesos-master"),
                         ["--port=%d" % free_port(), "--ip=127.0.0.1", *flags],
-                        tmp_path / "master.log")
+                        tmp_path / "master.log", env, context=context)
         daemons.append(daemon)
         return daemon.wait_healthy()
 
@@ -267,3 +275,73 @@ def tasks():
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+class Pki:
+    """Test certificates, made at test time (nothing is committed): paths of PEM files."""
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A CA; a server certificate it signed for 127.0.0.1 (IP SAN), localhost and this host's
+    name; a client certificate it signed (CN and SAN localhost, the reverse DNS name of
+    127.0.0.1); another CA that signed nothing; and a key that belongs to no certificate."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    base = tmp_path_factory.mktemp("pki")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    pki = Pki()
+
+    def write(name, key, cert):
+        key_path, cert_path = base / (name + ".key"), base / (name + ".pem")
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        key_path.chmod(0o600)
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        setattr(pki, name + "_key", str(key_path))
+        setattr(pki, name, str(cert_path))
+
+    def new_key():
+        # RSA: every cipher of Mesos's default LIBPROCESS_SSL_CIPHERS wants an RSA (or DSS) key.
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def certificate(name, common_name, issuer=None, san=(), usages=()):
+        key = new_key()
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        signer_key, signer_name = issuer or (key, subject)
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(signer_name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=2)))
+        if issuer is None:
+            builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        else:
+            builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+            builder = builder.add_extension(x509.SubjectAlternativeName(list(san)), False)
+            builder = builder.add_extension(x509.ExtendedKeyUsage(list(usages)), False)
+        cert = builder.sign(signer_key, hashes.SHA256())
+        write(name, key, cert)
+        return key, subject
+
+    ca = certificate("ca", "stand-in test CA")
+    certificate("other_ca", "another test CA")
+    pki.hostname = socket.gethostname()
+    certificate("server", pki.hostname, ca, [
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost"),
+        x509.DNSName(pki.hostname)],
+        # libprocess presents its certificate as a client too.
+        [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH])
+    certificate("client", "localhost", ca, [x509.DNSName("localhost")],
+                [ExtendedKeyUsageOID.CLIENT_AUTH])
+    stray = new_key()
+    (base / "stray.key").write_bytes(stray.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    pki.stray_key = str(base / "stray.key")
+    return pki

@@ -3,12 +3,13 @@
 import os
 import shlex
 import shutil
+import ssl
 import subprocess
 
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from standin_helpers import PROBE, Daemon, build_probe, free_port, get, install
+from standin_helpers import MODERN, PROBE, Daemon, build_probe, free_port, get, install
 
 
 def build_id(path):
@@ -113,15 +114,16 @@ def style_install(tmp_path_factory):
     """style_install(style) installs into a fresh root (not the host's /etc)."""
     base = tmp_path_factory.mktemp("styles")
 
-    def run(style, *extra):
-        root, work = base / ("root-" + style), base / ("work-" + style)
+    def run(style, *extra, name=None):
+        name = name or style
+        root, work = base / ("root-" + name), base / ("work-" + name)
         port = free_port()
-        result = install(base / ("prefix-" + style), "--version", "1.11.0", "--style", style,
+        result = install(base / ("prefix-" + name), "--version", "1.11.0", "--style", style,
                          "--root", str(root), "--no-start", "--work-dir", str(work),
                          "--port", str(port), "--master", "127.0.0.1:%d" % free_port(), *extra,
                          service=True)
         assert result.returncode == 0, result.stdout
-        return base / ("prefix-" + style), root, port
+        return base / ("prefix-" + name), root, port
 
     return run
 
@@ -184,6 +186,59 @@ def test_dcos_style_env_file(style_install):
     assert "MESOS_MODULES_DIR=/opt/mesosphere/etc/mesos-slave-modules" in common
     assert "MESOS_PORT=%d" % port in common
     assert (root / "opt/mesosphere/etc/mesos-slave-modules").is_dir()
+
+
+def tls_options(pki, *extra):
+    return ("--tls-cert", pki.server, "--tls-key", pki.server_key, "--tls-ciphers", MODERN, *extra)
+
+
+def test_flagdir_style_tls_with_downgrade(style_install, pki, tmp_path, daemons):
+    prefix, root, port = style_install("flagdir", *tls_options(pki, "--tls-downgrade"),
+                                       name="flagdir-tls")
+    assert (root / "etc/default/mesos-slave").read_text().splitlines() == [
+        "LIBPROCESS_SSL_ENABLED=true", "LIBPROCESS_SSL_CERT_FILE=" + pki.server,
+        "LIBPROCESS_SSL_KEY_FILE=" + pki.server_key, "LIBPROCESS_SSL_SUPPORT_DOWNGRADE=true",
+        "LIBPROCESS_SSL_CIPHERS=" + MODERN]
+    context = ssl.create_default_context(cafile=pki.ca)
+    agent = Daemon(str(prefix / "bin/mesos-init-wrapper"), ["slave"], tmp_path / "log",
+                   env={"STANDIN_ROOT": str(root)}, port=port, context=context)
+    daemons.append(agent)
+    assert get(agent.wait_healthy().port, "/flags", context=context)[0] == 200
+    assert get(port, "/flags")[0] == 200
+
+
+def test_dropin_style_tls_in_the_unit_environment(style_install, pki, tmp_path, daemons):
+    prefix, root, port = style_install("dropin", *tls_options(pki, "--tls-ca-file", pki.ca),
+                                       name="dropin-tls")
+    lines = unit_lines(root, "mesos-agent")
+    environment = dict(l[len("Environment="):].split("=", 1) for l in lines
+                       if l.startswith("Environment="))
+    assert environment == {
+        "LIBPROCESS_SSL_ENABLED": "true", "LIBPROCESS_SSL_CERT_FILE": pki.server,
+        "LIBPROCESS_SSL_KEY_FILE": pki.server_key, "LIBPROCESS_SSL_SUPPORT_DOWNGRADE": "false",
+        "LIBPROCESS_SSL_CA_FILE": pki.ca, "LIBPROCESS_SSL_VERIFY_SERVER_CERT": "true",
+        "LIBPROCESS_SSL_CIPHERS": MODERN}
+    exec_start = shlex.split(next(l for l in lines if l.startswith("ExecStart="))[10:])
+    context = ssl.create_default_context(cafile=pki.ca)
+    agent = Daemon(exec_start[0], exec_start[1:], tmp_path / "log", env=environment,
+                   context=context)
+    daemons.append(agent)
+    assert get(agent.wait_healthy().port, "/flags", context=context)[0] == 200
+    with pytest.raises(OSError):
+        get(port, "/flags")
+
+
+@pytest.mark.parametrize("args", [
+    ["--tls-cert", "/etc/ssl/agent.pem"],
+    ["--tls-downgrade"],
+    ["--tls-cert", "agent.pem", "--tls-key", "/etc/ssl/agent.key"],
+    ["--tls-cert", "/etc/ssl/agent.pem", "--tls-key", "/etc/ssl/agent.key",
+     "--tls-ciphers", "A B"],
+])
+def test_bad_tls_options(tmp_path, args):
+    result = install(tmp_path / "p", "--version", "1.11.0", *args)
+    assert result.returncode == 2 and "install-standin: error: --tls-" in result.stdout
+    assert not (tmp_path / "p").exists()
 
 
 def test_master_install_unit(tmp_path):
