@@ -101,6 +101,7 @@ def test_rerun_changes_nothing(prefix):
     ["--version", "1.11"],
     ["--version", "1.11.0", "--abi", "not-an-identifier"],
     ["--version", "1.11.0", "--master", "no-port"],
+    ["--version", "1.11.0", "--flag", "Zk"],
 ])
 def test_bad_input_changes_nothing(tmp_path, args):
     result = install(tmp_path / "p", *args)
@@ -280,3 +281,14 @@ def test_flagdir_wrapper_passes_a_stray_file_and_the_agent_refuses_it(style_inst
                    env={"STANDIN_ROOT": str(root)}, port=port)
     daemons.append(agent)
     assert get(agent.wait_healthy().port, "/health")[0] == 200
+
+
+def test_extra_flags_and_a_zookeeper_master_are_written_as_the_style_writes_flags(tmp_path):
+    root = tmp_path / "root"
+    result = install(tmp_path / "p", "--version", "1.11.0", "--style", "envfile", "--root", str(root),
+                     "--no-start", "--work-dir", str(tmp_path / "w"), "--master", "zk://10.0.0.1:2181/mesos",
+                     "--flag", "ip_discovery_command=/opt/site/ip-detect", service=True)
+    assert result.returncode == 0, result.stdout
+    lines = (root / "etc/default/mesos-agent").read_text().splitlines()
+    assert "export MESOS_MASTER=zk://10.0.0.1:2181/mesos" in lines
+    assert "export MESOS_IP_DISCOVERY_COMMAND=/opt/site/ip-detect" in lines
