@@ -64,6 +64,10 @@ def _host_vars(hostvars, host):
             reason = _undefined(value)
         except Exception as e:  # pylint: disable=broad-except
             value, reason = None, str(e)
+        if reason and "'hostvars' is undefined" in reason:
+            # A value read through another host's variables (the masters' addresses, say) cannot
+            # be templated from here; the role's argument spec checks it at the role's entry.
+            continue
         found[name] = input_check.Unusable(reason) if reason else value
     return found
 

@@ -47,6 +47,7 @@ all:
         ansible_ssh_timeout: 2
         mesos_rollout_gate_timeout: {health: 5}
         mesos_rollout_canary_command: "{{ undefined_thing }}"
+        mesos_rollout_master_urls: "{{ groups['mesos_agents'] | map('extract', hostvars, 'ansible_host') | list }}"
         mesos_hooks:
           - {name: probe, colour: blue, modules: [{name: org-fleet}]}
           - {name: probe, source: ../hooks, modules: [{name: org_fleet_Probe2}]}
@@ -80,6 +81,8 @@ def test_bad_input_fails_before_any_host_is_contacted(tmp_path, playbook):
     for later in ("Install what discovery needs", "Discover the Mesos install", "Audit the agents"):
         assert later not in out
     assert "s3cr3t-in-inventory" not in out
+    # Read through other hosts' variables: not "cannot be evaluated", it is checked at role entry.
+    assert "mesos_rollout_master_urls" not in out
 
 
 def test_rollback_checks_only_what_it_reads(tmp_path):
