@@ -19,7 +19,6 @@ from jinja2 import Undefined
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,17 +77,12 @@ def input_problems(hostvars, hosts, serial=None, max_fail=None, scope=None):
                                       serial=serial, max_fail=max_fail, scope=scope)
 
 
-def preflight_problems(hostvars, hosts, name="__mesos_discover_survey", masters=False):
+def preflight_problems(hostvars, hosts, name="__mesos_discover_survey"):
     results = {}
     for host in hosts:
         facts = hostvars[host] if host in hostvars else {}
         result = facts.get(name)
         results[host] = list((result or {}).get("problems") or [])
-        agent = facts.get("mesos_agent") or {}
-        if masters and agent.get("flags") and not rollout.master_urls(facts.get("mesos_rollout_master_urls"), agent):
-            results[host].append(
-                "cannot tell the master's HTTP address from --master=%s; set mesos_rollout_master_urls "
-                "(e.g. ['http://master1:5050'])" % agent["flags"].get("master", ""))
     return input_check.by_host(results)
 
 

@@ -16,6 +16,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stor
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
 PKGCONFIG_DIRS = ("lib/pkgconfig", "lib64/pkgconfig", "share/pkgconfig", "lib/x86_64-linux-gnu/pkgconfig")
@@ -204,3 +205,12 @@ def agent_problems(facts, require_kill_mode_process=False, require_healthy=False
     # Every later read of the agent or its master would be refused as well.
     problems.extend(facts.get("http_refused") or [])
     return problems
+
+
+def master_url_problems(facts, master_urls):
+    """A problem when neither ``master_urls`` (mesos_rollout_master_urls) nor the agent's
+    --master gives a master to call (a ZooKeeper URL, a file)."""
+    if rollout.master_urls(master_urls, facts):
+        return []
+    return ["cannot tell the master's HTTP address from --master=%s; set mesos_rollout_master_urls "
+            "(e.g. ['http://master1:5050'])" % (facts.get("flags") or {}).get("master", "")]

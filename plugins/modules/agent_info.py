@@ -109,6 +109,12 @@ options:
     type: list
     elements: str
     default: []
+  require_master_url:
+    description:
+      - A problem (a failure without I(survey)) when neither I(master_url) nor the agent's
+        C(--master) gives a master to call (C(--master=zk://...), a file).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -295,6 +301,7 @@ def main():
             install_requirements=dict(type="bool", default=True),
             require_kill_mode_process=dict(type="bool", default=False),
             require_healthy=dict(type="bool", default=False),
+            require_master_url=dict(type="bool", default=False),
             master_url=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
@@ -338,6 +345,8 @@ def main():
         result["ansible_facts"] = dict(mesos_agent=facts)
         if p["read_flags"]:
             problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])
+            if p["require_master_url"]:
+                problems.extend(agent_discovery.master_url_problems(facts, p["master_url"]))
             if not p["survey"] and problems:
                 module.fail_json(msg="; ".join(problems), ansible_facts=dict(mesos_agent=facts))
             if p["survey"]:

@@ -195,3 +195,13 @@ def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
 ], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "address", "unhealthy-not-required", "health-not-checked"])
 def test_agent_problems(facts, kill, health, expected):
     assert ad.agent_problems(facts, kill, health) == expected
+
+
+@pytest.mark.parametrize("master, given, expected", [
+    ("zk://zk1:2181/mesos", [], ["cannot tell the master's HTTP address from --master=zk://zk1:2181/mesos; set "
+                                 "mesos_rollout_master_urls (e.g. ['http://master1:5050'])"]),
+    ("zk://zk1:2181/mesos", ["http://m1:5050"], []),
+    ("m1:5050", [], []),
+], ids=["zk-unset", "zk-set", "host-port"])
+def test_an_agent_whose_master_cannot_be_told_is_a_problem(master, given, expected):
+    assert ad.master_url_problems({"flags": {"master": master}}, given) == expected
