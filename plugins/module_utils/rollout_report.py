@@ -107,8 +107,11 @@ def normalise(records):
         if result not in RESULTS:
             raise ReportError("%s: result must be one of %s, got %r" % (where, ", ".join(RESULTS), result))
         sha = _text(record.get("artifact_sha256"), where + " artifact_sha256").lower()
-        if sha and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
-            raise ReportError("%s: artifact_sha256 must be 64 hex digits, got %r" % (where, sha))
+        # One digest per hook staged on the host, comma-separated.
+        for digest in sha.split(",") if sha else []:
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise ReportError("%s: artifact_sha256 must be 64 hex digits per staged hook, comma-separated, "
+                                  "got %r" % (where, sha))
         out.append({
             "host": host,
             "result": result,
@@ -152,7 +155,7 @@ def _cells(record):
         "host": record["host"],
         "result": record["result"].replace("_", " "),
         "fingerprint": _short(record["fingerprint"], FINGERPRINT_WIDTH) or "-",
-        "artifact": record["artifact_sha256"][:SHA_WIDTH] or "-",
+        "artifact": ",".join(d[:SHA_WIDTH] for d in record["artifact_sha256"].split(",") if d) or "-",
         "hooks": ("-" if not record["hooks_before"] and not record["hooks_after"] else
                   "%s (same)" % hooks(record["hooks_after"])
                   if record["hooks_before"] == record["hooks_after"] else

@@ -42,7 +42,8 @@ options:
         the controller lost contact with the host during its rollout (the message says how far
         it got and what to do).
       - C(fingerprint) the build fingerprint of the host's Mesos.
-      - C(artifact_sha256) SHA-256 (64 hex digits) of the hook library staged on the host.
+      - C(artifact_sha256) SHA-256 (64 hex digits) of the hook library staged on the host; with
+        several hooks, one per hook, comma-separated.
       - C(hooks_before), C(hooks_after) C(--hooks) before and after, as lists or comma strings.
       - C(restart_seconds), C(gate_seconds) seconds the restart and the gates took, or null.
       - C(message) one line on what happened, for example the failed gate's error.

@@ -119,3 +119,13 @@ def test_a_host_contact_was_lost_with_is_counted_and_called_out():
     assert text[-1] == "!!! LOST CONTACT with agent-5: lost contact during its rollout, while writing its modules JSON and flags"
     doc = json.loads(rr.render_json(records))
     assert doc["ok"] is False and doc["summary"]["unreachable"] == 1
+
+
+def test_a_host_with_several_hooks_staged_lists_each_artifact():
+    from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
+    facts = {"mesos_agent": {"build_fingerprint": "1.11.0-x86_64-671bf82", "hooks": []},
+             "mesos_stage_artifacts": {"command_hook": {"sha256": SHA}, "probe": {"sha256": "9" * 64}}}
+    record = rollout.host_record("agent-1", facts, {"result": "updated", "hooks_after": [HOOK, "org_Probe"]})
+    [row] = rr.normalise([record])
+    assert row["artifact_sha256"] == SHA + "," + "9" * 64
+    assert "3f2a9c1d0e4b,999999999999" in rr.render_text([row])
