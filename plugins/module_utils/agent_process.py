@@ -111,6 +111,10 @@ def agent_url(agent_flags, environ=None, run=None):
     """
     environ = environ or {}
     command = agent_flags.get("ip_discovery_command")
+    if command and agent_flags.get("ip"):
+        # src/slave/main.cpp: the agent exits at start with exactly this.
+        raise AddressError("Only one of `--ip` or `--ip_discovery_command` should be specified: the agent "
+                           "has both (--ip=%s, --ip_discovery_command=%s) and will not start" % (agent_flags["ip"], command))
     if command:
         if run is None:
             raise AddressError("--ip_discovery_command=%s cannot be run here" % command)
@@ -124,7 +128,7 @@ def agent_url(agent_flags, environ=None, run=None):
     elif environ.get("LIBPROCESS_IP"):
         host, how = environ["LIBPROCESS_IP"], "LIBPROCESS_IP"
     else:
-        host, how = "0.0.0.0", "every address"
+        host, how = "0.0.0.0", "no address set (it serves on all)"
     if host == "0.0.0.0":
         host = "127.0.0.1"
     if ":" in host:
@@ -134,10 +138,11 @@ def agent_url(agent_flags, environ=None, run=None):
 
 
 def running_agent_url(main_pid, run, proc="/proc"):
-    """``agent_url()`` of the agent the unit runs as process ``main_pid``, with ``how`` naming
-    the process; None when no agent process can be read (not running, or not ours to read)."""
+    """``(url, how, pid)``: agent_url() of the agent the unit runs as process ``main_pid`` (or
+    as its child), ``how`` naming the process; None when no agent process can be read (not
+    running, or not ours to read)."""
     process = find_agent(main_pid, proc)
     if process is None:
         return None
     url, how = agent_url(flags(process), process["environ"], run)
-    return url, "%s of the running agent (pid %d)" % (how, process["pid"])
+    return url, "%s of the running agent (pid %d)" % (how, process["pid"]), process["pid"]

@@ -216,6 +216,11 @@ ansible_facts:
         main_pid:
           description: The main process of the agent's unit, as systemd reports it (C(0) when stopped).
           type: str
+        agent_pid:
+          description:
+            - The agent's own process, when it could be read; another than I(main_pid) when the
+              unit runs a wrapper that forks the agent instead of exec'ing it.
+          type: int
         healthy:
           description: Whether C(/health) answered 200 (null when not checked).
           type: bool
@@ -263,7 +268,7 @@ def running_address(module, facts):
         facts["address_problem"] = str(e)
         return
     if found:
-        facts["agent_url"], facts["agent_url_from"] = found
+        facts["agent_url"], facts["agent_url_from"], facts["agent_pid"] = found
 
 
 def refusals(facts, master_urls, timeout):

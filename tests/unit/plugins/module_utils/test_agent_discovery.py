@@ -190,9 +190,15 @@ def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
       "fix the agent before a rollout"]),
     ({"kill_mode": "process", "healthy": None, "address_problem": "--ip_discovery_command=x failed"}, True, True,
      ["--ip_discovery_command=x failed"]),
+    ({"service": "mesos-agent.service", "kill_mode": "process", "main_pid": "700", "agent_pid": 701}, True, True,
+     ["mesos-agent.service runs a wrapper (pid 700) that forks the agent (pid 701) instead of exec'ing it: with "
+      "KillMode=process a restart stops only the wrapper, the old agent keeps its port and the new one cannot bind "
+      "it. Make the wrapper exec the agent"]),
+    ({"service": "mesos-agent.service", "kill_mode": "process", "main_pid": "701", "agent_pid": 701}, True, True, []),
     ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, False, []),
     ({"kill_mode": "process", "healthy": None}, True, True, []),
-], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "address", "unhealthy-not-required", "health-not-checked"])
+], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "address", "forking-wrapper", "exec-wrapper",
+                          "unhealthy-not-required", "health-not-checked"])
 def test_agent_problems(facts, kill, health, expected):
     assert ad.agent_problems(facts, kill, health) == expected
 

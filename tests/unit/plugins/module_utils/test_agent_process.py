@@ -25,13 +25,13 @@ def no_run(argv):
 
 
 @pytest.mark.parametrize("flags, environ, url, how", [
-    ({}, {}, "http://127.0.0.1:5051", "every address"),
+    ({}, {}, "http://127.0.0.1:5051", "no address set (it serves on all)"),
     ({"ip": "0.0.0.0", "port": "5052"}, {}, "http://127.0.0.1:5052", "--ip"),
     ({"ip": "10.1.2.3"}, {"LIBPROCESS_IP": "10.9.9.9"}, "http://10.1.2.3:5051", "--ip"),
     ({}, {"LIBPROCESS_IP": "10.9.9.9"}, "http://10.9.9.9:5051", "LIBPROCESS_IP"),
     ({"ip": "10.1.2.3"}, {"LIBPROCESS_SSL_ENABLED": "true"}, "https://10.1.2.3:5051", "--ip"),
-    ({}, {"LIBPROCESS_SSL_ENABLED": "1"}, "https://127.0.0.1:5051", "every address"),
-    ({}, {"LIBPROCESS_SSL_ENABLED": "false"}, "http://127.0.0.1:5051", "every address"),
+    ({}, {"LIBPROCESS_SSL_ENABLED": "1"}, "https://127.0.0.1:5051", "no address set (it serves on all)"),
+    ({}, {"LIBPROCESS_SSL_ENABLED": "false"}, "http://127.0.0.1:5051", "no address set (it serves on all)"),
     ({"ip": "fd00::5"}, {}, "http://[fd00::5]:5051", "--ip"),
 ], ids=["default", "any-address", "ip-wins-over-env", "libprocess-ip", "tls", "tls-1", "tls-off", "ipv6"])
 def test_agent_url(flags, environ, url, how):
@@ -67,14 +67,14 @@ def test_running_agent_url_reads_the_units_main_process(tmp_path):
     fake_process(tmp_path, 812, ["/usr/sbin/mesos-slave", "--master=zk://zk1:2181/mesos", "--port=5052"],
                  {"LIBPROCESS_IP": "10.0.0.12", "LIBPROCESS_SSL_ENABLED": "true"})
     assert ap.running_agent_url("812", no_run, proc=str(tmp_path)) == (
-        "https://10.0.0.12:5052", "LIBPROCESS_IP of the running agent (pid 812)")
+        "https://10.0.0.12:5052", "LIBPROCESS_IP of the running agent (pid 812)", 812)
 
 
 def test_running_agent_url_follows_a_wrapper_that_forks(tmp_path):
     fake_process(tmp_path, 700, ["/bin/bash", "/opt/site/start-agent"], {}, children=[701])
     fake_process(tmp_path, 701, ["/opt/mesos/sbin/mesos-agent", "--ip=10.0.0.7"])
     assert ap.running_agent_url(700, no_run, proc=str(tmp_path)) == (
-        "http://10.0.0.7:5051", "--ip of the running agent (pid 701)")
+        "http://10.0.0.7:5051", "--ip of the running agent (pid 701)", 701)
 
 
 @pytest.mark.parametrize("pid", [None, "0", "999"], ids=["no-unit", "stopped", "gone"])
@@ -82,3 +82,8 @@ def test_running_agent_url_is_none_without_an_agent_process(tmp_path, pid):
     fake_process(tmp_path, 5, ["/bin/sleep", "100"])
     assert ap.running_agent_url(pid, no_run, proc=str(tmp_path)) is None
     assert ap.running_agent_url(5, no_run, proc=str(tmp_path)) is None
+
+
+def test_ip_and_ip_discovery_command_together_are_what_mesos_refuses():
+    with pytest.raises(ap.AddressError, match=r"^Only one of `--ip` or `--ip_discovery_command` should be specified"):
+        ap.agent_url({"ip": "10.0.0.1", "ip_discovery_command": "detect"}, {}, no_run)
