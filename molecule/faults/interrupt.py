@@ -5,6 +5,7 @@ instead (--run, e.g. to cut that host's ssh).
 
     interrupt.py --step restart --host agent1 -- ansible-playbook ...
     interrupt.py --step restart --host agent2 --run 'podman exec agent2 pkill -x sshd' -- ansible-playbook ...
+    interrupt.py --step released --host agent1 --run '...' -- ...   (once agent1's call has ended)
 
 The host is a podman container of that name; its lock is read with podman exec every 0.2 s.
 
@@ -75,11 +76,15 @@ def act(proc, args):
 
 
 def watch(proc, args, done):
+    held = False
     while proc.poll() is None:
-        if step_of(args.host) == args.step:
+        step = step_of(args.host)
+        # "released": the moment the host's lock, seen before, is gone (its call has ended).
+        if step == args.step or (args.step == "released" and held and step is None):
             done.append(True)
             act(proc, args)
             return
+        held = held or step is not None
         time.sleep(0.2)
 
 

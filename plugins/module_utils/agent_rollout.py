@@ -257,13 +257,13 @@ def _master_view(opts, before):
     """``master_listed`` and ``master_registered_at`` of the agent in ``before`` (see
     mesos_api.master_view); raises MesosApiError when no master answers."""
     view = mesos_api.while_unavailable(mesos_api.master_view, opts["master_url"], before.get("id"),
-                                       opts["request_timeout"])
+                                       opts["request_timeout"], wait=mesos_api.FAILOVER_WAIT)
     return {"master_listed": view["listed"], "master_registered_at": view["registered_at"]}
 
 
 def _set_active(opts, live, active):
     mesos_api.while_unavailable(mesos_api.set_agent_active, opts["master_url"], live["id"], active,
-                                timeout=opts["request_timeout"])
+                                timeout=opts["request_timeout"], wait=mesos_api.FAILOVER_WAIT)
     return not active
 
 

@@ -242,6 +242,9 @@ def refusal(url, timeout=DEFAULT_TIMEOUT):
 # --executor_reregistration_timeout, 2 s by default, after its start), a master until its
 # registry is recovered after an election (/api/v1, src/master/http.cpp).
 UNAVAILABLE_WAIT = 15.0
+# How long a read of the masters waits for a leader: a failover takes the old leader's
+# ZooKeeper session timeout (10 s by default) and an election; 7 to 11 s on real Mesos 1.11.0.
+FAILOVER_WAIT = 30.0
 
 
 def while_unavailable(call, *args, **kwargs):
@@ -514,11 +517,11 @@ def _leader_root(final_url, path):
 
 
 def _no_master_answered(urls, path, errors, statuses):
-    """The error after every master failed ``path``: HTTP 503 when one said 503 (no leader
-    elected yet, or the leader still recovering: src/master/http.cpp) while the others, if any,
-    did too or could not be reached (the old leader, gone), so while_unavailable() waits for
-    the election to end."""
-    unavailable = 503 in statuses and all(status in (503, None) for status in statuses)
+    """The error after every master failed ``path``: HTTP 503 when none gave another HTTP
+    answer, so while_unavailable() waits. That is a failover: until the old leader's ZooKeeper
+    session expires (--zk_session_timeout, 10 s) the others redirect to it, and it does not
+    answer; then they say 503 "No leader elected" until one is (src/master/http.cpp)."""
+    unavailable = all(status in (503, None) for status in statuses)
     return MesosApiError(", ".join(master_urls(urls)), "no master answered %s (%s)" % (path, "; ".join(errors)),
                          status=503 if unavailable else None)
 

@@ -536,12 +536,18 @@ def test_an_election_in_progress_is_waited_out(master, monkeypatch):
         assert e.value.status == 503
         seen = mesos_api.while_unavailable(mesos_api.master_agents, [m.url for m in electing], timeout=1)
         assert seen["master_url"] == master.url
-        # The old leader gone and the other without a leader yet is an election too; a master
-        # that refuses the credentials is not.
+        # The old leader gone and the other without a leader yet is an election too, and so is
+        # the other still redirecting to the old leader; a master that refuses the credentials is not.
         electing.append(FakeMaster())
         electing[-1].override("/slaves", (503, "No leader elected"))
         with pytest.raises(MesosApiError) as e:
             mesos_api.master_agents([closed_port_url(), electing[-1].url], timeout=1)
+        assert e.value.status == 503
+        gone = closed_port_url()
+        electing.append(FakeMaster())
+        electing[-1].override("/slaves", (307, "", {"Location": "//%s/slaves" % gone.split("://")[1]}))
+        with pytest.raises(MesosApiError) as e:
+            mesos_api.master_agents([electing[-1].url, gone], timeout=1)
         assert e.value.status == 503
         electing.append(FakeMaster())
         electing[-1].override("/slaves", (401, "401 Unauthorized."))
