@@ -176,6 +176,18 @@ class Response:
         self.content_type = content_type
 
 
+def method_not_allowed(allowed, method):
+    """3rdparty/libprocess/include/process/http.hpp MethodNotAllowed: its body and Allow header."""
+    return Response(405, "405 Method Not Allowed. Expecting one of { '%s' }, but received '%s'."
+                    % ("', '".join(allowed), method), headers={"Allow": ", ".join(allowed)})
+
+
+def temporary_redirect(url):
+    """3rdparty/libprocess/include/process/http.hpp TemporaryRedirect: Location, no body, no
+    Content-Type."""
+    return Response(307, b"", content_type=None, headers={"Location": url})
+
+
 # --- HTTP authentication --------------------------------------------------------
 # Realms, as src/slave/constants.hpp and src/master/constants.hpp name them.
 AGENT_READONLY = "mesos-agent-readonly"
@@ -292,8 +304,10 @@ class _Handler(BaseHTTPRequestHandler):
         method = "GET" if request.method == "HEAD" else request.method
         route = self.server.routes.get((method, request.path))
         if route is None:
-            allowed = [m for (m, p) in self.server.routes if p == request.path]
-            response = Response(405 if allowed else 404)
+            allowed = sorted(set(m for (m, p) in self.server.routes if p == request.path))
+            # 3rdparty/libprocess/include/process/http.hpp NotFound(), MethodNotAllowed().
+            response = (method_not_allowed(allowed, request.method) if allowed
+                        else Response(404, "404 Not Found."))
         else:
             realm, fn = route
             response = None
@@ -307,7 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Type", response.content_type)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if request.method != "HEAD":

@@ -24,8 +24,8 @@ import uuid
 
 from . import daemon, zookeeper
 from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, advertised_ip,
-                     exit_with, hostname_of, http_authenticators, log,
-                     parse_duration)
+                     exit_with, hostname_of, http_authenticators, log, method_not_allowed,
+                     parse_duration, temporary_redirect)
 
 FLAG_DEFAULTS = {
     "port": "5050", "ip": None, "hostname": None, "advertise_ip": None,
@@ -427,9 +427,13 @@ class Master:
         path, _, query = request.target.partition("?")
         if path in ("/redirect", "/master/redirect"):
             # The base URL of the leader, not its /redirect: no loop.
-            return Response(307, b"", headers={"Location": base})
+            return temporary_redirect(base)
         if path.startswith("/redirect/") or path.startswith("/master/redirect/"):
-            return Response(404)
+            return Response(404, "404 Not Found.")
+        # libprocess hands a request for /slaves to the master process as /master/slaves (its
+        # delegate, 3rdparty/libprocess/src/process.cpp), and that is the path Mesos redirects to.
+        if not path.startswith("/master/"):
+            path = "/master" + path
         # libprocess prints request.url: the path, then the decoded query re-encoded
         # (3rdparty/libprocess/src/http.cpp operator<<(URL), query::encode()).
         if query:
@@ -438,7 +442,7 @@ class Master:
                 urllib.parse.quote(k, safe="-._~") + ("=" + urllib.parse.quote(v, safe="-._~")
                                                       if v else "")
                 for k, v in pairs.items())
-        return Response(307, b"", headers={"Location": base + path})
+        return temporary_redirect(base + path)
 
     def leading(self, handler):
         """The endpoints that answer only on the leading master (src/master/http.cpp: /slaves,
@@ -478,7 +482,7 @@ class Master:
     def api_get(self, request):
         if not self.recovery_done:
             return Response(503, "Master has not finished recovery")
-        return Response(405, "Expecting 'POST', received 'GET'")
+        return method_not_allowed(["POST"], "GET")
 
     def api(self, request):
         # src/master/http.cpp api(): after the redirect of a non-leader, 503 until recovered.

@@ -161,7 +161,7 @@ def test_operator_api_errors(master):
     assert post(m.port, "/api/v1", "not a call")[0] == 400
     assert post(m.port, "/api/v1", {"type": "DEACTIVATE_AGENT"},
                 content_type="text/plain")[0] == 415
-    assert get(m.port, "/api/v1")[0] == 405
+    assert get(m.port, "/api/v1") == (405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'.")
 
 
 def test_silent_agent_is_disconnected_then_unreachable(run_agent, master, tmp_path):

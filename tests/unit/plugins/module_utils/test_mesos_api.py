@@ -283,8 +283,13 @@ class FakeMaster(FakeServer):
         return {"slaves": out, "recovered_slaves": recovered}
 
     def answer(self, method, path, body, headers):
+        # libprocess serves /slaves as the master process's /master/slaves too, and a non-leader
+        # redirects to that path (src/master/http.cpp redirect(), as a real 1.11.0 master does).
+        if not path.startswith("/master/"):
+            path = "/master" + path
         if self.leader is not None:
             return 307, "", {"Location": "//127.0.0.1:%d%s" % (self.leader.httpd.server_address[1], path)}
+        path = path[len("/master"):]
         if (method, path) == ("GET", "/slaves"):
             return 200, self.slaves(), None
         if (method, path) == ("GET", "/flags"):
@@ -505,8 +510,8 @@ def test_master_agents_follows_a_non_leader_redirect(master):
     follower = FakeMaster(leader=master)
     try:
         seen = mesos_api.master_agents(follower.url)
-        assert seen["master_url"] == master.url
-        assert follower.calls("GET", "/slaves") and master.calls("GET", "/slaves")
+        assert seen["master_url"] == master.url + "/master"
+        assert follower.calls("GET", "/slaves") and master.calls("GET", "/master/slaves")
     finally:
         follower.close()
 
@@ -602,8 +607,9 @@ def test_deactivation_goes_to_the_leader(master):
     follower = FakeMaster(leader=master)
     try:
         result = mesos_api.deactivate_agent([follower.url], AGENT_ID)
-        assert result["changed"] and result["master_url"] == master.url
-        assert len(master.calls("POST", "/api/v1")) == 1
+        # The leader as Mesos's redirect names it: the master process's path, /master.
+        assert result["changed"] and result["master_url"] == master.url + "/master"
+        assert len(master.calls("POST", "/master/api/v1")) == 1
     finally:
         follower.close()
 
@@ -613,7 +619,7 @@ def test_post_redirected_with_307_keeps_its_body(master):
     try:
         call = {"type": "DEACTIVATE_AGENT", "deactivate_agent": {"agent_id": {"value": AGENT_ID}}}
         status, body, final = mesos_api.request(follower.url + "/api/v1", "POST", call)
-        assert status == 200 and final == master.url + "/api/v1"
+        assert status == 200 and final == master.url + "/master/api/v1"
         assert master.agents[AGENT_ID]["deactivated"] is True
     finally:
         follower.close()
@@ -834,7 +840,7 @@ def test_the_redirect_to_the_leader_keeps_the_credentials(agent, master, no_cred
         mesos_api.configure(principal="ops", secret="s3cret")
         result = mesos_api.deactivate_agent([follower.url], AGENT_ID)
         assert result["changed"] and result["deactivated_after"]
-        assert master.calls("POST", "/api/v1")[0][3]["Authorization"].startswith("Basic ")
+        assert master.calls("POST", "/master/api/v1")[0][3]["Authorization"].startswith("Basic ")
     finally:
         follower.close()
 

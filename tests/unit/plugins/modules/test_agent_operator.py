@@ -58,7 +58,7 @@ def test_leader_behind_a_follower_gets_the_call(run_module, master):
     follower = FakeMaster(leader=master)
     try:
         result = run_module(agent_operator, dict(master_url=[follower.url], agent_id=AGENT_ID, state="deactivated"))
-        assert result["changed"] and result["master_url"] == master.url
+        assert result["changed"] and result["master_url"] == master.url + "/master"
         assert follower.calls("POST") == [] and len(master.calls("POST")) == 1
     finally:
         follower.close()
