@@ -138,7 +138,7 @@ def roll_out(opts):
     except ERRORS as e:
         # Before the restart: the agent runs what it ran, and its files are back as they were.
         # ``reached`` stays the step it failed at.
-        record.update(result="failed", message=str(e))
+        record.update(result="failed", message=str(e), changed=False)
         return record
     finally:
         if step.lock_held:
@@ -160,11 +160,14 @@ def _roll_out(opts, step):
     plan, found = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
                                       p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
                                       diff=opts.diff)
+    # Whether the agent lags behind files that need no change (a run cut off before its
+    # restart); with a change the agent is restarted anyway.
+    stale = None if plan.changed else found["live_stale"]
     record.update(hooks_before=plan.hooks_before, hooks_after=plan.hooks_after, files=found["files"],
-                  live_stale=found["live_stale"])
+                  live_stale=stale)
     if "diff" in found:
         record["diff"] = found["diff"]
-    record["changed"] = plan.changed or bool(found["live_stale"])
+    record["changed"] = plan.changed or bool(stale)
     if not record["changed"]:
         return _done(step, "unchanged")
     if not p["master_url"]:
@@ -182,7 +185,7 @@ def _roll_out(opts, step):
         return _done(step, "updated")
     record["warning"] = budget_warning(opts, names)
     record["message"] = "" if plan.changed else (
-        "restarted although its files were already written: the running agent %s" % found["live_stale"])
+        "restarted although its files were already written: the running agent %s" % stale)
     if plan.changed:
         step.reach("files")
         record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"],
@@ -195,7 +198,7 @@ def _roll_out(opts, step):
         raise
     step.reach("restart")
     outcome = restart_and_prove(opts, live, expect, names,
-                                daemon_reload=plan.daemon_reload_needed or bool(found["live_stale"]))
+                                daemon_reload=plan.daemon_reload_needed or bool(stale))
     record.update(restart_seconds=outcome["restart_seconds"], gate_seconds=outcome["seconds"],
                   gates=outcome["gates"])
     if outcome["passed"]:

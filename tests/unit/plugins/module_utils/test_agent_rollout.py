@@ -106,9 +106,23 @@ def test_a_change_is_written_restarted_once_proven_and_the_lock_released(host, t
     assert [gate["name"] for gate in record["gates"]] == ["health", "reregistered", "flags", "recovery", "tasks"]
     assert record["lock_acquired"] and record["lock_released"] and not os.path.exists(tmp_path / "state/rollout.lock")
     assert os.path.isfile(os.path.join(record["snapshot"], "snapshot.json"))
+    # The agent did not lag behind its files: it was restarted for the change.
+    assert record["live_stale"] is None
 
     again = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2"))
     assert again["result"] == "unchanged" and not again["changed"] and len(systemd.restarts) == 1
+
+
+def test_no_master_to_read_before_the_change_fails_the_host_with_nothing_changed(host, tmp_path, fleet, monkeypatch):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    before = files(host)
+    monkeypatch.setattr(ar.mesos_api, "FAILOVER_WAIT", 0.5)
+    master.close()  # no master answers (a failover that does not end)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd))
+    assert record["result"] == "failed" and record["reached"] == "read" and record["changed"] is False
+    assert "no master answered /slaves" in record["message"]
+    assert files(host) == before and not systemd.restarts
 
 
 def test_check_mode_plans_and_shows_the_diff_but_writes_locks_and_restarts_nothing(host, tmp_path, fleet):
