@@ -201,8 +201,8 @@ def agent_problems(facts, require_kill_mode_process=False, require_healthy=False
     if kill_mode == "process" and agent_pid and str(agent_pid) != str(main_pid):
         problems.append("%s runs a wrapper (pid %s) that forks the agent (pid %s) instead of exec'ing it: with "
                         "KillMode=process a restart stops only the wrapper, the old agent keeps its port and the "
-                        "new one cannot bind it. Make the wrapper exec the agent" % (facts.get("service"), main_pid,
-                                                                                      agent_pid))
+                        "new one cannot bind it. Make the wrapper exec the agent"
+                        % (facts.get("service"), main_pid, agent_pid))
     if facts.get("address_problem"):
         problems.append(facts["address_problem"])
     if require_healthy and facts.get("healthy") is False:

@@ -198,7 +198,7 @@ def test_a_build_host_without_an_agent_configuration(tmp_path, libmesos):
     ({"kill_mode": "process", "healthy": False, "agent_url": "http://10.0.0.7:5051"}, True, False, []),
     ({"kill_mode": "process", "healthy": None}, True, True, []),
 ], ids=["kill-mode", "kill-mode-accepted", "unhealthy", "address", "forking-wrapper", "exec-wrapper",
-                          "unhealthy-not-required", "health-not-checked"])
+        "unhealthy-not-required", "health-not-checked"])
 def test_agent_problems(facts, kill, health, expected):
     assert ad.agent_problems(facts, kill, health) == expected
 

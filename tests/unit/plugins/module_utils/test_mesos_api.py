@@ -534,8 +534,8 @@ def test_an_election_in_progress_is_waited_out(master, monkeypatch):
     electing = [FakeMaster(), FakeMaster()]
     try:
         for m in electing:
-            m.override("/slaves", (503, "No leader elected"), (307, "", {"Location": "//127.0.0.1:%d/slaves"
-                                                                       % master.httpd.server_address[1]}))
+            leader = "//127.0.0.1:%d/slaves" % master.httpd.server_address[1]
+            m.override("/slaves", (503, "No leader elected"), (307, "", {"Location": leader}))
         with pytest.raises(MesosApiError) as e:
             mesos_api.master_agents([m.url for m in electing], timeout=1)
         assert e.value.status == 503
