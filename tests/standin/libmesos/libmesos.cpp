@@ -5,9 +5,9 @@
 //    against (the message types of <mesos/mesos.hpp> are protobuf classes,
 //    compiled in from the generated mesos.pb.cc, with libprotobuf linked);
 // 2. a small C interface (mesos_standin_*) through which the Python agent
-//    opens module libraries, calls create() and runs hook methods, so the
-//    loading happens with dlopen(RTLD_NOW) in the agent process, against
-//    this library, as in a real agent.
+//    and master open module libraries, call create() and run hook methods,
+//    so the loading happens with dlopen(RTLD_NOW) in the daemon's process,
+//    against this library, as in a real agent or master.
 //
 // Build (done by install-standin): g++ -std=c++14 -shared -fPIC
 //   -Iinclude libmesos.cpp include/mesos/mesos.pb.cc -lprotobuf -ldl
@@ -34,6 +34,12 @@ namespace mesos {
 inline namespace MESOS_STANDIN_ABI {
 
 Hook::~Hook() {}
+
+Result<Labels> Hook::masterLaunchTaskLabelDecorator(
+    const TaskInfo&, const FrameworkInfo&, const SlaveInfo&)
+{
+  return None();
+}
 
 Result<Environment> Hook::slaveExecutorEnvironmentDecorator(
     const ExecutorInfo&)
@@ -74,10 +80,30 @@ void appendJsonString(std::string* out, const std::string& s)
   out->push_back('"');
 }
 
+
+// The head of the JSON answer of a hook method: None and Error are whole
+// (false), Some is left open for the caller to add its value and close.
+template <typename T>
+bool startResult(std::string* json, const Result<T>& result)
+{
+  if (result.isNone()) {
+    *json = "{\"result\": \"none\"}";
+    return false;
+  }
+  if (result.isError()) {
+    *json = "{\"result\": \"error\", \"message\": ";
+    appendJsonString(json, result.error());
+    *json += "}";
+    return false;
+  }
+  *json = "{\"result\": \"some\", ";
+  return true;
+}
+
 } // namespace
 
 
-// The C interface used by the stand-in agent (through ctypes). Strings
+// The C interface used by the stand-in daemons (through ctypes). Strings
 // returned through char** are malloc'd; free them with mesos_standin_free.
 extern "C" {
 
@@ -167,14 +193,8 @@ char* mesos_standin_decorate_environment(
         executorInfo);
 
   std::string json;
-  if (result.isNone()) {
-    json = "{\"result\": \"none\"}";
-  } else if (result.isError()) {
-    json = "{\"result\": \"error\", \"message\": ";
-    appendJsonString(&json, result.error());
-    json += "}";
-  } else {
-    json = "{\"result\": \"some\", \"variables\": [";
+  if (startResult(&json, result)) {
+    json += "\"variables\": [";
     const mesos::Environment& environment = result.get();
     for (int i = 0; i < environment.variables_size(); i++) {
       if (i > 0) {
@@ -185,6 +205,78 @@ char* mesos_standin_decorate_environment(
       json += ", ";
       appendJsonString(&json, environment.variables(i).value());
       json += "]";
+    }
+    json += "]}";
+  }
+
+  return duplicate(json);
+}
+
+
+// Runs hook->masterLaunchTaskLabelDecorator on a task (name, ID, agent ID,
+// command, labels when hasLabels; a null value is a label without one), the
+// framework launching it and the agent it goes to. Returns a malloc'd JSON
+// document: {"result": "none"} | {"result": "error", "message": "..."}
+//   | {"result": "some", "labels": [{"key": k[, "value": v]}..]}
+char* mesos_standin_master_launch_task_label_decorator(
+    void* hook,
+    const char* taskName,
+    const char* taskId,
+    const char* agentId,
+    const char* command,
+    int hasLabels,
+    int count,
+    const char** keys,
+    const char** values,
+    const char* frameworkId,
+    const char* frameworkName,
+    const char* frameworkUser,
+    const char* agentHostname,
+    int agentPort)
+{
+  mesos::TaskInfo taskInfo;
+  taskInfo.set_name(taskName);
+  taskInfo.mutable_task_id()->set_value(taskId);
+  taskInfo.mutable_slave_id()->set_value(agentId);
+  taskInfo.mutable_command()->set_value(command);
+  if (hasLabels) {
+    mesos::Labels* labels = taskInfo.mutable_labels();
+    for (int i = 0; i < count; i++) {
+      mesos::Label* label = labels->add_labels();
+      label->set_key(keys[i]);
+      if (values[i] != nullptr) {
+        label->set_value(values[i]);
+      }
+    }
+  }
+
+  mesos::FrameworkInfo frameworkInfo;
+  frameworkInfo.set_user(frameworkUser);
+  frameworkInfo.set_name(frameworkName);
+  frameworkInfo.mutable_id()->set_value(frameworkId);
+  frameworkInfo.set_checkpoint(true);
+
+  mesos::SlaveInfo slaveInfo;
+  slaveInfo.set_hostname(agentHostname);
+  slaveInfo.set_port(agentPort);
+  slaveInfo.mutable_id()->set_value(agentId);
+
+  Result<mesos::Labels> result =
+    static_cast<mesos::Hook*>(hook)->masterLaunchTaskLabelDecorator(
+        taskInfo, frameworkInfo, slaveInfo);
+
+  std::string json;
+  if (startResult(&json, result)) {
+    json += "\"labels\": [";
+    const mesos::Labels& labels = result.get();
+    for (int i = 0; i < labels.labels_size(); i++) {
+      json += i > 0 ? ", {\"key\": " : "{\"key\": ";
+      appendJsonString(&json, labels.labels(i).key());
+      if (labels.labels(i).has_value()) {
+        json += ", \"value\": ";
+        appendJsonString(&json, labels.labels(i).value());
+      }
+      json += "}";
     }
     json += "]}";
   }

@@ -10,6 +10,7 @@ import ctypes
 import json
 import os
 import re
+import threading
 
 from .common import Exit, log
 
@@ -155,6 +156,12 @@ class Libmesos:
         lib.mesos_standin_decorate_environment.argtypes = [
             ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
             ctypes.POINTER(ctypes.c_char_p)]
+        lib.mesos_standin_master_launch_task_label_decorator.restype = ctypes.c_void_p
+        lib.mesos_standin_master_launch_task_label_decorator.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+            ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_char_p), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+            ctypes.c_char_p, ctypes.c_int]
         self.version = lib.mesos_standin_version().decode()
 
     def _take_string(self, pointer):
@@ -178,9 +185,10 @@ class Libmesos:
 
     @staticmethod
     def _strings(values):
+        """A char* array; None stays a null pointer."""
         array = (ctypes.c_char_p * max(len(values), 1))()
         for i, value in enumerate(values):
-            array[i] = value.encode()
+            array[i] = None if value is None else value.encode()
         return array
 
     def create_hook(self, module_address, parameters):
@@ -195,6 +203,20 @@ class Libmesos:
         values = self._strings([v for _, v in variables])
         pointer = self.lib.mesos_standin_decorate_environment(
             hook, int(environment is not None), len(variables), names, values)
+        return json.loads(self._take_string(pointer))
+
+    def decorate_task_labels(self, hook, task, framework, agent):
+        """Hook::masterLaunchTaskLabelDecorator(TaskInfo, FrameworkInfo, SlaveInfo).
+        task: name, task_id, agent_id, command, labels (None: the task has no Labels, else
+        [{'key'[, 'value']}]); framework: id, name, user; agent: hostname, port."""
+        labels = task["labels"] or []
+        keys = self._strings([label["key"] for label in labels])
+        values = self._strings([label.get("value") for label in labels])
+        pointer = self.lib.mesos_standin_master_launch_task_label_decorator(
+            hook, task["name"].encode(), task["task_id"].encode(), task["agent_id"].encode(),
+            task["command"].encode(), int(task["labels"] is not None), len(labels), keys, values,
+            framework["id"].encode(), framework["name"].encode(), framework["user"].encode(),
+            agent["hostname"].encode(), int(agent["port"]))
         return json.loads(self._take_string(pointer))
 
 
@@ -319,11 +341,17 @@ class ModuleManager:
 
 
 class HookManager:
-    """--hooks: instantiates each named Hook module; decorators run in order."""
+    """--hooks: instantiates each named Hook module; decorators run in order, one call at a
+    time (src/hook/manager.cpp: every method runs under one mutex)."""
 
     def __init__(self, modules):
         self.modules = modules
         self.hooks = []  # [(name, Hook*)]
+        self.mutex = threading.Lock()
+
+    def available(self):
+        """HookManager::hooksAvailable(): the daemons call hooks only when there are some."""
+        return bool(self.hooks)
 
     def initialize(self, hook_list):
         """Returns None or the error text (without 'Error installing hooks: ')."""
@@ -347,14 +375,32 @@ class HookManager:
     def executor_environment(self, environment):
         """Runs slaveExecutorEnvironmentDecorator of every hook, each seeing the
         previous result. environment: None or [(name, value)]."""
-        for name, hook in self.hooks:
-            result = self.modules.libmesos.decorate_environment(hook, environment)
-            if result["result"] == "some":
-                environment = [tuple(v) for v in result["variables"]]
-            elif result["result"] == "error":
-                log("W", "Agent environment decorator hook failed for module '%s': %s"
-                    % (name, result["message"]))
+        with self.mutex:
+            for name, hook in self.hooks:
+                result = self.modules.libmesos.decorate_environment(hook, environment)
+                if result["result"] == "some":
+                    environment = [tuple(v) for v in result["variables"]]
+                elif result["result"] == "error":
+                    log("W", "Agent environment decorator hook failed for module '%s': %s"
+                        % (name, result["message"]))
         return environment
+
+    def master_launch_task_labels(self, task, framework, agent):
+        """HookManager::masterLaunchTaskLabelDecorator (src/hook/manager.cpp): every hook
+        sees the task with the labels the previous one returned; Some replaces them, None
+        keeps them, an Error is logged and keeps them. Returns the labels at the end: a list,
+        empty when the task had none and no hook set any (the task's Labels are then set, but
+        empty). task, framework, agent: as Libmesos.decorate_task_labels takes them."""
+        task = dict(task)
+        with self.mutex:
+            for name, hook in self.hooks:
+                result = self.modules.libmesos.decorate_task_labels(hook, task, framework, agent)
+                if result["result"] == "some":
+                    task["labels"] = result["labels"]
+                elif result["result"] == "error":
+                    log("W", "Master label decorator hook failed for module '%s': %s"
+                        % (name, result["message"]))
+        return list(task["labels"] or [])
 
 
 def load_modules_and_hooks(flags, libmesos, modules_value):

@@ -1,5 +1,7 @@
-// The hook interface of the Mesos stand-in. Only the agent-side method the
-// stand-in actually runs is declared. The destructor and the default
+// The hook interface of the Mesos stand-in. Only the methods the stand-in
+// actually runs are declared, in the order of Mesos 1.11.0's
+// include/mesos/hook.hpp: the master's task label decorator, then the
+// agent's executor environment decorator. The destructor and the default
 // implementation live in libmesos, so every hook needs libmesos's symbols
 // (typeinfo, vtable) at load time, as a real hook needs the real libmesos.
 #ifndef MESOS_STANDIN_HOOK_HPP
@@ -15,6 +17,14 @@ class Hook
 {
 public:
   virtual ~Hook();
+
+  // Called by the master when it launches a task; a Some result replaces
+  // the labels of the task it sends to the agent. None leaves them as they
+  // are.
+  virtual Result<Labels> masterLaunchTaskLabelDecorator(
+      const TaskInfo& taskInfo,
+      const FrameworkInfo& frameworkInfo,
+      const SlaveInfo& slaveInfo);
 
   // Called before an executor is launched; a Some result replaces the
   // executor's environment. None leaves it unchanged.
