@@ -1,10 +1,14 @@
 // A small hook module for testing hook rollouts against any Mesos (the
-// stand-in or a real install): slaveExecutorEnvironmentDecorator adds one
-// environment variable to every executor it sees.
+// stand-in or a real install): on agents, slaveExecutorEnvironmentDecorator
+// adds one environment variable to every executor it sees; on masters,
+// masterLaunchTaskLabelDecorator adds one label to every task launched,
+// when label_key is given (otherwise it leaves the labels alone).
 //
 // Module name: org_mesos_fleet_ProbeHook. Parameters:
-//   env_name   name of the variable to add (default MESOS_FLEET_PROBE)
-//   env_value  its value (required)
+//   env_name     name of the variable to add (default MESOS_FLEET_PROBE)
+//   env_value    its value (required)
+//   label_key    key of the label to add (default: no label is added)
+//   label_value  its value (default: a label without a value)
 // create() returns nullptr (the agent then refuses to start: "Error
 // creating Module instance") when env_value is missing or when
 // fail_create=true, so a broken rollout can be produced on purpose.
@@ -21,8 +25,40 @@ namespace {
 class ProbeHook : public mesos::Hook
 {
 public:
-  ProbeHook(const std::string& name, const std::string& value)
-    : name_(name), value_(value) {}
+  ProbeHook(
+      const std::string& name,
+      const std::string& value,
+      const std::string& labelKey,
+      const std::string* labelValue)
+    : name_(name),
+      value_(value),
+      labelKey_(labelKey),
+      hasLabelValue_(labelValue != nullptr),
+      labelValue_(labelValue != nullptr ? *labelValue : "") {}
+
+  // The task's labels followed by label_key=label_value: Mesos replaces the
+  // task's labels with what a hook returns.
+  Result<mesos::Labels> masterLaunchTaskLabelDecorator(
+      const mesos::TaskInfo& taskInfo,
+      const mesos::FrameworkInfo&,
+      const mesos::SlaveInfo&) override
+  {
+    if (labelKey_.empty()) {
+      return None();
+    }
+
+    mesos::Labels labels;
+    if (taskInfo.has_labels()) {
+      labels.CopyFrom(taskInfo.labels());
+    }
+
+    mesos::Label* label = labels.add_labels();
+    label->set_key(labelKey_);
+    if (hasLabelValue_) {
+      label->set_value(labelValue_);
+    }
+    return labels;
+  }
 
   Result<mesos::Environment> slaveExecutorEnvironmentDecorator(
       const mesos::ExecutorInfo& executorInfo) override
@@ -41,6 +77,9 @@ public:
 private:
   const std::string name_;
   const std::string value_;
+  const std::string labelKey_;
+  const bool hasLabelValue_;
+  const std::string labelValue_;
 };
 
 
@@ -55,6 +94,9 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
   std::string name = "MESOS_FLEET_PROBE";
   std::string value;
   bool haveValue = false;
+  std::string labelKey;
+  std::string labelValue;
+  bool haveLabelValue = false;
 
   for (int i = 0; i < parameters.parameter_size(); i++) {
     const mesos::Parameter& parameter = parameters.parameter(i);
@@ -63,6 +105,11 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
     } else if (parameter.key() == "env_value") {
       value = parameter.value();
       haveValue = true;
+    } else if (parameter.key() == "label_key") {
+      labelKey = parameter.value();
+    } else if (parameter.key() == "label_value") {
+      labelValue = parameter.value();
+      haveLabelValue = true;
     } else if (parameter.key() == "fail_create" &&
                parameter.value() == "true") {
       return nullptr;
@@ -75,7 +122,8 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
     return nullptr;
   }
 
-  return new ProbeHook(name, value);
+  return new ProbeHook(
+      name, value, labelKey, haveLabelValue ? &labelValue : nullptr);
 }
 
 } // namespace
@@ -86,6 +134,7 @@ mesos::modules::Module<mesos::Hook> org_mesos_fleet_ProbeHook(
     MESOS_VERSION,
     "mesos_fleet.hooks",
     "mesos-fleet@example.org",
-    "Probe hook: adds an environment variable to executors.",
+    "Probe hook: adds an environment variable to executors and a label to "
+    "tasks.",
     nullptr,
     createProbeHook);
