@@ -25,9 +25,9 @@ import time
 import uuid
 
 from . import daemon, zookeeper
-from .common import (AGENT_READONLY, AGENT_READWRITE, Exit, Response, Server, advertised_ip,
-                     atomic_write, exit_with, hostname_of, http_authenticators,
-                     http_json, log, parse_duration)
+from .common import (AGENT_READONLY, AGENT_READWRITE, FRAMEWORK_NAME, TASK_COMMAND, Exit,
+                     Response, Server, advertised_ip, atomic_write, exit_with, hostname_of,
+                     http_authenticators, http_json, log, parse_duration, parse_labels)
 
 FLAG_DEFAULTS = {
     "master": None, "zk_session_timeout": "10secs", "work_dir": None, "port": "5051", "ip": None, "hostname": None,
@@ -79,7 +79,6 @@ def read_faults(work_dir):
 
 
 TERMINAL = ("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST")
-FRAMEWORK_NAME = "mesos-standin"
 CHECKPOINT_KEYS = ("task_id", "framework_id", "container_id", "pid", "start_time",
                    "directory", "state", "statuses")
 
@@ -369,21 +368,29 @@ class Agent:
             task_id = str(spec.get("task_id") or "task-" + uuid.uuid4().hex[:12])
             if task_id in self.tasks or not re.fullmatch(r"[A-Za-z0-9_.-]+", task_id):
                 return Response(400, "Task ID '%s' is invalid or already used" % task_id)
-            command = str(spec.get("command") or "exec sleep 2147483647")
+            try:
+                labels = parse_labels(spec.get("labels"))
+            except ValueError as e:
+                return Response(400, str(e))
+            command = str(spec.get("command") or TASK_COMMAND)
             environment = spec.get("environment")
             if environment is not None:
                 environment = [(str(k), str(v)) for k, v in sorted(environment.items())]
-            environment = self.hooks.executor_environment(environment)
             if self.framework_id is None:
                 self.framework_id = "%s-0000" % self.agent_id.rsplit("-S", 1)[0]
+            # A task launched through the master belongs to the master's framework.
+            framework_id = str(spec.get("framework_id") or self.framework_id)
+            if not re.fullmatch(r"[A-Za-z0-9_.-]+", framework_id):
+                return Response(400, "Framework ID '%s' is invalid" % framework_id)
+            environment = self.hooks.executor_environment(environment)
             container_id = str(uuid.uuid4())
             sandbox = os.path.join(
-                self.work_dir, "slaves", self.agent_id, "frameworks", self.framework_id,
+                self.work_dir, "slaves", self.agent_id, "frameworks", framework_id,
                 "executors", task_id, "runs", container_id)
             os.makedirs(sandbox, exist_ok=True)
             env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                    "MESOS_AGENT_ENDPOINT": "%s:%d" % (self.ip, self.port),
-                   "MESOS_FRAMEWORK_ID": self.framework_id, "MESOS_EXECUTOR_ID": task_id,
+                   "MESOS_FRAMEWORK_ID": framework_id, "MESOS_EXECUTOR_ID": task_id,
                    "MESOS_SLAVE_ID": self.agent_id, "MESOS_SANDBOX": sandbox,
                    "MESOS_DIRECTORY": sandbox, "MESOS_CHECKPOINT": "1"}
             env.update(dict(environment or []))
@@ -393,18 +400,20 @@ class Agent:
                     ["/bin/sh", "-c", command], cwd=sandbox, env=env, stdin=subprocess.DEVNULL,
                     stdout=out, stderr=err, start_new_session=True)
             record = {
-                "task_id": task_id, "framework_id": self.framework_id,
+                "task_id": task_id, "framework_id": framework_id,
                 "container_id": container_id, "command": command, "pid": process.pid,
                 "start_time": proc_start_time(process.pid), "directory": sandbox,
                 "state": "TASK_RUNNING", "environment": sorted(env.items()),
                 "statuses": [{"state": "TASK_RUNNING", "timestamp": time.time(), "message": ""}],
             }
+            if labels is not None:
+                record["labels"] = labels
             task = Task(record, process)
             self.tasks[task_id] = task
             self.checkpoint(task)
         log("I", "Launched task %s (pid %d)" % (task_id, process.pid))
         return Response(200, {"task_id": task_id, "pid": process.pid, "state": "TASK_RUNNING",
-                              "framework_id": self.framework_id, "agent_id": self.agent_id,
+                              "framework_id": framework_id, "agent_id": self.agent_id,
                               "directory": sandbox})
 
     def kill(self, request):
@@ -450,18 +459,23 @@ class Agent:
         return values
 
     def task_json(self, task):
-        return {"id": task.task_id, "name": task.task_id, "framework_id": task.framework_id,
-                "executor_id": "", "slave_id": self.agent_id, "state": task.state,
-                "resources": {}, "statuses": [
-                    {"state": s["state"], "timestamp": s["timestamp"]} for s in task.statuses]}
+        result = {"id": task.task_id, "name": task.task_id, "framework_id": task.framework_id,
+                  "executor_id": "", "slave_id": self.agent_id, "state": task.state,
+                  "resources": {}, "statuses": [
+                      {"state": s["state"], "timestamp": s["timestamp"]} for s in task.statuses]}
+        # src/common/http.cpp json(Task): labels when the task has them, as an array.
+        if task.record.get("labels") is not None:
+            result["labels"] = task.record["labels"]
+        return result
 
     def state(self, request):
         if self.recovering:
             # src/slave/http.cpp Http::state.
             return Response(503, "Agent has not finished recovery")
         with self.lock:
-            executors, completed = [], []
+            frameworks = {}  # framework id -> (executors, completed executors)
             for task in self.tasks.values():
+                executors, completed = frameworks.setdefault(task.framework_id, ([], []))
                 executor = {
                     "id": task.task_id, "name": "Command Executor (Task: %s)" % task.task_id,
                     "source": task.task_id, "container": task.container_id,
@@ -474,13 +488,12 @@ class Agent:
                 else:
                     executor["tasks"].append(self.task_json(task))
                     executors.append(executor)
-            frameworks = []
-            if self.tasks:
-                frameworks.append({
-                    "id": self.framework_id, "name": FRAMEWORK_NAME, "user": "root",
-                    "failover_timeout": 0, "checkpoint": True, "role": "*",
-                    "hostname": self.hostname,
-                    "executors": executors, "completed_executors": completed})
+            frameworks = [{
+                "id": framework_id, "name": FRAMEWORK_NAME, "user": "root",
+                "failover_timeout": 0, "checkpoint": True, "role": "*",
+                "hostname": self.hostname,
+                "executors": executors, "completed_executors": completed}
+                for framework_id, (executors, completed) in frameworks.items()]
             state = {
                 "version": self.version, "start_time": self.start_time,
                 "id": self.agent_id or "", "pid": self.pid, "hostname": self.hostname,

@@ -347,6 +347,31 @@ def http_json(url, payload=None, timeout=5.0):
         return status, body.decode(errors="replace")
 
 
+# The command of a fake task when the launch names none.
+TASK_COMMAND = "exec sleep 2147483647"
+# The one fake framework the fake tasks belong to.
+FRAMEWORK_NAME = "mesos-standin"
+
+
+def parse_labels(value):
+    """A task's labels from a /standin/launch request, given as the Labels message in JSON
+    ({"labels": [{"key": k, "value": v}]}, value optional, as in mesos.proto). Returns None
+    when the task has no Labels, else a list of {"key"[, "value"]}; raises ValueError."""
+    if value is None:
+        return None
+    items = value.get("labels", []) if isinstance(value, dict) else None
+    if not isinstance(items, list):
+        raise ValueError("Expecting 'labels' to be {\"labels\": [{\"key\": ..., \"value\": ...}]}")
+    labels = []
+    for item in items:
+        if not (isinstance(item, dict) and isinstance(item.get("key"), str)
+                and isinstance(item.get("value", ""), str)):
+            raise ValueError("Expecting each label to have a string 'key' and an optional "
+                             "string 'value'")
+        labels.append({k: item[k] for k in ("key", "value") if k in item})
+    return labels
+
+
 def advertised_ip(flags):
     """The IP this daemon advertises (its pid's): libprocess's address, which daemon.start()
     has initialized from the flags through LIBPROCESS_IP / LIBPROCESS_ADVERTISE_IP."""

@@ -9,6 +9,9 @@ when its socket closes); one silent for --agent_ping_timeout is disconnected; on
 leaves /slaves. /slaves, /state and the DEACTIVATE_AGENT/REACTIVATE_AGENT
 operator calls of /api/v1 keep Mesos's shapes and answers.
 
+Tasks launched through the master (POST /standin/launch, test only) go to their agent as a
+Mesos master sends a RunTaskMessage: after the hooks' masterLaunchTaskLabelDecorator.
+
 With --zk the masters contend for leadership through ZooKeeper (zookeeper.py); a master that
 does not lead redirects to the leader, and a newly elected one recovers the registry, which the
 stand-in keeps in a znode (see Registry below), before it serves the operator API.
@@ -23,9 +26,10 @@ import urllib.parse
 import uuid
 
 from . import daemon, zookeeper
-from .common import (MASTER_READONLY, MASTER_READWRITE, Exit, Response, Server, advertised_ip,
-                     exit_with, hostname_of, http_authenticators, log, method_not_allowed,
-                     parse_duration, temporary_redirect)
+from .common import (FRAMEWORK_NAME, MASTER_READONLY, MASTER_READWRITE, TASK_COMMAND, Exit,
+                     Response, Server, advertised_ip, exit_with, hostname_of,
+                     http_authenticators, http_json, log, method_not_allowed, parse_duration,
+                     parse_labels, temporary_redirect)
 
 FLAG_DEFAULTS = {
     "port": "5050", "ip": None, "hostname": None, "advertise_ip": None,
@@ -123,10 +127,11 @@ class Registry:
 
 
 class Master:
-    def __init__(self, flags, version, modules_text):
+    def __init__(self, flags, version, modules_text, hooks):
         self.flags = flags
         self.version = version
         self.modules_text = modules_text
+        self.hooks = hooks
         self.id = str(uuid.uuid4())
         self.hostname = hostname_of(flags)
         self.ip = advertised_ip(flags)
@@ -142,6 +147,8 @@ class Master:
         self.deactivated = set()
         self.recovered = {}      # id -> SlaveInfo (id, hostname, port): recovered, not back yet
         self.next_agent = 0
+        self.framework = None    # the fake framework of the tasks launched through the master
+        self.tasks = {}          # task id -> the master's Task (dict)
         self.stopping = threading.Event()
         # Without --zk the master appoints itself (src/master/main.cpp, the standalone
         # detector) and has nothing to recover (the stand-in keeps no registry then).
@@ -376,6 +383,92 @@ class Master:
                         log("W", "Agent %s (%s) disconnected: no ping for %.0f secs"
                             % (agent_id, agent["hostname"], silent))
 
+    # --- tasks (test only) ---
+
+    def launch(self, request):
+        """A task launched through the master, as src/master/master.cpp _accept() launches one
+        (Offer::Operation::LAUNCH): addTask() keeps the TaskInfo as the framework gave it, then,
+        if HookManager::hooksAvailable(), the labels of the task in the RunTaskMessage are set
+        to what HookManager::masterLaunchTaskLabelDecorator returns, and the message goes to
+        the agent. So the master's /state shows the framework's labels and the agent's the
+        decorated ones. The agent's answer stands for its TASK_RUNNING status update."""
+        if not self.serving_agents():
+            return Response(503, "Not the leading master, or not recovered yet")
+        try:
+            spec = request.json() or {}
+            assert isinstance(spec, dict)
+            agent_id = spec["agent_id"]
+            assert isinstance(agent_id, str)
+        except (ValueError, AssertionError, KeyError):
+            return Response(400, "Expecting a JSON object with 'agent_id'")
+        try:
+            labels = parse_labels(spec.get("labels"))
+        except ValueError as e:
+            return Response(400, str(e))
+        task_id = str(spec.get("task_id") or "task-" + uuid.uuid4().hex[:12])
+        now = time.time()
+        with self.lock:
+            agent = self.agents.get(agent_id)
+            if agent is None or not agent["connected"]:
+                return Response(400, "Unknown or disconnected agent '%s'" % agent_id)
+            if task_id in self.tasks:
+                return Response(400, "Task ID '%s' is already used" % task_id)
+            if self.framework is None:
+                # master.cpp newFrameworkId(): <master ID>-<4-digit sequence>.
+                self.framework = {"id": "%s-0000" % self.id, "name": FRAMEWORK_NAME,
+                                  "user": "root", "registered_time": now}
+            framework = dict(self.framework)
+            info = {"hostname": agent["hostname"], "port": agent["port"]}
+            address = agent["pid"].split("@")[-1]
+            log("I", "Adding task %s of framework %s on agent %s" % (
+                task_id, framework["id"], agent_id))
+            self.tasks[task_id] = {
+                "id": task_id, "name": task_id, "framework_id": framework["id"],
+                "executor_id": "", "slave_id": agent_id, "state": "TASK_STAGING",
+                "resources": {}, "role": "*", "statuses": [], "labels": labels}
+        task = {"name": task_id, "task_id": task_id, "agent_id": agent_id,
+                "command": str(spec.get("command") or TASK_COMMAND), "labels": labels}
+        if self.hooks.available():
+            # Set labels retrieved from label-decorator hooks (set even when empty).
+            task["labels"] = self.hooks.master_launch_task_labels(task, framework, info)
+        run_task = {"task_id": task_id, "framework_id": framework["id"],
+                    "command": task["command"], "environment": spec.get("environment")}
+        if task["labels"] is not None:
+            run_task["labels"] = {"labels": task["labels"]}
+        log("I", "Launching task %s of framework %s on agent %s" % (
+            task_id, framework["id"], agent_id))
+        try:
+            status, body = http_json("http://%s/standin/launch" % address, run_task, timeout=5)
+        except OSError as e:
+            status, body = 502, "Failed to send the task to agent %s: %s" % (agent_id, e)
+        with self.lock:
+            if status != 200:
+                # The stand-in forgets a task its agent did not take.
+                del self.tasks[task_id]
+                return Response(status, body)
+            self.tasks[task_id]["state"] = body["state"]
+            self.tasks[task_id]["statuses"].append({"state": body["state"], "timestamp": now})
+        return Response(200, body)
+
+    def task_json(self, task):
+        """src/common/http.cpp json(Task): labels only when the task has them, as an array."""
+        return {k: v for k, v in task.items() if k != "labels" or v is not None}
+
+    def frameworks_json(self):
+        """src/master/readonly_handler.cpp FullFrameworkWriter, for the one fake framework."""
+        if self.framework is None:
+            return []
+        framework = self.framework
+        return [{
+            "id": framework["id"], "name": framework["name"], "used_resources": {},
+            "offered_resources": {}, "capabilities": [], "hostname": "", "webui_url": "",
+            "active": True, "connected": True, "recovered": False, "user": framework["user"],
+            "failover_timeout": 0, "checkpoint": True,
+            "registered_time": framework["registered_time"], "unregistered_time": 0,
+            "resources": {}, "role": "*",
+            "tasks": [self.task_json(t) for t in self.tasks.values()],
+            "unreachable_tasks": [], "completed_tasks": [], "offers": [], "executors": []}]
+
     # --- HTTP ---
 
     def agent_json(self, agent):
@@ -476,7 +569,8 @@ class Master:
             state.update({
                 "flags": self.flags_json(), "slaves": agents,
                 "recovered_slaves": self.recovered_json(),
-                "frameworks": [], "completed_frameworks": [], "unregistered_frameworks": []})
+                "frameworks": self.frameworks_json(), "completed_frameworks": [],
+                "unregistered_frameworks": []})
             return Response(200, state)
 
     def api_get(self, request):
@@ -555,6 +649,7 @@ class Master:
             ("POST", "/standin/register"): self.register,
             ("POST", "/standin/ping"): self.ping,
             ("POST", "/standin/exited"): self.exited,
+            ("POST", "/standin/launch"): self.launch,
         }
 
 
@@ -599,7 +694,8 @@ def main(argv, prefix):
     started = daemon.start("mesos-master", FLAG_DEFAULTS, BOOLEANS, argv, prefix)
     if not isinstance(started, daemon.Startup):
         return started
-    master = Master(started.flags, started.libmesos.version, started.modules_text)
+    master = Master(started.flags, started.libmesos.version, started.modules_text,
+                    started.hooks)
     try:
         zk_url = zookeeper_url(started.flags)
         # The master authenticates HTTP with --credentials; it has no --http_credentials.

@@ -1,12 +1,12 @@
 // A hook module whose manifest fields are set by -D macros, to produce the
 // malformed modules a real agent refuses (wrong API version, unknown or
 // wrong kind, missing field, compatible() saying no), and hooks whose
-// environment decorator records what it saw or fails. Built by the tests
-// against a stand-in install:
+// environment decorator or master label decorator records what it saw or
+// fails. Built by the tests against a stand-in install:
 //   g++ -std=c++14 -shared -fPIC -I<prefix>/include -DMODULE_NAME=x
 //       [-DAPI_VERSION='"1"'] [-DKIND='"Isolator"'] [-DNULL_AUTHOR]
 //       [-DCOMPATIBLE=false] [-DDECORATE | -DDECORATE_ERROR]
-//       odd_module.cpp -o libx.so
+//       [-DLABELS | -DLABELS_ERROR] odd_module.cpp -o libx.so
 
 #include <mesos/hook.hpp>
 #include <mesos/module.hpp>
@@ -54,6 +54,34 @@ class OddHook : public mesos::Hook
       const mesos::ExecutorInfo&) override
   {
     return Error("odd decorator failed");
+  }
+#endif
+
+#if defined(LABELS)
+  // Keeps the task's labels and adds odd_seen=<their keys>, to check the
+  // order hooks run in.
+  Result<mesos::Labels> masterLaunchTaskLabelDecorator(
+      const mesos::TaskInfo& taskInfo,
+      const mesos::FrameworkInfo&,
+      const mesos::SlaveInfo&) override
+  {
+    mesos::Labels labels = taskInfo.labels();
+    std::string seen;
+    for (int i = 0; i < labels.labels_size(); i++) {
+      seen += labels.labels(i).key() + ",";
+    }
+    mesos::Label* label = labels.add_labels();
+    label->set_key("odd_seen");
+    label->set_value(seen);
+    return labels;
+  }
+#elif defined(LABELS_ERROR)
+  Result<mesos::Labels> masterLaunchTaskLabelDecorator(
+      const mesos::TaskInfo&,
+      const mesos::FrameworkInfo&,
+      const mesos::SlaveInfo&) override
+  {
+    return Error("odd label decorator failed");
   }
 #endif
 };
