@@ -26,6 +26,7 @@ import time
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import host_lock
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
 
 def _under(root, path):
@@ -100,7 +101,7 @@ def stray_entries(modules_dir=None, flag_dir=None, root="/"):
     if modules_dir and os.path.isdir(_under(root, modules_dir)):
         for name in sorted(os.listdir(_under(root, modules_dir))):
             path = os.path.join(modules_dir, name)
-            why = _not_a_modules_file(_under(root, path))
+            why = _not_a_modules_file(_under(root, path), path)
             if why:
                 out.append("%s %s; Mesos reads every entry of --modules_dir, dotfiles too, and the agent will "
                            "not start. Move it out of %s" % (path, why, modules_dir))
@@ -114,16 +115,20 @@ def stray_entries(modules_dir=None, flag_dir=None, root="/"):
     return out
 
 
-def _not_a_modules_file(path):
-    if not os.path.isfile(path):
+def _not_a_modules_file(real, path):
+    """Why the entry at ``real`` (``path`` on the host) is not a modules file Mesos can load,
+    checked as the manifests we write are (modules_manifest.validate), or None."""
+    if not os.path.isfile(real):
         return "is not a file"
     try:
-        with open(path, "rb") as handle:
+        with open(real, "rb") as handle:
             doc = json.loads(handle.read().decode("utf-8"))
     except (IOError, OSError, ValueError) as e:
         return "is not a modules JSON file (%s)" % e
-    if not isinstance(doc, dict):
-        return "is not a modules JSON object"
+    try:
+        mm.validate(doc, path)
+    except mm.ManifestError as e:
+        return "is not a modules JSON file Mesos can load (%s)" % e
     return None
 
 

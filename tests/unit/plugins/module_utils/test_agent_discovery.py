@@ -97,6 +97,7 @@ def test_survey_reports_stray_files_the_agent_would_read_at_its_restart(tmp_path
     (modules_dir / "10-site.json").write_text('{"libraries": [], "comment": "unknown keys are fine"}')
     (modules_dir / ".10-site.json.swp").write_text("vim swap")
     (modules_dir / "old").mkdir()
+    (modules_dir / "20-broken.json").write_text('{"libraries": [{"modules": [{"name": "m"}]}]}')
     flag_dir = tmp_path / "etc/mesos-slave"
     (flag_dir / "hooks~").write_text("a_Hook\n")
     (flag_dir / "modules.bak").write_text("x\n")
@@ -107,6 +108,10 @@ def test_survey_reports_stray_files_the_agent_would_read_at_its_restart(tmp_path
     assert found["problems"] == [
         "/etc/mesos/modules.d/.10-site.json.swp is not a modules JSON file (Expecting value: line 1 column 1 "
         "(char 0)); Mesos reads every entry of --modules_dir, dotfiles too, and the agent will not start. "
+        "Move it out of /etc/mesos/modules.d",
+        "/etc/mesos/modules.d/20-broken.json is not a modules JSON file Mesos can load "
+        "(/etc/mesos/modules.d/20-broken.json.libraries[0]: needs 'file' or 'name' (Mesos: Library name or path "
+        "not provided)); Mesos reads every entry of --modules_dir, dotfiles too, and the agent will not start. "
         "Move it out of /etc/mesos/modules.d",
         "/etc/mesos/modules.d/old is not a file; Mesos reads every entry of --modules_dir, dotfiles too, and "
         "the agent will not start. Move it out of /etc/mesos/modules.d",
