@@ -165,7 +165,7 @@ def tls_context(url):
     return _TLS_CONTEXTS[scheme]
 
 
-def _tls_failure(url, reason):
+def _tls_failure(reason):
     """The words for a certificate the client does not accept, or None for another failure."""
     if not isinstance(reason, ssl.SSLCertVerificationError):
         return None
@@ -214,9 +214,9 @@ def request(url, method="GET", payload=None, timeout=DEFAULT_TIMEOUT):
                                                    (": " + detail) if detail else ""),
                             status=e.code)
     except URLError as e:
-        raise MesosApiError(url, _tls_failure(url, e.reason) or "cannot connect: %s" % (e.reason,))
+        raise MesosApiError(url, _tls_failure(e.reason) or "cannot connect: %s" % (e.reason,))
     except ssl.SSLCertVerificationError as e:
-        raise MesosApiError(url, _tls_failure(url, e))
+        raise MesosApiError(url, _tls_failure(e))
     except (socket.timeout, TimeoutError):
         raise MesosApiError(url, "no answer within %s s" % timeout)
     except UrlsConnectionError as e:
