@@ -2,7 +2,7 @@
 # Copyright (c) mesos_fleet.hooks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Everything the rollout needs to know about one Mesos agent host, gathered in one pass."""
+"""Everything the rollout needs to know about one Mesos agent (or master) host, gathered in one pass."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,14 +11,17 @@ __metaclass__ = type
 import os
 import platform
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_process
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import daemon_process
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_install as mi
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import preflight
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
-SERVICE_UNITS = ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service")
+SERVICE_UNITS = {
+    "agent": ("mesos-agent.service", "mesos-slave.service", "dcos-mesos-slave.service"),
+    "master": ("mesos-master.service", "dcos-mesos-master.service"),
+}
 PKGCONFIG_DIRS = ("lib/pkgconfig", "lib64/pkgconfig", "share/pkgconfig", "lib/x86_64-linux-gnu/pkgconfig")
 
 
@@ -30,9 +33,9 @@ def _under(root, path):
     return os.path.join(root, path.lstrip("/")) if root != "/" else path
 
 
-def find_service(root="/"):
-    """The agent's systemd unit name, from the unit files present."""
-    for unit in SERVICE_UNITS:
+def find_service(root="/", daemon="agent"):
+    """The daemon's systemd unit name, from the unit files present."""
+    for unit in SERVICE_UNITS[daemon]:
         for d in flag_stores.UNIT_DIRS:
             if os.path.isfile(_under(root, os.path.join(d, unit))):
                 return unit
@@ -48,8 +51,9 @@ def find_pkgconfig(prefix):
 
 
 def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, prefixes=None,
-             read_flags=True):
-    """Gather the agent facts.
+             read_flags=True, daemon="agent"):
+    """Gather the facts of the host's ``daemon`` (agent or master); its endpoint is
+    ``<daemon>_url``.
 
     With read_flags false (a build host that runs no agent) the packaging style, flags and
     service are not looked at.
@@ -58,10 +62,10 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
     the flag stores at a directory tree; binaries and libraries are looked up as given.
     """
     if prefix is None:
-        prefix = mi.find_prefix(prefixes or mi.DEFAULT_PREFIXES)
-    binary = mi.find_agent_binary(prefix)
+        prefix = mi.find_prefix(prefixes or mi.DEFAULT_PREFIXES, daemon)
+    binary = mi.find_binary(prefix, daemon)
     if not binary:
-        raise DiscoveryError("no mesos-agent or mesos-slave binary under %s" % prefix)
+        raise DiscoveryError("no %s binary under %s" % (" or ".join(daemon_process.BINARIES[daemon]), prefix))
     rc, out, err = run([binary, "--version"])
     if rc != 0:
         raise DiscoveryError("%s --version failed (exit %d): %s" % (binary, rc, (err or out).strip()[:300]))
@@ -89,14 +93,14 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
     store = None
     flags_detail = {}
     if read_flags:
-        store = flag_stores.make_store(style, root=root, **(store_paths or {}))
+        store = flag_stores.make_store(style, root=root, daemon=daemon, **(store_paths or {}))
         flags_detail = store.read_flags()
     flags = dict((name, item["value"]) for name, item in flags_detail.items())
     hooks = flag_stores.split_hooks(flags.get("hooks", ""))
-    # agent_info replaces this with the running agent's address when it can read the process.
+    # agent_info replaces this with the running daemon's address when it can read the process.
     try:
-        url, how = agent_process.agent_url(flags, None, run)
-    except agent_process.AddressError as e:
+        url, how = daemon_process.daemon_url(flags, None, run, daemon)
+    except daemon_process.AddressError as e:
         raise DiscoveryError(str(e))
 
     return dict(
@@ -125,9 +129,9 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
         modules_dir=flags.get("modules_dir", ""),
         hooks=hooks,
         flag_dir=store.flag_directory() if store else None,
-        service=(getattr(store, "unit", None) or find_service(root)) if store else None,
-        agent_url=url,
-        agent_url_from="%s in the configuration files" % how,
+        service=(getattr(store, "unit", None) or find_service(root, daemon)) if store else None,
+        daemon=daemon,
+        **{"%s_url" % daemon: url, "%s_url_from" % daemon: "%s in the configuration files" % how}
     )
 
 
@@ -136,7 +140,7 @@ REQUIREMENT_HINT = {"pyelftools": "python3-pyelftools"}
 
 def survey(run, which, preflight_modules=None, have_elftools=True, install_requirements=True,
            prefix=None, style="auto", root="/", store_paths=None, read_flags=True, stat=os.stat,
-           lock_path=None, lock_stale_after=0):
+           lock_path=None, lock_stale_after=0, daemon="agent"):
     """Discovery and the read-only checks of a change, in one pass that never raises.
 
     Returns dict(facts, problems, requirements_missing). ``problems`` lists everything that
@@ -160,12 +164,12 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
             # The flags can still be checked; the rest waits for the requirements.
             flags, flag_dir = {}, None
             if read_flags:
-                store = flag_stores.make_store(style, root=root, **(store_paths or {}))
+                store = flag_stores.make_store(style, root=root, daemon=daemon, **(store_paths or {}))
                 flags = dict((name, item["value"]) for name, item in store.read_flags().items())
                 flag_dir = store.flag_directory()
         else:
             facts = discover(run, which, prefix=prefix, style=style, root=root, store_paths=store_paths,
-                             read_flags=read_flags)
+                             read_flags=read_flags, daemon=daemon)
             flags, flag_dir = facts["flags"], facts["flag_dir"]
         if read_flags:
             problems.extend(preflight.flag_problems(flags))
@@ -189,25 +193,28 @@ def summary_line(host, facts):
 
 
 def agent_problems(facts, require_kill_mode_process=False, require_healthy=False):
-    """What rules a discovered agent out of a rolling restart (facts with systemd properties and health)."""
+    """What rules a discovered agent (or master) out of a rolling restart (facts with systemd
+    properties and health)."""
     problems = []
+    daemon = facts.get("daemon") or "agent"
     kill_mode = facts.get("kill_mode")
-    if require_kill_mode_process and kill_mode and kill_mode != "process":
+    # A master has no executors to keep; only an agent's tasks die with its control group.
+    if daemon == "agent" and require_kill_mode_process and kill_mode and kill_mode != "process":
         problems.append("%s has KillMode=%s; restarting it kills every executor and task on the agent. Set "
                         "KillMode=process in the unit (Mesos requires it) or set "
                         "mesos_discover_require_kill_mode_process=false to accept the loss"
                         % (facts.get("service"), kill_mode))
-    agent_pid, main_pid = facts.get("agent_pid"), facts.get("main_pid")
-    if kill_mode == "process" and agent_pid and str(agent_pid) != str(main_pid):
-        problems.append("%s runs a wrapper (pid %s) that forks the agent (pid %s) instead of exec'ing it: with "
-                        "KillMode=process a restart stops only the wrapper, the old agent keeps its port and the "
-                        "new one cannot bind it. Make the wrapper exec the agent"
-                        % (facts.get("service"), main_pid, agent_pid))
+    pid, main_pid = facts.get("%s_pid" % daemon), facts.get("main_pid")
+    if kill_mode == "process" and pid and str(pid) != str(main_pid):
+        problems.append("%s runs a wrapper (pid %s) that forks the %s (pid %s) instead of exec'ing it: with "
+                        "KillMode=process a restart stops only the wrapper, the old %s keeps its port and the "
+                        "new one cannot bind it. Make the wrapper exec the %s"
+                        % (facts.get("service"), main_pid, daemon, pid, daemon, daemon))
     if facts.get("address_problem"):
         problems.append(facts["address_problem"])
     if require_healthy and facts.get("healthy") is False:
-        problems.append("%s/health does not answer (address from %s); fix the agent before a rollout"
-                        % (facts.get("agent_url"), facts.get("agent_url_from")))
+        problems.append("%s/health does not answer (address from %s); fix the %s before a rollout"
+                        % (facts.get("%s_url" % daemon), facts.get("%s_url_from" % daemon), daemon))
     # Every later read of the agent or its master would be refused as well.
     problems.extend(facts.get("http_refused") or [])
     return problems

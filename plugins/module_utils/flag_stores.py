@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Read and patch a Mesos agent's flags for each packaging style seen in real fleets.
+"""Read and patch a Mesos agent's or master's flags for each packaging style seen in real fleets.
 
 Styles (see DESIGN.md, "Packaging styles"):
 
@@ -18,6 +18,10 @@ Styles (see DESIGN.md, "Packaging styles"):
     changed only through our own drop-in ``<unit>.d/50-mesos-fleet-hooks.conf``.
 ``dcos``
     DC/OS env files, changed only in the operator override ``/var/lib/dcos/mesos-slave-common``.
+
+A master's files are the same with ``master`` for ``slave``/``agent`` (see LAYOUTS): flag files
+under ``/etc/mesos-master``, ``/etc/default/mesos-master``, ``mesos-master.service``, and DC/OS's
+``/etc/mesosphere/mesos/master.env`` as the override file.
 
 Precedence follows Mesos (stout flags): a flag on the command line wins over ``MESOS_*`` in
 the environment; among environment sources the later assignment wins.
@@ -54,16 +58,7 @@ STATES = ("present", "absent")
 DROPIN_NAME = "50-mesos-fleet-hooks.conf"
 DROPIN_HEADER = "# Managed by mesos_fleet.hooks (agent_flags): Mesos module and hook flags.\n"
 
-FLAG_DIRS = ("/etc/mesos-slave", "/etc/mesos-agent")
-ENVFILE_PATHS = (
-    "/etc/default/mesos",
-    "/etc/default/mesos-slave",
-    "/etc/default/mesos-agent",
-    "/etc/sysconfig/mesos-agent",
-)
-UNIT_NAMES = ("mesos-agent.service", "mesos-slave.service")
-# Highest priority first, as systemd searches them.
-# The module options that say where an agent's flags live (doc fragment mesos_fleet.hooks.flag_store).
+# The module options that say where a daemon's flags live (doc fragment mesos_fleet.hooks.flag_store).
 ARGUMENT_SPEC = dict(
     style=dict(type="str", choices=["auto"] + list(STYLES), default="auto"),
     flag_dir=dict(type="path"),
@@ -71,23 +66,76 @@ ARGUMENT_SPEC = dict(
     unit=dict(type="str"),
     override_file=dict(type="path"),
 )
+# Highest priority first, as systemd searches them.
 UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
-# EnvironmentFile= order of dcos-mesos-slave.service; later files win.
-DCOS_ENV_FILES = (
-    "/opt/mesosphere/environment",
-    "/opt/mesosphere/etc/mesos-slave-common",
-    "/opt/mesosphere/etc/mesos-slave",
-    "/opt/mesosphere/etc/proxy.env",
-    "/opt/mesosphere/etc/mesos-slave-common-extras",
-    "/var/lib/dcos/mesos-slave-common",
-    "/var/lib/dcos/mesos-resources",
-    "/run/dcos/etc/mesos-slave",
-)
-DCOS_OVERRIDE_FILE = "/var/lib/dcos/mesos-slave-common"
-DCOS_MARKER = "/opt/mesosphere/etc/mesos-slave-common"
 
-# Non-MESOS_ variables mesos-init-wrapper turns into agent flags.
-WRAPPER_VARS = {"MASTER": "master", "IP": "ip", "LOGS": "log_dir", "ISOLATION": "isolation"}
+
+class Layout(object):
+    """Where one kind of Mesos daemon (agent or master) keeps its flags in each style."""
+
+    def __init__(self, daemon, flag_dirs, env_files, unit_names, dcos_env_files, dcos_override_file,
+                 dcos_marker, wrapper_vars):
+        self.daemon = daemon
+        self.flag_dirs = flag_dirs
+        self.env_files = env_files
+        self.unit_names = unit_names
+        # EnvironmentFile= order of the DC/OS unit; later files win.
+        self.dcos_env_files = dcos_env_files
+        self.dcos_override_file = dcos_override_file
+        self.dcos_marker = dcos_marker
+        # Non-MESOS_ variables mesos-init-wrapper turns into flags of this daemon.
+        self.wrapper_vars = wrapper_vars
+
+
+LAYOUTS = {
+    "agent": Layout(
+        daemon="agent",
+        flag_dirs=("/etc/mesos-slave", "/etc/mesos-agent"),
+        env_files=("/etc/default/mesos", "/etc/default/mesos-slave", "/etc/default/mesos-agent",
+                   "/etc/sysconfig/mesos-agent"),
+        unit_names=("mesos-agent.service", "mesos-slave.service"),
+        # dcos/dcos packages/mesos/extra/dcos-mesos-slave.service
+        dcos_env_files=(
+            "/opt/mesosphere/environment",
+            "/opt/mesosphere/etc/mesos-slave-common",
+            "/opt/mesosphere/etc/mesos-slave",
+            "/opt/mesosphere/etc/proxy.env",
+            "/opt/mesosphere/etc/mesos-slave-common-extras",
+            "/var/lib/dcos/mesos-slave-common",
+            "/var/lib/dcos/mesos-resources",
+            "/run/dcos/etc/mesos-slave",
+            "/etc/mesosphere/mesos/agent.env",
+        ),
+        dcos_override_file="/var/lib/dcos/mesos-slave-common",
+        dcos_marker="/opt/mesosphere/etc/mesos-slave-common",
+        wrapper_vars={"MASTER": "master", "IP": "ip", "LOGS": "log_dir", "ISOLATION": "isolation"},
+    ),
+    "master": Layout(
+        daemon="master",
+        flag_dirs=("/etc/mesos-master",),
+        env_files=("/etc/default/mesos", "/etc/default/mesos-master", "/etc/sysconfig/mesos-master"),
+        unit_names=("mesos-master.service",),
+        # dcos/dcos packages/mesos/extra/dcos-mesos-master.service. The master's chain has no
+        # file under /var/lib/dcos: the operator's file is the last one, master.env.
+        dcos_env_files=(
+            "/opt/mesosphere/environment",
+            "/opt/mesosphere/etc/mesos-master",
+            "/opt/mesosphere/etc/proxy.env",
+            "/opt/mesosphere/etc/mesos-master-provider",
+            "/opt/mesosphere/etc/mesos-master-extras",
+            "/run/dcos/etc/mesos-master",
+            "/etc/mesosphere/mesos/master.env",
+        ),
+        dcos_override_file="/etc/mesosphere/mesos/master.env",
+        dcos_marker="/opt/mesosphere/etc/mesos-master",
+        wrapper_vars={"ZK": "zk", "PORT": "port", "CLUSTER": "cluster", "IP": "ip", "LOGS": "log_dir"},
+    ),
+}
+DAEMONS = tuple(sorted(LAYOUTS))
+# The directory of an override file that a DC/OS master may not have until the first override
+# is written; made only where its parent (/etc/mesosphere, present on every DC/OS node) is.
+_OVERRIDE_DIRS = frozenset([os.path.dirname(LAYOUTS["master"].dcos_override_file)])
+AGENT = LAYOUTS["agent"]
 
 _HOOK_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENV_NAME = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_]*)=")
@@ -423,7 +471,7 @@ def _managed_var(name):
 class EnvFile:
     """A ``NAME=value`` file, parsed line by line so untouched lines stay byte-identical."""
 
-    def __init__(self, path, text, wrapper_vars=False):
+    def __init__(self, path, text, wrapper_vars=None):
         self.path = path
         self.original = None if text is None else encode_text(text)
         self.exists = text is not None
@@ -469,7 +517,7 @@ class EnvFile:
             if rest.strip() and not rest.strip().startswith("#"):
                 raise ValueError("unexpected %r after the value" % rest.strip())
         except ValueError as exc:
-            if name.upper().startswith("MESOS_") or (self.wrapper_vars and name in WRAPPER_VARS):
+            if name.upper().startswith("MESOS_") or (self.wrapper_vars and name in self.wrapper_vars):
                 raise FlagStoreError("%s line %d: malformed assignment of %s: %s" % (self.path, number, name, exc))
             return _EnvLine(raw, number)
         if dynamic and _managed_var(name):
@@ -487,8 +535,9 @@ class EnvFile:
 
     def wrapper_definitions(self):
         """MASTER=, IP=, ... which mesos-init-wrapper turns into command-line flags."""
-        return [Definition(WRAPPER_VARS[line.name], line.value, "%s:%d" % (self.path, line.number))
-                for line in self.lines if line.name in WRAPPER_VARS]
+        wrapper_vars = self.wrapper_vars or {}
+        return [Definition(wrapper_vars[line.name], line.value, "%s:%d" % (self.path, line.number))
+                for line in self.lines if line.name in wrapper_vars]
 
     def _assignments(self, flag):
         return [i for i, line in enumerate(self.lines)
@@ -623,8 +672,9 @@ class FlagStore:
 
     style = None
 
-    def __init__(self, root="/"):
+    def __init__(self, root="/", layout=AGENT):
         self.root = root or "/"
+        self.layout = layout
 
     # Subclasses: _load(view) -> state; _definitions(state) -> [Definition] low->high;
     # _patch(state, wanted, current) -> (changes, daemon_reload_needed)
@@ -745,8 +795,8 @@ class FlagDirStore(LayeredStore):
 
     style = "flagdir"
 
-    def __init__(self, root="/", flag_dir=None, env_files=None):
-        super(FlagDirStore, self).__init__(root)
+    def __init__(self, root="/", flag_dir=None, env_files=None, layout=AGENT):
+        super(FlagDirStore, self).__init__(root, layout)
         self.flag_dir = flag_dir
         self.env_files = env_files
 
@@ -758,11 +808,12 @@ class FlagDirStore(LayeredStore):
             if not view.isdir(self.flag_dir):
                 raise FlagStoreError("flag directory %s does not exist" % self.flag_dir)
             return self.flag_dir
-        found = [path for path in FLAG_DIRS if view.isdir(path)]
+        flag_dirs = self.layout.flag_dirs
+        found = [path for path in flag_dirs if view.isdir(path)]
         if len(found) != 1:
             raise FlagStoreError(
                 "cannot tell the flag directory: %s; set flag_dir"
-                % ("none of %s exists" % ", ".join(FLAG_DIRS) if not found else "both %s exist" % " and ".join(found))
+                % ("none of %s exists" % ", ".join(flag_dirs) if not found else "both %s exist" % " and ".join(found))
             )
         return found[0]
 
@@ -771,7 +822,7 @@ class FlagDirStore(LayeredStore):
         env_files = self.env_files
         if env_files is None:
             env_files = ["/etc/default/mesos", "/etc/default/%s" % os.path.basename(flag_dir.rstrip("/"))]
-        env = [EnvFile(path, view.read_text(path), wrapper_vars=True) for path in env_files]
+        env = [EnvFile(path, view.read_text(path), wrapper_vars=self.layout.wrapper_vars) for path in env_files]
         # The wrapper turns MASTER, IP, LOGS, ISOLATION into command-line flags placed
         # before the flag files' ones: a read-only layer between environment and flag files.
         wrapper = _ReadOnly([d for source in env for d in source.wrapper_definitions()])
@@ -791,9 +842,9 @@ class EnvFileStore(LayeredStore):
 
     style = "envfile"
 
-    def __init__(self, root="/", env_files=None):
-        super(EnvFileStore, self).__init__(root)
-        self.env_files = list(env_files or ENVFILE_PATHS)
+    def __init__(self, root="/", env_files=None, layout=AGENT):
+        super(EnvFileStore, self).__init__(root, layout)
+        self.env_files = list(env_files or layout.env_files)
 
     def _sources(self, view):
         sources = [EnvFile(path, view.read_text(path)) for path in self.env_files]
@@ -808,10 +859,10 @@ class DcosStore(LayeredStore):
     style = "dcos"
     _delete_empty_target = True
 
-    def __init__(self, root="/", env_files=None, override_file=None):
-        super(DcosStore, self).__init__(root)
-        self.env_files = list(env_files or DCOS_ENV_FILES)
-        self.override_file = override_file or DCOS_OVERRIDE_FILE
+    def __init__(self, root="/", env_files=None, override_file=None, layout=AGENT):
+        super(DcosStore, self).__init__(root, layout)
+        self.env_files = list(env_files or layout.dcos_env_files)
+        self.override_file = override_file or layout.dcos_override_file
         if self.override_file not in self.env_files:
             raise FlagStoreError("the DC/OS override file %s must be one of env_files" % self.override_file)
 
@@ -926,14 +977,14 @@ class DropinStore(FlagStore):
 
     style = "dropin"
 
-    def __init__(self, root="/", unit=None, unit_dirs=None, dropin_name=DROPIN_NAME):
-        super(DropinStore, self).__init__(root)
+    def __init__(self, root="/", unit=None, unit_dirs=None, dropin_name=DROPIN_NAME, layout=AGENT):
+        super(DropinStore, self).__init__(root, layout)
         self.unit = unit
         self.unit_dirs = list(unit_dirs or UNIT_DIRS)
         self.dropin_name = dropin_name
 
     def find_unit(self, view):
-        names = [self.unit] if self.unit else list(UNIT_NAMES)
+        names = [self.unit] if self.unit else list(self.layout.unit_names)
         for name in names:
             for directory in self.unit_dirs:
                 path = "%s/%s" % (directory, name)
@@ -1122,10 +1173,10 @@ class DropinStore(FlagStore):
 # Style detection, construction, applying
 
 
-def _unit_evidence(view):
-    """The agent's unit path when it runs the agent directly with flags in the unit or its
+def _unit_evidence(view, layout):
+    """The daemon's unit path when it runs the daemon directly with flags in the unit or its
     drop-ins (the dropin style), else None."""
-    store = DropinStore()
+    store = DropinStore(layout=layout)
     try:
         _name, path, config = store._parse(view)
     except FlagStoreError as exc:
@@ -1139,51 +1190,63 @@ def _unit_evidence(view):
     return None
 
 
-def detect_style(root="/"):
-    """Return the packaging style of the host below ``root`` from the files that exist.
+def _layout(daemon):
+    try:
+        return LAYOUTS[daemon]
+    except KeyError:
+        raise FlagStoreError("unknown daemon %r; use one of %s" % (daemon, ", ".join(DAEMONS)))
+
+
+def detect_style(root="/", daemon="agent"):
+    """Return the packaging style of the ``daemon`` (agent or master) of the host below ``root``,
+    from the files that exist.
 
     Raises FlagStoreError when no style or more than one style matches.
     """
+    layout = _layout(daemon)
     view = FileView(root)
     evidence = {}
-    if view.isfile(DCOS_MARKER):
-        evidence["dcos"] = DCOS_MARKER
-    flag_dirs = [path for path in FLAG_DIRS if view.isdir(path)]
+    if view.isfile(layout.dcos_marker):
+        evidence["dcos"] = layout.dcos_marker
+    flag_dirs = [path for path in layout.flag_dirs if view.isdir(path)]
     if flag_dirs:
         evidence["flagdir"] = " and ".join(flag_dirs)
-    unit = _unit_evidence(view)
+    unit = _unit_evidence(view, layout)
     if unit:
         evidence["dropin"] = "%s (flags on ExecStart= or Environment=MESOS_*)" % unit
-    env_files = [path for path in ENVFILE_PATHS if view.isfile(path)]
+    env_files = [path for path in layout.env_files if view.isfile(path)]
     if env_files and "flagdir" not in evidence and "dropin" not in evidence and "dcos" not in evidence:
         evidence["envfile"] = ", ".join(env_files)
     if not evidence:
         raise FlagStoreError(
-            "cannot detect the Mesos agent packaging style under %s: found none of %s, %s, a "
-            "mesos-agent/mesos-slave unit with flags, or %s; set style explicitly"
-            % (root, DCOS_MARKER, " or ".join(FLAG_DIRS), ", ".join(ENVFILE_PATHS))
+            "cannot detect the Mesos %s packaging style under %s: found none of %s, %s, a "
+            "%s unit with flags, or %s; set style explicitly"
+            % (daemon, root, layout.dcos_marker, " or ".join(layout.flag_dirs),
+               "/".join(name[:-len(".service")] for name in layout.unit_names), ", ".join(layout.env_files))
         )
     if len(evidence) > 1:
         raise FlagStoreError(
-            "ambiguous Mesos agent packaging style under %s: %s; set style explicitly"
-            % (root, "; ".join("%s (%s)" % (style, evidence[style]) for style in sorted(evidence)))
+            "ambiguous Mesos %s packaging style under %s: %s; set style explicitly"
+            % (daemon, root, "; ".join("%s (%s)" % (style, evidence[style]) for style in sorted(evidence)))
         )
     if "flagdir" in evidence and len(flag_dirs) > 1:
         raise FlagStoreError(
-            "ambiguous Mesos agent packaging style under %s: both %s exist; set flag_dir"
-            % (root, " and ".join(flag_dirs))
+            "ambiguous Mesos %s packaging style under %s: both %s exist; set flag_dir"
+            % (daemon, root, " and ".join(flag_dirs))
         )
     return list(evidence)[0]
 
 
-def make_store(style, root="/", **paths):
-    """Build the store for ``style`` ('auto' detects it). ``paths`` are the style's options:
+def make_store(style, root="/", daemon="agent", **paths):
+    """Build the store for ``style`` ('auto' detects it) of the ``daemon`` (agent or master).
+    ``paths`` are the style's options:
 
     flagdir: flag_dir, env_files; envfile: env_files; dropin: unit, unit_dirs;
     dcos: env_files, override_file. None values mean the defaults.
     """
+    layout = _layout(daemon)
     if style == "auto":
-        style = detect_style(root)
+        style = detect_style(root, daemon)
     paths = dict((key, value) for key, value in paths.items() if value is not None)
     allowed = {
         "flagdir": ("flag_dir", "env_files"),
@@ -1201,7 +1264,7 @@ def make_store(style, root="/", **paths):
             if key != "unit" and not str(path).startswith("/"):
                 raise FlagStoreError("%s: %r is not an absolute path" % (key, path))
     cls = {"flagdir": FlagDirStore, "envfile": EnvFileStore, "dropin": DropinStore, "dcos": DcosStore}[style]
-    return cls(root=root, **paths)
+    return cls(root=root, layout=layout, **paths)
 
 
 def apply_plan(plan, root="/", backup_dir=None):
@@ -1224,8 +1287,9 @@ def apply_plan(plan, root="/", backup_dir=None):
                 _remove_empty_dropin_dir(real)
             else:
                 parent = os.path.dirname(real)
-                if parent.endswith(".service.d"):
-                    ensure_dir(parent)  # a unit's drop-in directory, 0755
+                if parent.endswith(".service.d") or (
+                        os.path.dirname(change.path) in _OVERRIDE_DIRS and os.path.isdir(os.path.dirname(parent))):
+                    ensure_dir(parent)  # a unit's drop-in directory, or DC/OS's /etc/mesosphere/mesos: 0755
                 mode, uid, gid = config_file_mode(real)
                 backup = atomic_write(real, change.after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir)
         except (AtomicFileError, EnvironmentError) as exc:

@@ -25,7 +25,10 @@ DEFAULT_PREFIXES = (
     "/opt/mesos",
     "/opt/mesosphere/active/mesos",
 )
-AGENT_BINARIES = ("sbin/mesos-agent", "sbin/mesos-slave", "bin/mesos-agent", "bin/mesos-slave")
+BINARIES = {
+    "agent": ("sbin/mesos-agent", "sbin/mesos-slave", "bin/mesos-agent", "bin/mesos-slave"),
+    "master": ("sbin/mesos-master", "bin/mesos-master"),
+}
 LIB_DIRS = ("lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu")
 
 _VERSION_OUTPUT = re.compile(r"^\s*mesos\s+(\S+)\s*$", re.MULTILINE)
@@ -167,20 +170,21 @@ def compile_flags_from_pkgconfig(text):
     )
 
 
-def find_agent_binary(prefix, exists=os.path.exists):
-    for rel in AGENT_BINARIES:
+def find_binary(prefix, daemon="agent", exists=os.path.exists):
+    for rel in BINARIES[daemon]:
         path = os.path.join(prefix, rel)
         if exists(path):
             return path
     return None
 
 
-def find_prefix(prefixes=DEFAULT_PREFIXES, exists=os.path.exists):
-    """The first prefix that holds a Mesos agent binary."""
+def find_prefix(prefixes=DEFAULT_PREFIXES, daemon="agent", exists=os.path.exists):
+    """The first prefix that holds the daemon's binary."""
     for prefix in prefixes:
-        if find_agent_binary(prefix, exists):
+        if find_binary(prefix, daemon, exists):
             return prefix
-    raise InstallError("no mesos-agent or mesos-slave binary under %s" % ", ".join(prefixes))
+    raise InstallError("no %s binary under %s" % (
+        " or ".join(sorted(set(os.path.basename(b) for b in BINARIES[daemon]))), ", ".join(prefixes)))
 
 
 def find_libmesos(prefix, version=None, listdir=os.listdir, isdir=os.path.isdir):

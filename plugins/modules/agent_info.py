@@ -19,7 +19,8 @@ description:
   - Reads every agent flag from the host's packaging style (flag files, env files, systemd unit
     and drop-ins, DC/OS env files), including the current C(--modules), C(--modules_dir) and
     C(--hooks), and the service's systemd settings that decide whether tasks survive a restart.
-  - Returns everything as the C(mesos_agent) fact. Changes nothing.
+  - Returns everything as the C(mesos_agent) fact, or, with I(daemon=master), the same about the
+    host's master as the C(mesos_master) fact (its endpoint as C(master_url)). Changes nothing.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 requirements:
@@ -27,12 +28,20 @@ requirements:
 attributes:
   facts:
     support: full
-    description: Sets C(mesos_agent).
+    description: Sets C(mesos_agent) (C(mesos_master) with I(daemon=master)).
 extends_documentation_fragment:
   - mesos_fleet.hooks.flag_store
   - mesos_fleet.hooks.attributes.read_only
   - mesos_fleet.hooks.mesos_http
 options:
+  daemon:
+    description:
+      - Which Mesos daemon of the host to read. A master's flags are in its own files
+        (C(/etc/mesos-master), C(/etc/default/mesos-master), C(mesos-master.service), DC/OS's
+        C(/opt/mesosphere/etc/mesos-master) chain); it serves on port 5050 unless told otherwise.
+    type: str
+    choices: [agent, master]
+    default: agent
   prefix:
     description: The Mesos install prefix. Searched in the usual places when not given.
     type: path
@@ -238,7 +247,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_process
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import daemon_process
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_elf
@@ -260,21 +269,24 @@ def systemd_properties(module, unit):
 
 
 def running_address(module, facts):
-    """Take the agent's URL from the process its unit runs, when that can be read: an init
+    """Take the daemon's URL from the process its unit runs, when that can be read: an init
     wrapper may compute --ip (or LIBPROCESS_IP) that no configuration file holds."""
+    daemon = facts["daemon"]
     try:
-        found = agent_process.running_agent_url(facts.get("main_pid"), module.run_command)
-    except agent_process.AddressError as e:
+        found = daemon_process.running_url(facts.get("main_pid"), module.run_command, daemon=daemon)
+    except daemon_process.AddressError as e:
         facts["address_problem"] = str(e)
         return
     if found:
-        facts["agent_url"], facts["agent_url_from"], facts["agent_pid"] = found
+        facts["%s_url" % daemon], facts["%s_url_from" % daemon], facts["%s_pid" % daemon] = found
 
 
 def refusals(facts, master_urls, timeout):
     """What the agent's and its masters' read-only endpoints refuse to this module's
     credentials: /flags of the agent and of the first master (the realms /state, /slaves and
     /metrics/snapshot share)."""
+    if facts.get("daemon") == "master":
+        return [found for found in [mesos_api.refusal(mesos_api.base_url(facts["master_url"]) + "/flags", timeout)] if found]
     urls = [mesos_api.base_url(facts["agent_url"]) + "/flags"]
     masters = rollout.master_urls(master_urls, facts)
     if masters:
@@ -308,6 +320,7 @@ def main():
             require_healthy=dict(type="bool", default=False),
             require_master_url=dict(type="bool", default=False),
             master_url=dict(type="list", elements="str", default=[]),
+            daemon=dict(type="str", choices=list(flag_stores.DAEMONS), default="agent"),
         ),
         supports_check_mode=True,
     )
@@ -320,7 +333,7 @@ def main():
             run=module.run_command, which=module.get_bin_path, preflight_modules=p["preflight_modules"],
             have_elftools=hook_elf.HAS_ELFTOOLS, install_requirements=p["install_requirements"],
             prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"],
-            lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"])
+            lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"], daemon=p["daemon"])
         result.update(problems=found["problems"], requirements_missing=found["requirements_missing"])
         facts = found["facts"]
     else:
@@ -330,7 +343,8 @@ def main():
             facts = agent_discovery.discover(
                 run=module.run_command,
                 which=module.get_bin_path,
-                prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"])
+                prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"],
+                daemon=p["daemon"])
         except (agent_discovery.DiscoveryError, mesos_install.InstallError, flag_stores.FlagStoreError,
                 hook_elf.HookElfError) as e:
             module.fail_json(msg=str(e))
@@ -339,7 +353,7 @@ def main():
         if p["read_flags"]:
             running_address(module, facts)
         check = p["check_health"] and p["read_flags"]
-        facts["healthy"] = healthy(facts["agent_url"], p["timeout"]) if check else None
+        facts["healthy"] = healthy(facts["%s_url" % p["daemon"]], p["timeout"]) if check else None
         if facts["healthy"]:
             try:
                 facts["http_refused"] = refusals(facts, p["master_url"], p["timeout"])
@@ -347,13 +361,14 @@ def main():
                 facts["http_refused"] = [str(e)]
         if p["artifact_root"]:
             facts["staged_artifacts"] = artifact_store.list_staged(p["artifact_root"])
-        result["ansible_facts"] = dict(mesos_agent=facts)
+        fact = "mesos_%s" % p["daemon"]
+        result["ansible_facts"] = {fact: facts}
         if p["read_flags"]:
             problems = agent_discovery.agent_problems(facts, p["require_kill_mode_process"], p["require_healthy"])
-            if p["require_master_url"]:
+            if p["require_master_url"] and p["daemon"] == "agent":
                 problems.extend(agent_discovery.master_url_problems(facts, p["master_url"]))
             if not p["survey"] and problems:
-                module.fail_json(msg="; ".join(problems), ansible_facts=dict(mesos_agent=facts))
+                module.fail_json(msg="; ".join(problems), ansible_facts={fact: facts})
             if p["survey"]:
                 result["problems"].extend(problems)
     module.exit_json(**result)

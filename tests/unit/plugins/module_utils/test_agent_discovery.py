@@ -216,3 +216,29 @@ def test_agent_problems(facts, kill, health, expected):
 ], ids=["zk-unset", "zk-set", "host-port"])
 def test_an_agent_whose_master_cannot_be_told_is_a_problem(master, given, expected):
     assert ad.master_url_problems({"flags": {"master": master}}, given) == expected
+
+
+def test_discovers_the_master_of_a_host_that_runs_both(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos, flags={"hooks": "agent_Hook", "modules": "file:///etc/mesos/agent.json"})
+    master = tmp_path / "opt" / "mesos" / "sbin" / "mesos-master"
+    master.write_text("#!/bin/sh\necho 'mesos 1.11.0'\n")
+    master.chmod(0o755)
+    (tmp_path / "etc" / "mesos-master").mkdir()
+    (tmp_path / "etc" / "mesos-master" / "hooks").write_text("master_Hook\n")
+    (tmp_path / "etc" / "mesos-master" / "ip").write_text("10.0.0.3\n")
+    units = tmp_path / "lib" / "systemd" / "system"
+    (units / "mesos-master.service").write_text("[Service]\nExecStart=/usr/bin/mesos-init-wrapper master\n")
+    facts = ad.discover(run, which_all, prefix=prefix, root=str(tmp_path), daemon="master")
+    assert facts["daemon"] == "master" and facts["binary"] == str(master)
+    assert facts["style"] == "flagdir" and facts["service"] == "mesos-master.service"
+    assert facts["hooks"] == ["master_Hook"] and facts["flag_dir"] == "/etc/mesos-master"
+    assert facts["master_url"] == "http://10.0.0.3:5050" and "agent_url" not in facts
+    # The agent's own facts stay the agent's.
+    assert ad.discover(run, which_all, prefix=prefix, root=str(tmp_path))["hooks"] == ["agent_Hook"]
+
+
+def test_a_master_host_without_a_master_binary_says_so(tmp_path, libmesos):
+    prefix = make_host(tmp_path, libmesos)
+    found = ad.survey(run, which_all, prefix=prefix, root=str(tmp_path), daemon="master")
+    assert found["facts"] is None
+    assert found["problems"] == ["discovery: no mesos-master binary under %s" % prefix]

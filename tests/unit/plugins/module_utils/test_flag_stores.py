@@ -672,3 +672,89 @@ def test_backups_hold_the_old_content(host, tmp_path):
     assert len(backups) == 1
     with open(backups[0], "rb") as handle:
         assert handle.read() == original
+
+
+# ---------------------------------------------------------------------------------------
+# Masters: the same styles in the master's own files
+
+
+MASTER_UNIT = "/usr/lib/systemd/system/mesos-master.service"
+MASTER_HOSTS = {
+    "flagdir": {
+        "/etc/mesos/zk": "zk://zk1:2181/mesos\n",
+        "/etc/mesos-master/quorum": "2\n",
+        "/etc/mesos-master/work_dir": "/var/lib/mesos/master\n",
+        "/etc/mesos-master/hooks": "org_other_A\n",
+        "/etc/mesos-master/modules": MODULES + "\n",
+        "/etc/default/mesos-master": "PORT=5050\nZK=zk://zk0:2181/mesos\n",
+    },
+    "envfile": {
+        "/etc/default/mesos-master": (
+            "export MESOS_ZK=zk://zk1:2181/mesos\nexport MESOS_QUORUM=2\n"
+            "export MESOS_HOOKS=org_other_A\nexport MESOS_MODULES=" + MODULES + "\n"
+        ),
+    },
+    "dropin": {
+        MASTER_UNIT: (
+            "[Unit]\nDescription=Mesos master\n\n[Service]\n"
+            "ExecStart=/usr/sbin/mesos-master --zk=zk://zk1:2181/mesos --quorum=2 \\\n"
+            "    --work_dir=/var/lib/mesos/master --hooks=org_other_A --modules=" + MODULES + "\n"
+            "\n[Install]\nWantedBy=multi-user.target\n"
+        ),
+    },
+    "dcos": {
+        "/opt/mesosphere/environment": "PATH=/opt/mesosphere/bin:/usr/bin\n",
+        "/opt/mesosphere/etc/mesos-master": (
+            "MESOS_ZK=zk://zk-1.zk:2181/mesos\nMESOS_QUORUM=1\n"
+            "MESOS_MODULES=" + MODULES + "\nMESOS_HOOKS=org_other_A\n"
+        ),
+        "/opt/mesosphere/etc/proxy.env": "",
+        "/etc/mesosphere/roles/master": "",
+    },
+}
+MASTER_OVERRIDE = {
+    "flagdir": "/etc/mesos-master/hooks",
+    "envfile": "/etc/default/mesos-master",
+    "dropin": "/etc/systemd/system/mesos-master.service.d/50-mesos-fleet-hooks.conf",
+    "dcos": "/etc/mesosphere/mesos/master.env",
+}
+
+
+@pytest.mark.parametrize("style", sorted(MASTER_HOSTS))
+def test_master_styles_round_trip_in_the_masters_files(tmp_path, style):
+    write_tree(tmp_path, MASTER_HOSTS[style])
+    root = str(tmp_path)
+    original = read_tree(root, skip=("backups",))
+    assert detect_style(root, daemon="master") == style
+    with pytest.raises(FlagStoreError, match="Mesos agent packaging style"):
+        detect_style(root)  # nothing here is an agent's
+    store = make_store("auto", root, daemon="master")
+    plan = store.plan(["org_fleet_Cmd"], modules=MODULES)
+    assert [change.path for change in plan.changes] == [MASTER_OVERRIDE[style]]
+    apply_plan(plan, root)
+    flags = make_store(style, root, daemon="master").read_flags()
+    assert flags["hooks"]["value"] == "org_other_A,org_fleet_Cmd"
+    assert flags["hooks"]["source"].startswith(MASTER_OVERRIDE[style])
+    apply_plan(make_store(style, root, daemon="master").plan(["org_fleet_Cmd"], state="absent"), root)
+    assert read_tree(root, skip=("backups",)) == original
+
+
+def test_master_wrapper_variables_are_the_masters():
+    # mesos-init-wrapper turns ZK= into --zk for the master; MASTER= means nothing to it.
+    source = flag_stores.EnvFile("/etc/default/mesos-master", "ZK=zk://a/mesos\nMASTER=x\n",
+                                 wrapper_vars=flag_stores.LAYOUTS["master"].wrapper_vars)
+    assert [(d.flag, d.value) for d in source.wrapper_definitions()] == [("zk", "zk://a/mesos")]
+
+
+def test_agent_and_master_on_one_host_keep_apart(tmp_path):
+    write_tree(tmp_path, dict(HOSTS["flagdir"], **MASTER_HOSTS["flagdir"]))
+    root = str(tmp_path)
+    assert detect_style(root) == detect_style(root, daemon="master") == "flagdir"
+    plan = make_store("auto", root, daemon="master").plan(["org_fleet_Cmd"], modules=MODULES)
+    assert [change.path for change in plan.changes] == ["/etc/mesos-master/hooks"]
+    assert make_store("auto", root).read_flags()["hooks"]["value"] == "org_other_A,org_other_B"
+
+
+def test_unknown_daemon_is_refused(tmp_path):
+    with pytest.raises(FlagStoreError, match="unknown daemon 'scheduler'"):
+        make_store("auto", str(tmp_path), daemon="scheduler")

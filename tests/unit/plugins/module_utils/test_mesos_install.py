@@ -66,7 +66,8 @@ def test_discovery_finds_prefix_binary_library_and_headers(tmp_path):
     old = make_install(tmp_path / "usr", binary="sbin/mesos-slave")
     new = make_install(tmp_path / "opt")
     assert mi.find_prefix([str(tmp_path / "none"), old, new]) == old
-    assert mi.find_agent_binary(old).endswith("sbin/mesos-slave")
+    assert mi.find_binary(old).endswith("sbin/mesos-slave")
+    assert mi.find_binary(old, "master") is None
     assert mi.find_libmesos(new, "1.11.0").endswith("lib/libmesos-1.11.0.so")
     dirs = mi.header_dirs(new)
     assert dirs["include_dir"] == new + "/include" and dirs["hook_header"]
@@ -76,6 +77,8 @@ def test_discovery_finds_prefix_binary_library_and_headers(tmp_path):
 def test_discovery_reports_what_is_missing(tmp_path):
     with pytest.raises(mi.InstallError, match="no mesos-agent or mesos-slave binary under"):
         mi.find_prefix([str(tmp_path)])
+    with pytest.raises(mi.InstallError, match="no mesos-master binary under"):
+        mi.find_prefix([str(tmp_path)], "master")
     bare = make_install(tmp_path / "bare", headers=False, thirdparty=False)
     dirs = mi.header_dirs(bare)
     assert dirs["include_dir"] is None and dirs["thirdparty_include_dir"] is None

@@ -3,11 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The running agent's own command line and environment, and the address it serves on.
+"""The running agent's or master's own command line and environment, and the address it serves on.
 
 The configuration files are not the whole truth: an init wrapper (DC/OS's ip-detect, many site
-scripts) computes flags such as ``--ip`` when it starts the agent, so the address is taken from
-the process the agent's unit runs, read from /proc, and from the files only when no agent runs.
+scripts) computes flags such as ``--ip`` when it starts the daemon, so the address is taken from
+the process the daemon's unit runs, read from /proc, and from the files only when none runs.
+Agent and master take their address the same way (src/slave/main.cpp, src/master/main.cpp).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,12 +18,12 @@ __metaclass__ = type
 import glob
 import os
 
-AGENT_BINARIES = ("mesos-agent", "mesos-slave")
-DEFAULT_PORT = "5051"
+BINARIES = {"agent": ("mesos-agent", "mesos-slave"), "master": ("mesos-master",)}
+DEFAULT_PORTS = {"agent": "5051", "master": "5050"}
 
 
 class AddressError(ValueError):
-    """The agent's address cannot be told; the message says why."""
+    """The daemon's address cannot be told; the message says why."""
 
 
 def read(pid, proc="/proc"):
@@ -41,11 +42,11 @@ def read(pid, proc="/proc"):
     return dict(pid=int(pid), argv=argv, environ=environ)
 
 
-def agent_args(argv):
-    """The arguments after the agent binary in ``argv`` (it may run under an interpreter or a
-    wrapper), or None when ``argv`` does not run an agent."""
+def daemon_args(argv, daemon="agent"):
+    """The arguments after the daemon's binary in ``argv`` (it may run under an interpreter or a
+    wrapper), or None when ``argv`` does not run that daemon."""
     for i, arg in enumerate(argv):
-        if os.path.basename(arg) in AGENT_BINARIES:
+        if os.path.basename(arg) in BINARIES[daemon]:
             return argv[i + 1:]
     return None
 
@@ -61,19 +62,19 @@ def _children(pid, proc):
     return found
 
 
-def find_agent(main_pid, proc="/proc"):
-    """The agent process of a unit whose main process is ``main_pid``: that process when it
-    runs the agent binary (the usual wrappers exec it), else the first child that does."""
+def find_daemon(main_pid, proc="/proc", daemon="agent"):
+    """The daemon's process of a unit whose main process is ``main_pid``: that process when it
+    runs the daemon's binary (the usual wrappers exec it), else the first child that does."""
     if not main_pid or str(main_pid) == "0":
         return None
     for pid in [main_pid] + _children(main_pid, proc):
         process = read(pid, proc)
-        if process and agent_args(process["argv"]) is not None:
+        if process and daemon_args(process["argv"], daemon) is not None:
             return process
     return None
 
 
-def flags(process):
+def flags(process, daemon="agent"):
     """The flags ``process`` runs with: its ``MESOS_*`` variables, overridden by its
     ``--name=value`` arguments, as stout's flag loader takes them (the command line wins; a bare
     ``--name`` is true, ``--no-name`` false; parsing stops at ``--``)."""
@@ -81,7 +82,7 @@ def flags(process):
     for name, value in process["environ"].items():
         if name.startswith("MESOS_") and len(name) > 6:
             result[name[6:].lower()] = value
-    for arg in agent_args(process["argv"]) or []:
+    for arg in daemon_args(process["argv"], daemon) or []:
         arg = arg.strip()
         if arg == "--":
             break
@@ -99,32 +100,32 @@ def _true(value):
     return value in ("true", "1")
 
 
-def agent_url(agent_flags, environ=None, run=None):
-    """``(url, how)``: the agent's HTTP endpoint as seen from its own host, and where its
+def daemon_url(daemon_flags, environ=None, run=None, daemon="agent"):
+    """``(url, how)``: the daemon's HTTP endpoint as seen from its own host, and where its
     address came from.
 
-    The agent serves on the address its main() gives libprocess (src/slave/main.cpp): the
+    It serves on the address its main() gives libprocess (src/slave/main.cpp, src/master/main.cpp): the
     output of ``--ip_discovery_command`` (run by a shell, trimmed), else ``--ip``, else the
     ``LIBPROCESS_IP`` it was started with, else every address (reached on 127.0.0.1); on
     ``--port``. It speaks TLS when started with ``LIBPROCESS_SSL_ENABLED`` true.
     ``run(argv) -> (rc, out, err)`` runs the discovery command.
     """
     environ = environ or {}
-    command = agent_flags.get("ip_discovery_command")
-    if command and agent_flags.get("ip"):
-        # src/slave/main.cpp: the agent exits at start with exactly this.
-        raise AddressError("Only one of `--ip` or `--ip_discovery_command` should be specified: the agent "
-                           "has both (--ip=%s, --ip_discovery_command=%s) and will not start" % (agent_flags["ip"], command))
+    command = daemon_flags.get("ip_discovery_command")
+    if command and daemon_flags.get("ip"):
+        # src/slave/main.cpp and src/master/main.cpp: the daemon exits at start with exactly this.
+        raise AddressError("Only one of `--ip` or `--ip_discovery_command` should be specified: the %s "
+                           "has both (--ip=%s, --ip_discovery_command=%s) and will not start" % (daemon, daemon_flags["ip"], command))
     if command:
         if run is None:
             raise AddressError("--ip_discovery_command=%s cannot be run here" % command)
         rc, out, err = run(["/bin/sh", "-c", command])
         if rc != 0 or not (out or "").strip():
-            raise AddressError("--ip_discovery_command=%s failed (exit %d): %s; the agent cannot "
-                               "start with it either" % (command, rc, (err or out or "no output").strip()[:200]))
+            raise AddressError("--ip_discovery_command=%s failed (exit %d): %s; the %s cannot "
+                               "start with it either" % (command, rc, (err or out or "no output").strip()[:200], daemon))
         host, how = out.strip(), "--ip_discovery_command"
-    elif agent_flags.get("ip"):
-        host, how = agent_flags["ip"], "--ip"
+    elif daemon_flags.get("ip"):
+        host, how = daemon_flags["ip"], "--ip"
     elif environ.get("LIBPROCESS_IP"):
         host, how = environ["LIBPROCESS_IP"], "LIBPROCESS_IP"
     else:
@@ -134,15 +135,15 @@ def agent_url(agent_flags, environ=None, run=None):
     if ":" in host:
         host = "[%s]" % host
     scheme = "https" if _true(environ.get("LIBPROCESS_SSL_ENABLED")) else "http"
-    return "%s://%s:%s" % (scheme, host, agent_flags.get("port") or DEFAULT_PORT), how
+    return "%s://%s:%s" % (scheme, host, daemon_flags.get("port") or DEFAULT_PORTS[daemon]), how
 
 
-def running_agent_url(main_pid, run, proc="/proc"):
-    """``(url, how, pid)``: agent_url() of the agent the unit runs as process ``main_pid`` (or
-    as its child), ``how`` naming the process; None when no agent process can be read (not
+def running_url(main_pid, run, proc="/proc", daemon="agent"):
+    """``(url, how, pid)``: daemon_url() of the daemon the unit runs as process ``main_pid`` (or
+    as its child), ``how`` naming the process; None when no such process can be read (not
     running, or not ours to read)."""
-    process = find_agent(main_pid, proc)
+    process = find_daemon(main_pid, proc, daemon)
     if process is None:
         return None
-    url, how = agent_url(flags(process), process["environ"], run)
-    return url, "%s of the running agent (pid %d)" % (how, process["pid"]), process["pid"]
+    url, how = daemon_url(flags(process, daemon), process["environ"], run, daemon)
+    return url, "%s of the running %s (pid %d)" % (how, daemon, process["pid"]), process["pid"]
