@@ -37,6 +37,20 @@ ERRORS = (ac.ConfigError, mm.ManifestError, flag_stores.FlagStoreError, atomic_f
 
 ROLLBACK_GATES = ["health", "reregistered", "flags", "recovery", "tasks"]
 
+# The options of the modules that roll one daemon out or back in one call (doc fragment
+# mesos_fleet.hooks.rollout_call).
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["rolled_out", "rolled_back"], default="rolled_out"),
+    style=dict(type="str", choices=["auto", "flagdir", "envfile", "dropin", "dcos"], default="auto"),
+    state_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks"),
+    service=dict(type="str", required=True),
+    run_id=dict(type="str"),
+    lock_stale_after=dict(type="int", default=0),
+    snapshot=dict(type="path"),
+    host=dict(type="str"),
+    root=dict(type="path", default="/"),
+)
+
 
 class Options(object):
     """What a rollout of one agent needs, as the agent_rollout module's parameters give it."""
@@ -95,7 +109,11 @@ def restart_and_prove(opts, before, expect, names, daemon_reload):
     is a failed outcome too (gate ``restart``)."""
     specs = _specs(opts, names)
     g.validate_before(before, names)
-    probe = _probe(opts, restarting=True)
+    return restart_then_gates(opts, before, expect, specs, _probe(opts, restarting=True), daemon_reload)
+
+
+def restart_then_gates(opts, before, expect, specs, probe, daemon_reload):
+    """Restart the daemon's unit, then run ``specs`` with ``probe`` against ``before``."""
     try:
         restart_seconds = opts.restart(opts["service"], daemon_reload, run=opts.run)
     except g.RestartError as e:
@@ -126,6 +144,12 @@ def roll_out(opts):
     """Bring one agent to ``present``/``absent``; the host's record (see Step). Raises one of
     ERRORS, with nothing written, for what stops it before the restart; a failed gate is a
     record with result ``rolled_back`` (or ``failed`` when the rollback failed too)."""
+    return locked(opts, _roll_out)
+
+
+def locked(opts, body):
+    """``body(opts, step)`` under the host's rollout lock, released at the end; an error of
+    ERRORS (raised before anything was written) becomes a failed record."""
     step = Step(opts)
     record = step.record
     p = opts
@@ -134,7 +158,7 @@ def roll_out(opts):
     step.lock_held = taken and not opts.check_mode
     record["lock_acquired"] = taken
     try:
-        return _roll_out(opts, step)
+        return body(opts, step)
     except ERRORS as e:
         # Before the restart: the agent runs what it ran, and its files are back as they were.
         # ``reached`` stays the step it failed at.
@@ -169,7 +193,7 @@ def _roll_out(opts, step):
         record["diff"] = found["diff"]
     record["changed"] = plan.changed or bool(stale)
     if not record["changed"]:
-        return _done(step, "unchanged")
+        return done(step, "unchanged")
     if not p["master_url"]:
         raise ValueError("cannot tell the master's HTTP address from the agent's --master; set "
                          "mesos_rollout_master_urls (e.g. ['http://master1:5050'])")
@@ -177,12 +201,12 @@ def _roll_out(opts, step):
     # after the restart against it, and a master that cannot be read stops the change here.
     live.update(_master_view(opts, live))
     names = _rollout_gates(opts)
-    expect = g.Expectations(hooks=plan.hooks_after, module_names=_module_names(plan, p["root"]),
+    expect = g.Expectations(hooks=plan.hooks_after, module_names=module_names(plan, p["root"]),
                             modules_dir=plan.modules_after.get("modules_dir") or "",
                             master_state="deactivated" if p["deactivate"] else "active", canary=p["canary_command"])
     g.validate_before(live, names)
     if opts.check_mode:
-        return _done(step, "updated")
+        return done(step, "updated")
     record["warning"] = budget_warning(opts, names)
     record["message"] = "" if plan.changed else (
         "restarted although its files were already written: the running agent %s" % stale)
@@ -204,13 +228,13 @@ def _roll_out(opts, step):
     if outcome["passed"]:
         step.reach("passed")
         _reactivate(opts, live, deactivated, record)
-        return _done(step, "updated", record["message"])
+        return done(step, "updated", record["message"])
     why = outcome["msg"]
     step.reach("rollback")
     if not record.get("snapshot"):
         # Only the running agent lagged behind its files: there is nothing older to put back.
         _reactivate(opts, live, deactivated, record)
-        return _done(step, "failed", "%s; its files were already these before this run, so there "
+        return done(step, "failed", "%s; its files were already these before this run, so there "
                                      "was nothing to roll back to" % why)
     now_id = _current_id(opts)
     if now_id and now_id != live["id"]:
@@ -230,8 +254,8 @@ def _roll_out(opts, step):
     record["rollback"] = back
     _reactivate(opts, live, deactivated, record)
     if back["passed"]:
-        return _done(step, "rolled_back", why)
-    return _done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+        return done(step, "rolled_back", why)
+    return done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
 
 
 def _current_id(opts):
@@ -242,7 +266,7 @@ def _current_id(opts):
         return None
 
 
-def _done(step, result, message=""):
+def done(step, result, message=""):
     step.record["result"] = result
     if message:
         step.record["message"] = message
@@ -250,7 +274,7 @@ def _done(step, result, message=""):
     return step.record
 
 
-def _module_names(plan, root):
+def module_names(plan, root):
     """Every module name /flags must show for --modules after the restart, ours and the
     operator's; None with --modules_dir (/flags shows only the directory there)."""
     return rollout.manifest_module_names(rollout.planned_manifest(plan, root))
@@ -328,13 +352,13 @@ def newest_snapshot(snapshot_dir):
     return os.path.join(snapshot_dir, max(names, key=lambda n: (os.path.getmtime(os.path.join(snapshot_dir, n)), n)))
 
 
-def rollback_failed_message(opts, why, failure, snapshot):
+def rollback_failed_message(opts, why, failure, snapshot, daemon="agent"):
     """What an operator must read when the rollback after a failed gate failed too."""
     host = opts["host"] or "this host"
     return (
         'ROLLBACK FAILED after "%s": its previous files were put back, but on the restart onto them %s. '
-        "The agent may be down or on the new configuration. Check "
+        "The %s may be down or on the new configuration. Check "
         "'systemctl status %s' and 'journalctl -u %s' on %s, then run: ansible-playbook "
         "playbooks/rollback-hooks.yml -i <inventory> -e mesos_rollback_hosts=%s -e mesos_rollback_snapshot=%s "
         "(the snapshot of the previous files on that host)." % (
-            why, failure, opts["service"], opts["service"], host, host, snapshot))
+            why, failure, daemon, opts["service"], opts["service"], host, host, snapshot))

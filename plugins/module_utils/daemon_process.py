@@ -147,3 +147,28 @@ def running_url(main_pid, run, proc="/proc", daemon="agent"):
         return None
     url, how = daemon_url(flags(process, daemon), process["environ"], run, daemon)
     return url, "%s of the running %s (pid %d)" % (how, daemon, process["pid"]), process["pid"]
+
+
+def local_addresses():
+    """The IPv4 addresses of this host's interfaces, as a master's MasterInfo gives them
+    (libprocess's address, src/master/master.cpp)."""
+    import fcntl
+    import socket
+    import struct
+    found = set(["127.0.0.1"])
+    try:
+        names = [name for _index, name in socket.if_nameindex()]
+    except (AttributeError, OSError):
+        return found
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for name in names:
+            try:
+                # SIOCGIFADDR: the interface's IPv4 address, at bytes 20-24 of the ifreq.
+                packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+                found.add(socket.inet_ntoa(packed[20:24]))
+            except OSError:
+                continue
+    finally:
+        sock.close()
+    return found

@@ -69,14 +69,23 @@ class FatalGateFailure(GateFailure):
     """The gate cannot pass any more (new agent ID, a task ended): no more attempts."""
 
 
+class GateSet:
+    """The gates of one kind of daemon: their run order, default timeouts and intervals, and
+    the check of each (``check(probe, before, expect, limit)`` -> details, or GateFailure)."""
+
+    def __init__(self, order, timeouts, intervals, checks):
+        self.order, self.timeouts, self.intervals, self.checks = tuple(order), timeouts, intervals, checks
+
+
 class GateSpec:
     """A gate to run, with its timeout and retry interval in seconds."""
 
-    def __init__(self, name, timeout=None, interval=None):
-        if name not in GATE_ORDER:
-            raise ValueError("unknown gate %r (known: %s)" % (name, ", ".join(GATE_ORDER)))
-        timeout = DEFAULT_TIMEOUTS[name] if timeout is None else timeout
-        interval = DEFAULT_INTERVALS[name] if interval is None else interval
+    def __init__(self, name, timeout=None, interval=None, gate_set=None):
+        gate_set = gate_set or AGENT_GATES
+        if name not in gate_set.order:
+            raise ValueError("unknown gate %r (known: %s)" % (name, ", ".join(gate_set.order)))
+        timeout = gate_set.timeouts[name] if timeout is None else timeout
+        interval = gate_set.intervals[name] if interval is None else interval
         for what, value in (("timeout", timeout), ("interval", interval)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError("gate %r: %s must be a number of seconds, got %r" % (name, what, value))
@@ -87,6 +96,7 @@ class GateSpec:
         self.name = name
         self.timeout = float(timeout)
         self.interval = float(interval)
+        self.check = gate_set.checks[name]
 
     def __repr__(self):
         return "GateSpec(%r, %r, %r)" % (self.name, self.timeout, self.interval)
@@ -116,17 +126,19 @@ def seconds_by_gate(table, what):
     return out
 
 
-def gate_specs(names, timeouts=None, intervals=None):
-    """GateSpecs for ``names`` in run order; ``timeouts``/``intervals`` map names to seconds."""
+def gate_specs(names, timeouts=None, intervals=None, gate_set=None):
+    """GateSpecs for ``names`` in run order; ``timeouts``/``intervals`` map names to seconds.
+    ``gate_set``: the agent's gates unless told otherwise."""
+    gate_set = gate_set or AGENT_GATES
     timeouts = timeouts or {}
     intervals = intervals or {}
     for table in (names, timeouts, intervals):
         for name in table:
-            if name not in GATE_ORDER:
-                raise ValueError("unknown gate %r (known: %s)" % (name, ", ".join(GATE_ORDER)))
+            if name not in gate_set.order:
+                raise ValueError("unknown gate %r (known: %s)" % (name, ", ".join(gate_set.order)))
     if len(set(names)) != len(names):
         raise ValueError("a gate is listed twice: %s" % ", ".join(names))
-    return [GateSpec(n, timeouts.get(n), intervals.get(n)) for n in GATE_ORDER if n in names]
+    return [GateSpec(n, timeouts.get(n), intervals.get(n), gate_set) for n in gate_set.order if n in names]
 
 
 class Expectations:
@@ -473,6 +485,7 @@ def _gate_canary(probe, before, expect, limit):
 
 GATES = {"health": _gate_health, "reregistered": _gate_reregistered, "flags": _gate_flags,
          "recovery": _gate_recovery, "tasks": _gate_tasks, "canary": _gate_canary}
+AGENT_GATES = GateSet(GATE_ORDER, DEFAULT_TIMEOUTS, DEFAULT_INTERVALS, GATES)
 
 
 def run_gate(spec, probe, before, expect, clock=time.monotonic, sleep=time.sleep):
@@ -481,7 +494,7 @@ def run_gate(spec, probe, before, expect, clock=time.monotonic, sleep=time.sleep
     A timeout of 0 means exactly one attempt. Returns ``name``, ``passed``, ``attempts``,
     ``seconds``, ``error`` (the last failure, None once passed) and ``details``.
     """
-    check = GATES[spec.name]
+    check = spec.check
     start = clock()
     attempts = 0
     error = None

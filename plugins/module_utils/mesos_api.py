@@ -526,30 +526,57 @@ def _no_master_answered(urls, path, errors, statuses):
                          status=503 if unavailable else None)
 
 
+def _leader_json(urls, path, wanted, timeout):
+    """Ask each master in turn for ``path``; the first to answer with a JSON object that has
+    the key ``wanted`` (the leader, or one that redirected to it) wins. ``(leader base URL, doc)``."""
+    errors, statuses = [], []
+    for url in master_urls(urls):
+        try:
+            status, body, final = request(url + path, timeout=timeout)
+            doc = decode_json(url + path, status, body)
+        except MesosApiError as e:
+            errors.append(str(e))
+            statuses.append(e.status)
+            continue
+        if not isinstance(doc.get(wanted), list):
+            errors.append("%s%s: answer has no '%s' list" % (url, path, wanted))
+            statuses.append(None)
+            continue
+        return _leader_root(final, path) or url, doc
+    raise _no_master_answered(urls, path, errors, statuses)
+
+
 def master_agents(urls, timeout=DEFAULT_TIMEOUT):
     """Ask each master in turn for /slaves; the first to answer (the leader, or one that
     redirected to it) wins. Returns ``{"master_url": leader base URL, "agents": [...],
     "recovered": [IDs of agents the leader knows from its registry, not re-registered yet]}``.
     """
-    errors, statuses = [], []
-    for url in master_urls(urls):
-        try:
-            status, body, final = request(url + "/slaves", timeout=timeout)
-            doc = decode_json(url + "/slaves", status, body)
-        except MesosApiError as e:
-            errors.append(str(e))
-            statuses.append(e.status)
-            continue
-        agents = doc.get("slaves")
-        if not isinstance(agents, list):
-            errors.append("%s/slaves: answer has no 'slaves' list" % url)
-            statuses.append(None)
-            continue
-        # After a failover the new leader lists the agents of its registry that have not
-        # re-registered yet apart, under recovered_slaves (src/master/readonly_handler.cpp).
-        recovered = [a.get("id") for a in doc.get("recovered_slaves") or [] if isinstance(a, dict)]
-        return {"master_url": _leader_root(final, "/slaves") or url, "agents": agents, "recovered": recovered}
-    raise _no_master_answered(urls, "/slaves", errors, statuses)
+    leader, doc = _leader_json(urls, "/slaves", "slaves", timeout)
+    # After a failover the new leader lists the agents of its registry that have not
+    # re-registered yet apart, under recovered_slaves (src/master/readonly_handler.cpp).
+    recovered = [a.get("id") for a in doc.get("recovered_slaves") or [] if isinstance(a, dict)]
+    return {"master_url": leader, "agents": doc["slaves"], "recovered": recovered}
+
+
+def master_state(urls, timeout=DEFAULT_TIMEOUT):
+    """The leading master's /state (asking each master in turn, as master_agents()):
+    ``{"master_url": leader base URL, "state": the document}``. A non-leading master redirects
+    /state to the leader (src/master/http.cpp state())."""
+    leader, doc = _leader_json(urls, "/state", "frameworks", timeout)
+    return {"master_url": leader, "state": doc}
+
+
+def connected_frameworks(state):
+    """IDs of the frameworks a master's /state lists as connected to it (FullFrameworkWriter
+    in src/master/readonly_handler.cpp: ``connected`` is false once the scheduler's connection
+    is gone, and for a framework known only from its agents after a failover)."""
+    return sorted(f.get("id") for f in state.get("frameworks") or []
+                  if isinstance(f, dict) and f.get("connected") and f.get("id"))
+
+
+def active_agents(agents):
+    """IDs of the agents a master's /slaves lists as active."""
+    return sorted(a.get("id") for a in agents if isinstance(a, dict) and a.get("active") and a.get("id"))
 
 
 def find_agent(agents, agent_id):

@@ -29,6 +29,7 @@ description:
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 extends_documentation_fragment:
+  - mesos_fleet.hooks.rollout_call
   - mesos_fleet.hooks.gates
   - mesos_fleet.hooks.hook_config
   - mesos_fleet.hooks.mesos_http
@@ -40,45 +41,10 @@ attributes:
     support: full
     description: One diff per file that changes.
 options:
-  state:
-    description: V(rolled_out) applies O(present) and O(absent); V(rolled_back) puts a snapshot back.
-    type: str
-    choices: [rolled_out, rolled_back]
-    default: rolled_out
-  style:
-    description: Packaging style of the agent; V(auto) detects it.
-    type: str
-    choices: [auto, flagdir, envfile, dropin, dcos]
-    default: auto
-  state_dir:
-    description: Root-only state on the host, the rollout lock, C(snapshots/) and C(backup/).
-    type: path
-    default: /var/lib/mesos-fleet-hooks
-  service:
-    description: The agent's systemd unit.
-    type: str
-    required: true
-  run_id:
-    description: The run that takes the host's rollout lock.
-    type: str
-  lock_stale_after:
-    description: Break another run's lock older than this many seconds; 0 never does.
-    type: int
-    default: 0
   deactivate:
     description: Keep offers of the agent's resources back at the master during the restart.
     type: bool
     default: false
-  snapshot:
-    description: O(state=rolled_back) only. The snapshot to put back.
-    type: path
-  host:
-    description: The host's inventory name, for the commands a failure message gives.
-    type: str
-  root:
-    description: Treat this directory as C(/) when reading and writing agent files. For testing.
-    type: path
-    default: /
 notes:
   - Requires C(systemctl) on the host; the gates read the agent and the masters over HTTP.
 seealso:
@@ -207,16 +173,8 @@ def main():
             hook_config.ARGUMENT_SPEC,
             **g.ARGUMENT_SPEC,
             **mesos_api.ARGUMENT_SPEC,
-            state=dict(type="str", choices=["rolled_out", "rolled_back"], default="rolled_out"),
-            style=dict(type="str", choices=["auto", "flagdir", "envfile", "dropin", "dcos"], default="auto"),
-            state_dir=dict(type="path", default="/var/lib/mesos-fleet-hooks"),
-            service=dict(type="str", required=True),
-            run_id=dict(type="str"),
-            lock_stale_after=dict(type="int", default=0),
+            **ar.ARGUMENT_SPEC,
             deactivate=dict(type="bool", default=False),
-            snapshot=dict(type="path"),
-            host=dict(type="str"),
-            root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,
     )

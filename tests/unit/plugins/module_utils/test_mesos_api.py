@@ -247,6 +247,8 @@ class FakeMaster(FakeServer):
         self.recovered = {}
         self.flags = {"agent_ping_timeout": "15secs", "max_agent_ping_timeouts": "5", "port": "5050"}
         self.ignore_calls = False
+        self.master_id = "master-%d" % self.httpd.server_address[1]
+        self.frameworks = {}  # framework id -> its FullFrameworkWriter fields the gates read
 
     def add_agent(self, agent_id, pid, hostname="agent-1.example", active=True, deactivated=False):
         self.agents[agent_id] = {"id": agent_id, "pid": pid, "hostname": hostname, "port": 5051,
@@ -260,6 +262,16 @@ class FakeMaster(FakeServer):
             self.agents[agent_id] = self.recovered.pop(agent_id)
         agent = self.agents[agent_id]
         agent.update(connected=True, reregistered_time=max(time.time(), agent.get("reregistered_time", 0) + 0.001))
+
+    def metrics(self):
+        # src/master/metrics.cpp: master/elected is 1 on the leading master only.
+        return {"master/elected": 0.0 if self.leader is not None else 1.0, "master/uptime_secs": 10.0}
+
+    def state(self):
+        """src/master/readonly_handler.cpp: the leader's id and frameworks (FullFrameworkWriter)."""
+        return {"id": self.master_id, "pid": "master@127.0.0.1:%d" % self.httpd.server_address[1],
+                "leader_info": {"id": self.master_id}, "frameworks": list(self.frameworks.values()),
+                "slaves": self.slaves()["slaves"]}
 
     def fail_over(self):
         """This master becomes the new leader: every agent is only in its recovered registry
@@ -287,13 +299,22 @@ class FakeMaster(FakeServer):
         # redirects to that path (src/master/http.cpp redirect(), as a real 1.11.0 master does).
         if not path.startswith("/master/"):
             path = "/master" + path
+        local = path[len("/master"):]
+        # Every master answers /health, /flags and /metrics/snapshot itself; the cluster's
+        # endpoints (/slaves, /state, /api/v1) redirect to the leader (src/master/http.cpp).
+        if (method, local) == ("GET", "/flags"):
+            return 200, {"flags": self.flags}, None
+        if (method, local) == ("GET", "/health"):
+            return 200, "", None
+        if (method, local) == ("GET", "/metrics/snapshot"):
+            return 200, self.metrics(), None
         if self.leader is not None:
             return 307, "", {"Location": "//127.0.0.1:%d%s" % (self.leader.httpd.server_address[1], path)}
-        path = path[len("/master"):]
+        path = local
         if (method, path) == ("GET", "/slaves"):
             return 200, self.slaves(), None
-        if (method, path) == ("GET", "/flags"):
-            return 200, {"flags": self.flags}, None
+        if (method, path) == ("GET", "/state"):
+            return 200, self.state(), None
         if (method, path) == ("POST", "/api/v1"):
             if headers.get("Content-Type") != "application/json":
                 return 415, "Expecting 'Content-Type' of application/json", None
