@@ -107,17 +107,32 @@ def lost_contact_message(host, state_dir="/var/lib/mesos-fleet-hooks"):
 def host_record(host, facts, call):
     """The report's record of one host from what its rollout call returned (``call``): what it
     ran before and after, with the step timings."""
-    agent = facts.get("mesos_agent") or {}
+    agent = daemon_facts(facts)
     artifacts = facts.get("mesos_stage_artifacts") or {}
     result = call.get("result") or "failed"
     before = call.get("hooks_before", agent.get("hooks"))
     kept = result in ("updated", "unchanged")
     return dict(
-        host=host, result=result, fingerprint=agent.get("build_fingerprint"),
+        host=host, result=result, role=role(facts, call), fingerprint=agent.get("build_fingerprint"),
         artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
         hooks_before=before, hooks_after=call.get("hooks_after", agent.get("hooks")) if kept else before,
         restart_seconds=float(call.get("restart_seconds") or 0), gate_seconds=float(call.get("gate_seconds") or 0),
         reached=call.get("reached"), message=call.get("message") or (call.get("msg") if result == "failed" else "") or "")
+
+
+def daemon_facts(facts):
+    """What discovery found about the daemon a host's rollout changes: its master's facts on a
+    master (mesos_master), else its agent's."""
+    return facts.get("mesos_master") or facts.get("mesos_agent") or {}
+
+
+def role(facts, call):
+    """The report's ROLE of a host: ``agent``, or ``master`` with whether it led the cluster when
+    its rollout read it (``master (leader)``, ``master (standby)``)."""
+    if not facts.get("mesos_master"):
+        return "agent"
+    led = call.get("role") or ("leader" if facts["mesos_master"].get("elected") else None)
+    return "master (%s)" % led if led else "master"
 
 
 def records(hostvars, hosts, batch=()):
@@ -131,8 +146,8 @@ def records(hostvars, hosts, batch=()):
         if isinstance(call, dict) and not call.get("unreachable") and not call.get("skipped"):
             out.append(host_record(host, facts, call))
         elif host in batch or isinstance(call, dict):
-            agent = facts.get("mesos_agent") or {}
-            out.append(dict(host=host, result=LOST_CONTACT, fingerprint=agent.get("build_fingerprint"),
+            agent = daemon_facts(facts)
+            out.append(dict(host=host, result=LOST_CONTACT, role=role(facts, {}), fingerprint=agent.get("build_fingerprint"),
                             artifact_sha256="", hooks_before=agent.get("hooks"), hooks_after=agent.get("hooks"),
                             restart_seconds=None, gate_seconds=None, reached=None,
                             message=lost_contact_message(host, facts.get("mesos_rollout_state_dir") or

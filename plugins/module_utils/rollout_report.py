@@ -22,6 +22,7 @@ SHA_WIDTH = 12
 COLUMNS = (
     # header, key, right-aligned
     ("HOST", "host", False),
+    ("ROLE", "role", False),
     ("RESULT", "result", False),
     ("FINGERPRINT", "fingerprint", False),
     ("ARTIFACT", "artifact", False),
@@ -80,12 +81,13 @@ def normalise(records):
     Each record: ``host`` (required), ``result`` (one of RESULTS, required; ``unreachable``: the
     controller lost contact with the host during its rollout), ``fingerprint``,
     ``artifact_sha256``, ``hooks_before``, ``hooks_after`` (lists or comma strings),
-    ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``, ``reached`` (the last
+    ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``, ``role`` (``agent``
+    when absent, or ``master (leader)`` / ``master (standby)``), ``reached`` (the last
     step its rollout call began, see agent_rollout; null when none returned).
     """
     if not isinstance(records, (list, tuple)):
         raise ReportError("records must be a list, got %s" % type(records).__name__)
-    known = ("host", "fingerprint", "artifact_sha256", "hooks_before", "hooks_after",
+    known = ("host", "role", "fingerprint", "artifact_sha256", "hooks_before", "hooks_after",
              "restart_seconds", "gate_seconds", "result", "message", "reached")
     out = []
     seen = set()
@@ -115,6 +117,7 @@ def normalise(records):
         out.append({
             "host": host,
             "result": result,
+            "role": _text(record.get("role"), where + " role") or "agent",
             "fingerprint": _text(record.get("fingerprint"), where + " fingerprint"),
             "artifact_sha256": sha,
             "hooks_before": _names(record.get("hooks_before"), where + " hooks_before"),
@@ -153,6 +156,7 @@ def _cells(record):
 
     return {
         "host": record["host"],
+        "role": record["role"],
         "result": record["result"].replace("_", " "),
         "fingerprint": _short(record["fingerprint"], FINGERPRINT_WIDTH) or "-",
         "artifact": ",".join(d[:SHA_WIDTH] for d in record["artifact_sha256"].split(",") if d) or "-",

@@ -68,7 +68,7 @@ def host(call=None):
 def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
     [record] = ro.records({"a": host(UPDATED)}, ["a"])
     assert record == {
-        "host": "a", "result": "updated", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
+        "host": "a", "result": "updated", "role": "agent", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
         "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5,
         "gate_seconds": 1.25, "reached": "done", "message": ""}
 
@@ -85,6 +85,16 @@ def test_a_call_that_failed_before_it_began_keeps_what_discovery_found_and_the_e
     [record] = ro.records({"a": host({"failed": True, "msg": "another rollout (r1) holds this host"})}, ["a"])
     assert (record["result"], record["hooks_after"], record["message"]) == (
         "failed", ["org_Old"], "another rollout (r1) holds this host")
+
+
+def test_a_master_is_reported_with_its_facts_and_whether_it_led():
+    facts = {"mesos_master": {"build_fingerprint": "1.11.0-m", "hooks": ["org_Old"], "elected": True},
+             ro.RESULT: dict(UPDATED, role="standby")}
+    [record] = ro.records({"m": facts}, ["m"])
+    assert (record["role"], record["fingerprint"]) == ("master (standby)", "1.11.0-m")
+    lost = dict(facts)
+    lost[ro.RESULT] = {"unreachable": True}
+    assert ro.records({"m": lost}, ["m"], ["m"])[0]["role"] == "master (leader)"
 
 
 def test_records_in_host_order_and_none_for_hosts_not_reached():

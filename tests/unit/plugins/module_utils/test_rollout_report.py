@@ -18,18 +18,21 @@ RECORDS = [
          restart_seconds=2.5, gate_seconds=30.02,
          message="gate 'tasks' failed:\n  web-2 gone"),
     dict(host="agent-4", result="failed", message="no answer after rollback"),
+    dict(host="master-1", role="master (leader)", result="updated", fingerprint="1.11.0+b3f1",
+         artifact_sha256=SHA, hooks_before=[], hooks_after=[HOOK], restart_seconds=1.2, gate_seconds=12.5),
 ]
 
 GOLDEN = """\
 Mesos hook rollout
 ==================
-HOST         RESULT       FINGERPRINT               ARTIFACT      HOOKS BEFORE -> AFTER                 RESTART  GATES  MESSAGE
------------  -----------  ------------------------  ------------  ------------------------------------  -------  -----  -------
-agent-1.dc1  updated      1.11.0+b3f1c0de4a5e6f...  3f2a9c1d0e4b  - -> org_fleet_Cmd                       2.7s   3.1s  all gates passed
-agent-2.dc1  unchanged    1.11.0+b3f1               3f2a9c1d0e4b  org_fleet_Cmd (same)                        -      -
-agent-3.dc2  rolled back  1.11.0+77aa               999999999999  com_Audit -> com_Audit,org_fleet_Cmd     2.5s  30.0s  gate 'tasks' failed: web-2 gone
-agent-4      failed       -                         -             -                                           -      -  no answer after rollback
-4 hosts: 1 updated, 1 unchanged, 1 rolled back, 1 failed
+HOST         ROLE             RESULT       FINGERPRINT               ARTIFACT      HOOKS BEFORE -> AFTER                 RESTART  GATES  MESSAGE
+-----------  ---------------  -----------  ------------------------  ------------  ------------------------------------  -------  -----  -------
+agent-1.dc1  agent            updated      1.11.0+b3f1c0de4a5e6f...  3f2a9c1d0e4b  - -> org_fleet_Cmd                       2.7s   3.1s  all gates passed
+agent-2.dc1  agent            unchanged    1.11.0+b3f1               3f2a9c1d0e4b  org_fleet_Cmd (same)                        -      -
+agent-3.dc2  agent            rolled back  1.11.0+77aa               999999999999  com_Audit -> com_Audit,org_fleet_Cmd     2.5s  30.0s  gate 'tasks' failed: web-2 gone
+agent-4      agent            failed       -                         -             -                                           -      -  no answer after rollback
+master-1     master (leader)  updated      1.11.0+b3f1               3f2a9c1d0e4b  - -> org_fleet_Cmd                       1.2s  12.5s
+5 hosts: 2 updated, 1 unchanged, 1 rolled back, 1 failed
 """
 
 
@@ -53,10 +56,11 @@ def test_json_report_keeps_full_values():
     doc = json.loads(rr.render_json(rr.normalise(RECORDS), "Mesos hook rollout"))
     assert doc["title"] == "Mesos hook rollout"
     assert doc["ok"] is False
-    assert doc["summary"] == {"hosts": 4, "updated": 1, "unchanged": 1, "rolled_back": 1, "failed": 1,
+    assert doc["summary"] == {"hosts": 5, "updated": 2, "unchanged": 1, "rolled_back": 1, "failed": 1,
                               "unreachable": 0}
     first, third, fourth = doc["records"][0], doc["records"][2], doc["records"][3]
-    assert first == {"host": "agent-1.dc1", "result": "updated",
+    assert doc["records"][4]["role"] == "master (leader)"
+    assert first == {"host": "agent-1.dc1", "result": "updated", "role": "agent",
                      "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
                      "hooks_before": [], "hooks_after": [HOOK], "restart_seconds": 2.71, "gate_seconds": 3.14,
                      "message": "all gates passed", "reached": None}

@@ -24,7 +24,7 @@ def test_writes_json_and_text_and_returns_the_table(run_module, tmp_path):
     text = (tmp_path / "reports" / "rollout.txt").read_text()
     assert text == result["text"]
     assert text.splitlines()[0] == "Mesos hook rollout"
-    assert "agent-2  rolled back" in text
+    assert "agent-2  agent  rolled back" in text
     assert text.splitlines()[-1] == "2 hosts: 1 updated, 0 unchanged, 1 rolled back, 0 failed"
     doc = json.loads(path.read_text())
     assert doc["ok"] is False and result["ok"] is False
