@@ -15,6 +15,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -41,10 +42,81 @@ Result<Labels> Hook::masterLaunchTaskLabelDecorator(
   return None();
 }
 
+Result<Resources> Hook::masterLaunchTaskResourceDecorator(
+    const TaskInfo&, const Resources&)
+{
+  return None();
+}
+
+
+Try<Nothing> Hook::masterSlaveLostHook(const SlaveInfo&)
+{
+  return Nothing();
+}
+
+
 Result<Environment> Hook::slaveExecutorEnvironmentDecorator(
     const ExecutorInfo&)
 {
   return None();
+}
+
+
+Resources::Resources() {}
+
+
+Resources::Resources(const Resource& resource)
+{
+  *this += resource;
+}
+
+
+Resources::Resources(
+    const google::protobuf::RepeatedPtrField<Resource>& resources)
+{
+  for (const Resource& resource : resources) {
+    *this += resource;
+  }
+}
+
+
+size_t Resources::size() const
+{
+  return resources_.size();
+}
+
+
+Resources& Resources::operator+=(const Resource& resource)
+{
+  for (Resource& held : resources_) {
+    if (held.name() == resource.name() && held.type() == Value::SCALAR &&
+        resource.type() == Value::SCALAR) {
+      held.mutable_scalar()->set_value(
+          held.scalar().value() + resource.scalar().value());
+      return *this;
+    }
+  }
+  resources_.push_back(resource);
+  return *this;
+}
+
+
+Resources& Resources::operator+=(const Resources& resources)
+{
+  for (const Resource& resource : resources) {
+    *this += resource;
+  }
+  return *this;
+}
+
+
+Resources::operator google::protobuf::RepeatedPtrField<Resource>() const
+{
+  google::protobuf::RepeatedPtrField<Resource> result;
+  for (const Resource& resource : resources_) {
+    *result.Add() = resource;
+  }
+  return result;
 }
 
 } // inline namespace MESOS_STANDIN_ABI
@@ -281,6 +353,114 @@ char* mesos_standin_master_launch_task_label_decorator(
     json += "]}";
   }
 
+  return duplicate(json);
+}
+
+} // extern "C"
+
+
+namespace {
+
+void addScalars(
+    google::protobuf::RepeatedPtrField<mesos::Resource>* resources,
+    int count,
+    const char** names,
+    const double* values)
+{
+  for (int i = 0; i < count; i++) {
+    mesos::Resource* resource = resources->Add();
+    resource->set_name(names[i]);
+    resource->set_type(mesos::Value::SCALAR);
+    resource->mutable_scalar()->set_value(values[i]);
+  }
+}
+
+} // namespace
+
+
+extern "C" {
+
+// Runs hook->masterLaunchTaskResourceDecorator on a task (name, ID, agent
+// ID, command, scalar resources) with the agent's total (scalar) resources.
+// Returns a malloc'd JSON document: {"result": "none"} | {"result":
+// "error", "message": "..."} | {"result": "some", "resources": [[name,
+// value]..]} (the scalar resources of the result).
+char* mesos_standin_master_launch_task_resource_decorator(
+    void* hook,
+    const char* taskName,
+    const char* taskId,
+    const char* agentId,
+    const char* command,
+    int taskCount,
+    const char** taskNames,
+    const double* taskValues,
+    int agentCount,
+    const char** agentNames,
+    const double* agentValues)
+{
+  mesos::TaskInfo taskInfo;
+  taskInfo.set_name(taskName);
+  taskInfo.mutable_task_id()->set_value(taskId);
+  taskInfo.mutable_slave_id()->set_value(agentId);
+  taskInfo.mutable_command()->set_value(command);
+  addScalars(taskInfo.mutable_resources(), taskCount, taskNames, taskValues);
+
+  google::protobuf::RepeatedPtrField<mesos::Resource> agent;
+  addScalars(&agent, agentCount, agentNames, agentValues);
+
+  Result<mesos::Resources> result =
+    static_cast<mesos::Hook*>(hook)->masterLaunchTaskResourceDecorator(
+        taskInfo, mesos::Resources(agent));
+
+  std::string json;
+  if (startResult(&json, result)) {
+    json += "\"resources\": [";
+    bool first = true;
+    for (const mesos::Resource& resource : result.get()) {
+      if (resource.type() != mesos::Value::SCALAR) {
+        continue;
+      }
+      json += first ? "[" : ", [";
+      first = false;
+      appendJsonString(&json, resource.name());
+      char value[32];
+      std::snprintf(value, sizeof(value), "%.17g", resource.scalar().value());
+      json += ", ";
+      json += value;
+      json += "]";
+    }
+    json += "]}";
+  }
+
+  return duplicate(json);
+}
+
+
+// Runs hook->masterSlaveLostHook on the SlaveInfo of a lost agent. Returns
+// a malloc'd JSON document: {"result": "some"} | {"result": "error",
+// "message": "..."}.
+char* mesos_standin_master_slave_lost_hook(
+    void* hook,
+    const char* agentId,
+    const char* hostname,
+    int port)
+{
+  mesos::SlaveInfo slaveInfo;
+  slaveInfo.set_hostname(hostname);
+  slaveInfo.set_port(port);
+  slaveInfo.mutable_id()->set_value(agentId);
+
+  Try<Nothing> result =
+    static_cast<mesos::Hook*>(hook)->masterSlaveLostHook(slaveInfo);
+
+  std::string json;
+  if (result.isError()) {
+    json = "{\"result\": \"error\", \"message\": ";
+    appendJsonString(&json, result.error());
+    json += "}";
+  } else {
+    json = "{\"result\": \"some\"}";
+  }
   return duplicate(json);
 }
 

@@ -95,6 +95,20 @@ def proc_start_time(pid):
     return fields[19]
 
 
+def parse_scalar_resources(text):
+    """--resources as 'name:value;...' (src/common/resources.cpp Resources::parse), the scalar
+    ones only, as Resource objects in JSON; the stand-in detects no resources of the host."""
+    resources = []
+    for item in (text or "").split(";"):
+        name, _, value = item.partition(":")
+        try:
+            resources.append({"name": name.strip(), "type": "SCALAR",
+                              "scalar": {"value": float(value)}})
+        except ValueError:
+            continue
+    return resources
+
+
 class Task:
     def __init__(self, record, process=None):
         self.record = record      # checkpointed JSON
@@ -136,6 +150,7 @@ class Agent:
         self.tasks = {}           # task id -> Task
         self.framework_id = None
         self.faults = set()
+        self.resources = parse_scalar_resources(flags.get("resources"))
         self.detector = None      # zookeeper.LeaderDetector with a zk:// master
         self.detected_leader = None
         self.wake = threading.Event()
@@ -308,9 +323,32 @@ class Agent:
                 self.ping(url)
                 self.sleep(self.ping_interval)
 
+    def framework_info(self, task):
+        """The FrameworkInfo the agent holds for a task's framework: the one its
+        RunTaskMessage brought (checkpointed with the task), else the stand-in's own."""
+        return task.record.get("framework") or {
+            "id": {"value": task.framework_id}, "name": FRAMEWORK_NAME, "user": "root",
+            "checkpoint": True, "failover_timeout": 0}
+
     def register(self, url):
         payload = {"agent_id": self.agent_id, "hostname": self.hostname, "ip": self.ip,
-                   "port": self.port, "pid": self.pid, "version": self.version}
+                   "port": self.port, "pid": self.pid, "version": self.version,
+                   "resources": self.resources}
+        if self.agent_id is not None:
+            # src/slave/slave.cpp doReliableRegistration(): a re-registration carries the
+            # agent's live tasks and the FrameworkInfo of each of their frameworks.
+            with self.lock:
+                live = [t for t in self.tasks.values() if t.state not in TERMINAL]
+                payload["tasks"] = [dict({"task_id": t.task_id, "framework_id": t.framework_id,
+                                          "state": t.state,
+                                          "resources": t.record.get("resources") or []},
+                                         **({"labels": t.record["labels"]}
+                                            if t.record.get("labels") is not None else {}))
+                                    for t in live]
+                frameworks = {}
+                for t in live:
+                    frameworks.setdefault(t.framework_id, self.framework_info(t))
+                payload["frameworks"] = list(frameworks.values())
         try:
             status, body = http_json(url + "/standin/register", payload, timeout=2)
         except OSError as e:
@@ -408,6 +446,10 @@ class Agent:
             }
             if labels is not None:
                 record["labels"] = labels
+            if isinstance(spec.get("framework"), dict):
+                record["framework"] = spec["framework"]
+            if isinstance(spec.get("resources"), list):
+                record["resources"] = spec["resources"]
             task = Task(record, process)
             self.tasks[task_id] = task
             self.checkpoint(task)
@@ -461,7 +503,8 @@ class Agent:
     def task_json(self, task):
         result = {"id": task.task_id, "name": task.task_id, "framework_id": task.framework_id,
                   "executor_id": "", "slave_id": self.agent_id, "state": task.state,
-                  "resources": {}, "statuses": [
+                  "resources": {r["name"]: r["scalar"]["value"]
+                                for r in task.record.get("resources") or []}, "statuses": [
                       {"state": s["state"], "timestamp": s["timestamp"]} for s in task.statuses]}
         # src/common/http.cpp json(Task): labels when the task has them, as an array.
         if task.record.get("labels") is not None:
@@ -488,10 +531,16 @@ class Agent:
                 else:
                     executor["tasks"].append(self.task_json(task))
                     executors.append(executor)
+            infos = {}
+            for task in self.tasks.values():
+                infos.setdefault(task.framework_id, self.framework_info(task))
+            # src/slave/http.cpp FrameworkWriter: the FrameworkInfo's fields.
             frameworks = [{
-                "id": framework_id, "name": FRAMEWORK_NAME, "user": "root",
-                "failover_timeout": 0, "checkpoint": True, "role": "*",
-                "hostname": self.hostname,
+                "id": framework_id, "name": infos[framework_id].get("name", ""),
+                "user": infos[framework_id].get("user", ""),
+                "failover_timeout": infos[framework_id].get("failover_timeout", 0),
+                "checkpoint": infos[framework_id].get("checkpoint", False), "role": "*",
+                "hostname": infos[framework_id].get("hostname", ""),
                 "executors": executors, "completed_executors": completed}
                 for framework_id, (executors, completed) in frameworks.items()]
             state = {

@@ -164,8 +164,10 @@ def read_modules_value(value):
 # --- HTTP ----------------------------------------------------------------------
 
 class Response:
-    def __init__(self, status, body=b"", content_type="application/json", headers=None):
+    def __init__(self, status, body=b"", content_type="application/json", headers=None,
+                 stream=None):
         self.status = status
+        self.stream = stream  # stream(write, closed): a chunked answer kept open (see _Handler)
         self.headers = headers or {}
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
@@ -318,6 +320,9 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception:
                 log("E", "HTTP handler failed: %s" % traceback.format_exc())
                 response = Response(500, "Internal error")
+        if response.stream is not None:
+            self._stream(response)
+            return
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -327,6 +332,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if request.method != "HEAD":
             self.wfile.write(response.body)
+
+    def _stream(self, response):
+        """A streaming answer (libprocess's Response::PIPE): chunked, kept open while
+        response.stream(write, closed) runs; write(bytes) sends a chunk and raises OSError once
+        the client has gone; closed() tells whether the client has closed its side."""
+        import select
+        self.close_connection = True
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+
+        def write(data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+
+        def closed(timeout=0.0):
+            # The client sends nothing after its request: readable means it has closed.
+            try:
+                return bool(select.select([self.connection], [], [], timeout)[0])
+            except (OSError, ValueError):
+                return True
+
+        try:
+            response.stream(write, closed)
+            write(b"")
+        except OSError:
+            pass
 
     do_GET = do_POST = do_HEAD = _dispatch
 

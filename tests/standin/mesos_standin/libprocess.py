@@ -537,8 +537,27 @@ class TLSError(OSError):
 
 # --- the daemons' own calls -------------------------------------------------------------------------
 
+def use_tls(tls):
+    """A process that only calls out (the stand-in scheduler) takes its TLS configuration from
+    initialize_tls() without binding anything."""
+    _state["tls"] = tls
+
+
 def request(url, method="GET", body=None, headers=None, timeout=5.0):
-    """(status, body bytes) of one HTTP request made the way libprocess connects: with SSL
+    """(status, body bytes) of one HTTP request made the way libprocess connects (connect())."""
+    conn, path = connect(url, timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    except http.client.HTTPException as e:
+        raise ConnectionError("%s: %s" % (type(e).__name__, e))
+    finally:
+        conn.close()
+
+
+def connect(url, timeout=5.0):
+    """(connection, path) for url, connected the way libprocess connects: with SSL
     enabled an http:// peer is reached over TLS, then, with LIBPROCESS_SSL_SUPPORT_DOWNGRADE, over
     plain TCP if that fails (process.cpp SocketManager::link_connect). An https:// URL is always
     TLS: with this process's TLS configuration, else unverified (mesos-standin-task)."""
@@ -567,11 +586,4 @@ def request(url, method="GET", body=None, headers=None, timeout=5.0):
                     raise
         if conn is None:
             conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    except http.client.HTTPException as e:
-        raise ConnectionError("%s: %s" % (type(e).__name__, e))
-    finally:
-        conn.close()
+    return conn, path

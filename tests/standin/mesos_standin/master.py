@@ -9,8 +9,13 @@ when its socket closes); one silent for --agent_ping_timeout is disconnected; on
 leaves /slaves. /slaves, /state and the DEACTIVATE_AGENT/REACTIVATE_AGENT
 operator calls of /api/v1 keep Mesos's shapes and answers.
 
-Tasks launched through the master (POST /standin/launch, test only) go to their agent as a
-Mesos master sends a RunTaskMessage: after the hooks' masterLaunchTaskLabelDecorator.
+Frameworks subscribe through the v1 scheduler API (POST /api/v1/scheduler, SUBSCRIBE: a
+streaming answer of RecordIO JSON events that stays open) and are connected while that connection
+is; a master that restarts or fails over learns them again from the re-registering agents and
+lists them as recovered until their scheduler subscribes again (see Frameworks below). Tasks of a
+subscribed framework launched through the master (POST /standin/launch, test only: the stand-in
+has no offers) go to their agent as a Mesos master sends a RunTaskMessage: after the hooks'
+masterLaunchTaskResourceDecorator and masterLaunchTaskLabelDecorator.
 
 With --zk the masters contend for leadership through ZooKeeper (zookeeper.py); a master that
 does not lead redirects to the leader, and a newly elected one recovers the registry, which the
@@ -19,6 +24,7 @@ stand-in keeps in a znode (see Registry below), before it serves the operator AP
 
 import json
 import os
+import queue
 import signal
 import threading
 import time
@@ -26,10 +32,9 @@ import urllib.parse
 import uuid
 
 from . import daemon, zookeeper
-from .common import (FRAMEWORK_NAME, MASTER_READONLY, MASTER_READWRITE, TASK_COMMAND, Exit,
-                     Response, Server, advertised_ip, exit_with, hostname_of,
-                     http_authenticators, http_json, log, method_not_allowed, parse_duration,
-                     parse_labels, temporary_redirect)
+from .common import (MASTER_READONLY, MASTER_READWRITE, TASK_COMMAND, Exit, Response, Server,
+                     advertised_ip, exit_with, hostname_of, http_authenticators, http_json, log,
+                     method_not_allowed, parse_duration, parse_labels, temporary_redirect)
 
 FLAG_DEFAULTS = {
     "port": "5050", "ip": None, "hostname": None, "advertise_ip": None,
@@ -54,6 +59,32 @@ BOOLEANS = ("quiet", "authenticate_agents", "authenticate_frameworks",
 # '_<number>', so neither is taken for a member (src/zookeeper/group.cpp cache()).
 LOG_REPLICAS = "log_replicas"        # src/master/main.cpp: the replicated log's replicas
 REGISTRY_ZNODE = "standin-registry"  # the stand-in's registry (see Registry)
+# src/master/constants.hpp DEFAULT_HEARTBEAT_INTERVAL: HEARTBEAT events on a scheduler's stream.
+HEARTBEAT_INTERVAL = 15.0
+TERMINAL = ("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR",
+            "TASK_DROPPED", "TASK_GONE")
+
+
+def recordio(event):
+    """src/common/recordio.hpp: each record is its length in decimal, a newline, the record."""
+    data = json.dumps(event).encode()
+    return b"%d\n%s" % (len(data), data)
+
+
+class Subscription:
+    """The streaming connection of one SUBSCRIBE call (src/common/http.hpp
+    StreamingHttpConnection): events queued here are written to it by the HTTP thread that
+    holds it; close() ends it from the master's side."""
+
+    def __init__(self, stream_id):
+        self.stream_id = stream_id
+        self.events = queue.Queue()
+
+    def send(self, event):
+        self.events.put(event)
+
+    def close(self):
+        self.events.put(None)
 
 
 def fatal(message):
@@ -147,8 +178,13 @@ class Master:
         self.deactivated = set()
         self.recovered = {}      # id -> SlaveInfo (id, hostname, port): recovered, not back yet
         self.next_agent = 0
-        self.framework = None    # the fake framework of the tasks launched through the master
-        self.tasks = {}          # task id -> the master's Task (dict)
+        # Frameworks (src/master/master.hpp Master::frameworks): id -> dict with "info"
+        # (FrameworkInfo), "state" (RECOVERED, CONNECTED, DISCONNECTED: Framework::State),
+        # "active", the times FullFrameworkWriter shows, "tasks" {task id: Task dict} and the
+        # "subscription" of a connected one.
+        self.frameworks = {}
+        self.completed_frameworks = []
+        self.next_framework = 0
         self.stopping = threading.Event()
         # Without --zk the master appoints itself (src/master/main.cpp, the standalone
         # detector) and has nothing to recover (the stand-in keeps no registry then).
@@ -284,6 +320,8 @@ class Master:
                          "after master failover" % (agent_id, info["hostname"], timeout))
                 del self.recovered[agent_id]
                 self.unreachable[agent_id] = time.time()
+                # master.cpp _markUnreachable() during a failover: sendSlaveLost().
+                self.agent_lost(agent_id, info)
             self.persist()
 
     def persist(self):
@@ -302,6 +340,223 @@ class Master:
                      **({"deactivated": True} if agent_id in self.deactivated else {}))
                 for agent_id, t in self.unreachable.items()]},
         })
+
+    # --- frameworks ---
+
+    def new_framework(self, info, state, active, now):
+        """src/master/framework.cpp Framework(): registered and reregistered times are the
+        time given (process::Time(), the epoch, for a recovered one)."""
+        return {"info": info, "state": state, "active": active, "registered_time": now,
+                "reregistered_time": now, "unregistered_time": 0, "tasks": {},
+                "unreachable_tasks": [], "completed_tasks": [], "subscription": None}
+
+    def recover_framework(self, info):
+        """master.cpp recoverFramework(): a framework known only from the agents (or from a
+        SUBSCRIBE with an ID this master has not seen): RECOVERED, inactive, registered at the
+        epoch, with the tasks the registered agents run for it. Call with the lock held."""
+        framework_id = info["id"]["value"]
+        framework = self.frameworks[framework_id] = self.new_framework(
+            info, "RECOVERED", False, 0)
+        for agent in self.agents.values():
+            for task in agent.get("tasks", {}).values():
+                if task["framework_id"] == framework_id:
+                    framework["tasks"][task["id"]] = task
+        return framework
+
+    def subscribed_event(self, framework_id):
+        # include/mesos/v1/scheduler/scheduler.proto Event.Subscribed.
+        return {"type": "SUBSCRIBED", "subscribed": {
+            "framework_id": {"value": framework_id},
+            "heartbeat_interval_seconds": HEARTBEAT_INTERVAL, "master_info": self.info}}
+
+    def subscribe(self, subscription, info):
+        """master.cpp _subscribe() for an HTTP scheduler. Returns None, or the error the
+        scheduler is sent (an ERROR event, then the connection is closed)."""
+        now = time.time()
+        framework_id = (info.get("id") or {}).get("value") or ""
+        with self.lock:
+            if not framework_id:
+                # The first subscription: a new FrameworkID, <master ID>-<4-digit sequence>
+                # (newFrameworkId()); addFramework(); SUBSCRIBED.
+                framework_id = "%s-%04d" % (self.id, self.next_framework)
+                self.next_framework += 1
+                info = dict(info, id={"value": framework_id})
+                framework = self.frameworks[framework_id] = self.new_framework(
+                    info, "CONNECTED", True, now)
+                framework["subscription"] = subscription
+                log("I", "Adding framework %s (%s)" % (framework_id, info.get("name")))
+                subscription.send(self.subscribed_event(framework_id))
+                return None
+            if any(f["info"]["id"]["value"] == framework_id for f in self.completed_frameworks):
+                # master.cpp validateFrameworkSubscription().
+                return "Framework has been removed"
+            framework = self.frameworks.get(framework_id)
+            if framework is None:
+                # Neither the scheduler nor an agent running its tasks has come back since
+                # the failover: rebuilt from the FrameworkInfo given.
+                framework = self.recover_framework(info)
+            # updateFramework(): the new FrameworkInfo (its ID is immutable).
+            framework["info"] = dict(info, id={"value": framework_id})
+            old = framework["subscription"]
+            if framework["state"] != "RECOVERED":
+                # Subscribed to this master before, connected or not: failoverFramework() tells
+                # the old connection "Framework failed over" and closes it (MESOS-4712).
+                framework["reregistered_time"] = now
+                if old is not None and framework["state"] == "CONNECTED":
+                    old.send({"type": "ERROR", "error": {"message": "Framework failed over"}})
+                    old.close()
+                log("I", "Framework %s failed over" % framework_id)
+            else:
+                # connectAndActivateRecoveredFramework(): both times are now.
+                framework["registered_time"] = now
+                framework["reregistered_time"] = time.time()
+                log("I", "Recovered framework %s reregistered" % framework_id)
+            framework.update(state="CONNECTED", active=True, subscription=subscription)
+            subscription.send(self.subscribed_event(framework_id))
+        return None
+
+    def connection_closed(self, framework_id, subscription):
+        """master.cpp exited(frameworkId, http) and _exited(): when the scheduler's connection
+        closes, the framework is deactivated and disconnected, and its failover timeout starts;
+        a connection that another subscription has replaced is ignored."""
+        with self.lock:
+            framework = self.frameworks.get(framework_id)
+            if framework is None or framework["subscription"] is not subscription:
+                log("I", "Ignoring disconnection for framework %s as it has already "
+                         "reconnected" % framework_id)
+                return
+            log("I", "Framework %s disconnected" % framework_id)
+            framework.update(state="DISCONNECTED", active=False, subscription=None)
+            timeout = float(framework["info"].get("failover_timeout") or 0)
+            log("I", "Giving framework %s %s to failover" % (
+                framework_id, zookeeper.format_duration(timeout)))
+            timer = threading.Timer(timeout, self.framework_failover_timeout,
+                                    (framework_id, framework["reregistered_time"]))
+            timer.daemon = True
+            timer.start()
+
+    def framework_failover_timeout(self, framework_id, reregistered_time):
+        """master.cpp frameworkFailoverTimeout(): not back since it disconnected: removed."""
+        with self.lock:
+            framework = self.frameworks.get(framework_id)
+            if (framework is None or framework["state"] == "CONNECTED"
+                    or framework["reregistered_time"] != reregistered_time):
+                return
+            log("I", "Framework failover timeout, removing framework %s" % framework_id)
+            kills = self.remove_framework(framework)
+        self.kill_tasks(kills)
+
+    def remove_framework(self, framework):
+        """master.cpp removeFramework(): its tasks are killed (TASK_KILLED, completed), its
+        agents told to shut it down, and it moves to the completed frameworks. Returns the
+        (agent address, task id) pairs to kill; call with the lock held."""
+        framework_id = framework["info"]["id"]["value"]
+        kills = []
+        now = time.time()
+        for task in list(framework["tasks"].values()):
+            agent = self.agents.get(task["slave_id"])
+            if agent is not None:
+                agent.get("tasks", {}).pop(task["id"], None)
+                kills.append((agent["pid"].split("@")[-1], task["id"]))
+            task["state"] = "TASK_KILLED"
+            task["statuses"].append({"state": "TASK_KILLED", "timestamp": now})
+            framework["completed_tasks"].append(task)
+        framework["tasks"] = {}
+        framework.update(state="DISCONNECTED", active=False, subscription=None,
+                         unregistered_time=now)
+        del self.frameworks[framework_id]
+        self.completed_frameworks.append(framework)
+        return kills
+
+    def kill_tasks(self, kills):
+        # ShutdownFrameworkMessage: the stand-in's agents kill the tasks one by one.
+        for address, task_id in kills:
+            try:
+                http_json("http://%s/standin/kill" % address, {"task_id": task_id}, timeout=2)
+            except OSError as e:
+                log("W", "Failed to shut down task %s on %s: %s" % (task_id, address, e))
+
+    def scheduler_api(self, request):
+        """src/master/http.cpp Master::Http::scheduler(), for SUBSCRIBE (the only call the
+        stand-in implements), after the redirect of a non-leader."""
+        if not self.recovery_done:
+            return Response(503, "Master has not finished recovery")
+        if request.method != "POST":
+            return method_not_allowed(["POST"], request.method)
+        content_type = request.headers.get("Content-Type")
+        if content_type is None:
+            return Response(400, "Expecting 'Content-Type' to be present")
+        if content_type != "application/json":
+            return Response(415, "Expecting 'Content-Type' of application/json or "
+                                 "application/x-protobuf")
+        try:
+            call = request.json()
+        except ValueError as e:
+            return Response(400, "Failed to parse body into JSON: %s" % e)
+        if not isinstance(call, dict) or not isinstance(call.get("type"), str):
+            return Response(400, "Failed to convert JSON into Call protobuf: "
+                                 "Missing required fields: type")
+        if call["type"] != "SUBSCRIBE":
+            return Response(400, "Failed to validate scheduler::Call: the Mesos stand-in "
+                                 "does not implement '%s'" % call["type"])
+        info = (call.get("subscribe") or {}).get("framework_info")
+        if not isinstance(info, dict):
+            return Response(400, "Failed to validate scheduler::Call: Expecting 'subscribe' "
+                                 "to be present")
+        missing = [k for k in ("user", "name") if not isinstance(info.get(k), str)]
+        if missing:
+            return Response(400, "Failed to convert JSON into Call protobuf: Missing required "
+                                 "fields: %s" % ", ".join("subscribe.framework_info." + k
+                                                          for k in missing))
+        framework_id = (info.get("id") or {}).get("value")
+        if framework_id and (call.get("framework_id") or {}).get("value") != framework_id:
+            # src/master/validation.cpp scheduler::call::validate().
+            return Response(400, "Failed to validate scheduler::Call: 'framework_id' differs "
+                                 "from 'subscribe.framework_info.id'")
+        accept = request.headers.get("Accept")
+        if accept is not None and not any(
+                t.split(";")[0].strip() in ("application/json", "application/*", "*/*")
+                for t in accept.split(",")):
+            return Response(406, "Expecting 'Accept' to allow 'application/x-protobuf' or "
+                                 "'application/json' (the stand-in answers JSON only)")
+        if "Mesos-Stream-Id" in request.headers:
+            return Response(400, "Subscribe calls should not include the 'Mesos-Stream-Id' "
+                                 "header")
+        subscription = Subscription(str(uuid.uuid4()))
+        error = self.subscribe(subscription, info)
+        if error is not None:
+            subscription.send({"type": "ERROR", "error": {"message": error}})
+            subscription.close()
+        return Response(200, content_type="application/json",
+                        headers={"Mesos-Stream-Id": subscription.stream_id},
+                        stream=lambda write, closed: self.stream(subscription, write, closed))
+
+    def stream(self, subscription, write, closed):
+        """Writes the subscription's events, and a HEARTBEAT every HEARTBEAT_INTERVAL
+        (src/common/http.hpp ResponseHeartbeater), until either side closes it."""
+        framework_id = None
+        last = time.time()
+        try:
+            while not self.stopping.is_set():
+                try:
+                    event = subscription.events.get(timeout=0.2)
+                except queue.Empty:
+                    event = False
+                if event is None:
+                    return
+                if event:
+                    if event["type"] == "SUBSCRIBED":
+                        framework_id = event["subscribed"]["framework_id"]["value"]
+                    write(recordio(event))
+                    last = time.time()
+                elif time.time() - last >= HEARTBEAT_INTERVAL:
+                    write(recordio({"type": "HEARTBEAT"}))
+                    last = time.time()
+                if closed():
+                    return
+        finally:
+            if framework_id is not None:
+                self.connection_closed(framework_id, subscription)
 
     # --- agent protocol ---
 
@@ -338,10 +593,57 @@ class Master:
                 log("I", "Registered agent %s at %s (%s)" % (agent_id, pid, hostname))
             agent.update({"id": agent_id, "hostname": hostname, "port": port, "pid": pid,
                           "version": info.get("version", ""), "connected": True,
-                          "last_ping": now})
+                          "last_ping": now, "resources": info.get("resources") or []})
+            self.add_agent_tasks(agent, info.get("frameworks") or [], info.get("tasks") or [])
             self.persist()
         return Response(200, {"agent_id": agent_id, "pid": self.pid,
                               "ping_interval": self.ping_timeout / PINGS_PER_TIMEOUT})
+
+    def add_agent_tasks(self, agent, frameworks, tasks):
+        """master.cpp __reregisterSlave() and updateSlaveFrameworks(): the tasks the agent
+        reports (all but those of a completed framework) replace what the master had for it
+        and join their frameworks; a framework the master does not know is recovered from the
+        FrameworkInfo the agent holds (recoverFramework()), unless it has completed. Call with
+        the lock held."""
+        completed = set(f["info"]["id"]["value"] for f in self.completed_frameworks)
+        for task in agent.get("tasks", {}).values():
+            framework = self.frameworks.get(task["framework_id"])
+            if framework is not None:
+                framework["tasks"].pop(task["id"], None)
+        agent["tasks"] = {}
+        for reported in tasks:
+            if reported["framework_id"] in completed:
+                continue
+            task = {"id": reported["task_id"], "name": reported["task_id"],
+                    "framework_id": reported["framework_id"], "executor_id": "",
+                    "slave_id": agent["id"], "state": reported["state"],
+                    "resources": reported.get("resources") or [], "role": "*",
+                    "statuses": [{"state": reported["state"], "timestamp": time.time()}],
+                    "labels": reported.get("labels")}
+            agent["tasks"][task["id"]] = task
+            framework = self.frameworks.get(task["framework_id"])
+            if framework is not None:
+                framework["tasks"][task["id"]] = task
+        for info in frameworks:
+            framework_id = info["id"]["value"]
+            if framework_id not in self.frameworks and framework_id not in completed:
+                log("I", "Recovering framework %s from reregistering agent %s" % (
+                    framework_id, agent["id"]))
+                self.recover_framework(info)
+
+    def agent_lost(self, agent_id, info):
+        """master.cpp sendSlaveLost(), on an agent marked unreachable (or removed): the
+        hooks' masterSlaveLostHook with its SlaveInfo. Call with the lock held; the tasks
+        the master had on it become unreachable tasks of their frameworks
+        (__removeSlave())."""
+        for task in self.agents.get(agent_id, {}).get("tasks", {}).values():
+            framework = self.frameworks.get(task["framework_id"])
+            if framework is not None and framework["tasks"].pop(task["id"], None):
+                task["state"] = "TASK_UNREACHABLE"
+                task["statuses"].append({"state": "TASK_UNREACHABLE", "timestamp": time.time()})
+                framework["unreachable_tasks"].append(task)
+        if self.hooks.available():
+            self.hooks.master_slave_lost(info)
 
     def ping(self, request):
         if not self.serving_agents():
@@ -373,6 +675,8 @@ class Master:
                 for agent_id, agent in list(self.agents.items()):
                     silent = now - agent["last_ping"]
                     if silent > self.ping_timeout * self.max_pings:
+                        self.agent_lost(agent_id, {"id": agent_id, "hostname": agent["hostname"],
+                                                   "port": agent["port"]})
                         del self.agents[agent_id]
                         self.unreachable[agent_id] = now
                         log("W", "Marking agent %s (%s) unreachable: health check timed out"
@@ -386,57 +690,80 @@ class Master:
     # --- tasks (test only) ---
 
     def launch(self, request):
-        """A task launched through the master, as src/master/master.cpp _accept() launches one
-        (Offer::Operation::LAUNCH): addTask() keeps the TaskInfo as the framework gave it, then,
-        if HookManager::hooksAvailable(), the labels of the task in the RunTaskMessage are set
-        to what HookManager::masterLaunchTaskLabelDecorator returns, and the message goes to
-        the agent. So the master's /state shows the framework's labels and the agent's the
-        decorated ones. The agent's answer stands for its TASK_RUNNING status update."""
+        """A task of a subscribed framework launched through the master (the stand-in has no
+        offers: this stands for its ACCEPT with a LAUNCH operation), as src/master/master.cpp
+        accept() and _accept() launch one: if HookManager::hooksAvailable(), the task's
+        resources are first set to what masterLaunchTaskResourceDecorator returns, given the
+        agent's total resources (accept(), before validation, so the master keeps the decorated
+        resources too); addTask() keeps the TaskInfo; then the labels of the task in the
+        RunTaskMessage are set to what masterLaunchTaskLabelDecorator returns, and the message
+        goes to the agent. So the master's /state shows the framework's labels and the agent's
+        the decorated ones. The agent's answer stands for its TASK_RUNNING status update."""
         if not self.serving_agents():
             return Response(503, "Not the leading master, or not recovered yet")
         try:
             spec = request.json() or {}
             assert isinstance(spec, dict)
-            agent_id = spec["agent_id"]
-            assert isinstance(agent_id, str)
+            agent_id = spec.get("agent_id")
+            framework_id = spec["framework_id"]
+            assert isinstance(framework_id, str) and isinstance(agent_id, (str, type(None)))
         except (ValueError, AssertionError, KeyError):
-            return Response(400, "Expecting a JSON object with 'agent_id'")
+            return Response(400, "Expecting a JSON object with 'framework_id' (and 'agent_id')")
         try:
             labels = parse_labels(spec.get("labels"))
+            resources = parse_resources(spec.get("resources"))
         except ValueError as e:
             return Response(400, str(e))
         task_id = str(spec.get("task_id") or "task-" + uuid.uuid4().hex[:12])
         now = time.time()
         with self.lock:
+            framework = self.frameworks.get(framework_id)
+            if framework is None or framework["state"] != "CONNECTED":
+                # src/master/http.cpp scheduler(): a call of a framework that is not
+                # subscribed on this connection is refused.
+                return Response(403, "Framework is not subscribed")
+            if agent_id is None:
+                # No offers in the stand-in: the first active agent, by ID.
+                active = sorted(a["id"] for a in self.agents.values()
+                                if a["connected"] and a["id"] not in self.deactivated)
+                if not active:
+                    return Response(400, "No active agent to launch on")
+                agent_id = active[0]
             agent = self.agents.get(agent_id)
             if agent is None or not agent["connected"]:
                 return Response(400, "Unknown or disconnected agent '%s'" % agent_id)
-            if task_id in self.tasks:
+            if task_id in framework["tasks"]:
                 return Response(400, "Task ID '%s' is already used" % task_id)
-            if self.framework is None:
-                # master.cpp newFrameworkId(): <master ID>-<4-digit sequence>.
-                self.framework = {"id": "%s-0000" % self.id, "name": FRAMEWORK_NAME,
-                                  "user": "root", "registered_time": now}
-            framework = dict(self.framework)
             info = {"hostname": agent["hostname"], "port": agent["port"]}
+            agent_resources = list(agent.get("resources") or [])
+            framework_info = dict(framework["info"])
             address = agent["pid"].split("@")[-1]
-            log("I", "Adding task %s of framework %s on agent %s" % (
-                task_id, framework["id"], agent_id))
-            self.tasks[task_id] = {
-                "id": task_id, "name": task_id, "framework_id": framework["id"],
-                "executor_id": "", "slave_id": agent_id, "state": "TASK_STAGING",
-                "resources": {}, "role": "*", "statuses": [], "labels": labels}
         task = {"name": task_id, "task_id": task_id, "agent_id": agent_id,
-                "command": str(spec.get("command") or TASK_COMMAND), "labels": labels}
+                "command": str(spec.get("command") or TASK_COMMAND), "labels": labels,
+                "resources": resources}
+        if self.hooks.available():
+            task["resources"] = self.hooks.master_launch_task_resources(task, agent_resources)
+        log("I", "Adding task %s of framework %s on agent %s" % (task_id, framework_id, agent_id))
+        with self.lock:
+            if task_id in framework["tasks"]:
+                return Response(400, "Task ID '%s' is already used" % task_id)
+            master_task = framework["tasks"][task_id] = {
+                "id": task_id, "name": task_id, "framework_id": framework_id,
+                "executor_id": "", "slave_id": agent_id, "state": "TASK_STAGING",
+                "resources": task["resources"], "role": "*", "statuses": [], "labels": labels}
+            agent.setdefault("tasks", {})[task_id] = master_task
         if self.hooks.available():
             # Set labels retrieved from label-decorator hooks (set even when empty).
-            task["labels"] = self.hooks.master_launch_task_labels(task, framework, info)
-        run_task = {"task_id": task_id, "framework_id": framework["id"],
-                    "command": task["command"], "environment": spec.get("environment")}
+            task["labels"] = self.hooks.master_launch_task_labels(
+                task, {"id": framework_id, "name": framework_info.get("name", ""),
+                       "user": framework_info.get("user", "")}, info)
+        run_task = {"task_id": task_id, "framework_id": framework_id,
+                    "framework": framework_info, "command": task["command"],
+                    "environment": spec.get("environment"), "resources": task["resources"]}
         if task["labels"] is not None:
             run_task["labels"] = {"labels": task["labels"]}
         log("I", "Launching task %s of framework %s on agent %s" % (
-            task_id, framework["id"], agent_id))
+            task_id, framework_id, agent_id))
         try:
             status, body = http_json("http://%s/standin/launch" % address, run_task, timeout=5)
         except OSError as e:
@@ -444,30 +771,49 @@ class Master:
         with self.lock:
             if status != 200:
                 # The stand-in forgets a task its agent did not take.
-                del self.tasks[task_id]
+                framework["tasks"].pop(task_id, None)
+                agent.get("tasks", {}).pop(task_id, None)
                 return Response(status, body)
-            self.tasks[task_id]["state"] = body["state"]
-            self.tasks[task_id]["statuses"].append({"state": body["state"], "timestamp": now})
+            master_task["state"] = body["state"]
+            master_task["statuses"].append({"state": body["state"], "timestamp": now})
         return Response(200, body)
 
     def task_json(self, task):
-        """src/common/http.cpp json(Task): labels only when the task has them, as an array."""
-        return {k: v for k, v in task.items() if k != "labels" or v is not None}
+        """src/common/http.cpp json(Task): labels only when the task has them, as an array;
+        resources as an object of scalar values by name (json(Resources))."""
+        result = {k: v for k, v in task.items() if k != "labels" or v is not None}
+        result["resources"] = resources_json(task.get("resources"))
+        return result
 
-    def frameworks_json(self):
-        """src/master/readonly_handler.cpp FullFrameworkWriter, for the one fake framework."""
-        if self.framework is None:
-            return []
-        framework = self.framework
-        return [{
-            "id": framework["id"], "name": framework["name"], "used_resources": {},
-            "offered_resources": {}, "capabilities": [], "hostname": "", "webui_url": "",
-            "active": True, "connected": True, "recovered": False, "user": framework["user"],
-            "failover_timeout": 0, "checkpoint": True,
-            "registered_time": framework["registered_time"], "unregistered_time": 0,
-            "resources": {}, "role": "*",
-            "tasks": [self.task_json(t) for t in self.tasks.values()],
-            "unreachable_tasks": [], "completed_tasks": [], "offers": [], "executors": []}]
+    def framework_json(self, framework):
+        """src/master/readonly_handler.cpp FullFrameworkWriter (with json(Summary<Framework>)):
+        active, connected (state CONNECTED) and recovered (state RECOVERED);
+        reregistered_time only when it differs from registered_time."""
+        info = framework["info"]
+        result = {
+            "id": info["id"]["value"], "name": info.get("name", ""), "used_resources": {},
+            "offered_resources": {}, "capabilities": info.get("capabilities") or [],
+            "hostname": info.get("hostname", ""), "webui_url": info.get("webui_url", ""),
+            "active": framework["active"], "connected": framework["state"] == "CONNECTED",
+            "recovered": framework["state"] == "RECOVERED", "user": info.get("user", ""),
+            "failover_timeout": info.get("failover_timeout", 0),
+            "checkpoint": info.get("checkpoint", False),
+            "registered_time": framework["registered_time"],
+            "unregistered_time": framework["unregistered_time"], "resources": {}}
+        if "principal" in info:
+            result["principal"] = info["principal"]
+        if framework["registered_time"] != framework["reregistered_time"]:
+            result["reregistered_time"] = framework["reregistered_time"]
+        result.update({
+            "role": info.get("role", "*"),
+            "tasks": [self.task_json(t) for t in framework["tasks"].values()],
+            "unreachable_tasks": [self.task_json(t) for t in framework["unreachable_tasks"]],
+            "completed_tasks": [self.task_json(t) for t in framework["completed_tasks"]],
+            "offers": [], "executors": []})
+        if "labels" in info:
+            result["labels"] = info["labels"]
+        result["offer_constraints"] = {}
+        return result
 
     # --- HTTP ---
 
@@ -569,8 +915,13 @@ class Master:
             state.update({
                 "flags": self.flags_json(), "slaves": agents,
                 "recovered_slaves": self.recovered_json(),
-                "frameworks": self.frameworks_json(), "completed_frameworks": [],
-                "unregistered_frameworks": []})
+                # readonly_handler.cpp state(): every framework the master holds, recovered
+                # ones included, is in `frameworks`; `orphan_tasks` and
+                # `unregistered_frameworks` are always empty since 1.x.
+                "frameworks": [self.framework_json(f) for f in self.frameworks.values()],
+                "completed_frameworks": [self.framework_json(f)
+                                         for f in self.completed_frameworks],
+                "orphan_tasks": [], "unregistered_frameworks": []})
             return Response(200, state)
 
     def api_get(self, request):
@@ -645,12 +996,42 @@ class Master:
                     if a["connected"] and a["id"] not in self.deactivated)),
                 "master/slaves_connected": float(sum(
                     1 for a in self.agents.values() if a["connected"])),
+                "master/frameworks_active": float(sum(
+                    1 for f in self.frameworks.values() if f["active"])),
+                "master/frameworks_connected": float(sum(
+                    1 for f in self.frameworks.values() if f["state"] == "CONNECTED")),
+                "master/frameworks_disconnected": float(sum(
+                    1 for f in self.frameworks.values() if f["state"] == "DISCONNECTED")),
                 "master/uptime_secs": time.time() - self.start_time})),
+            ("POST", "/api/v1/scheduler"): self.leading(self.scheduler_api),
+            ("GET", "/api/v1/scheduler"): self.leading(self.scheduler_api),
             ("POST", "/standin/register"): self.register,
             ("POST", "/standin/ping"): self.ping,
             ("POST", "/standin/exited"): self.exited,
             ("POST", "/standin/launch"): self.launch,
         }
+
+
+def resources_json(resources):
+    """src/common/http.cpp json(Resources): scalar values summed by name."""
+    result = {}
+    for resource in resources or []:
+        result[resource["name"]] = result.get(resource["name"], 0.0) + resource["scalar"]["value"]
+    return result
+
+
+def parse_resources(value):
+    """A task's resources from a /standin/launch request: a list of Resource objects in JSON
+    (name, type SCALAR, scalar.value), as mesos.proto has them; scalars only."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("name"), str)
+            and isinstance((r.get("scalar") or {}).get("value"), (int, float)) for r in value):
+        raise ValueError("Expecting 'resources' to be [{\"name\": ..., \"type\": \"SCALAR\", "
+                         "\"scalar\": {\"value\": ...}}]")
+    return [{"name": r["name"], "type": "SCALAR", "scalar": {"value": float(r["scalar"]["value"])}}
+            for r in value]
 
 
 def zookeeper_url(flags):

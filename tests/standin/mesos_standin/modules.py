@@ -162,6 +162,14 @@ class Libmesos:
             ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
             ctypes.POINTER(ctypes.c_char_p), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
             ctypes.c_char_p, ctypes.c_int]
+        lib.mesos_standin_master_launch_task_resource_decorator.restype = ctypes.c_void_p
+        lib.mesos_standin_master_launch_task_resource_decorator.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+            ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double),
+            ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_double)]
+        lib.mesos_standin_master_slave_lost_hook.restype = ctypes.c_void_p
+        lib.mesos_standin_master_slave_lost_hook.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
         self.version = lib.mesos_standin_version().decode()
 
     def _take_string(self, pointer):
@@ -203,6 +211,28 @@ class Libmesos:
         values = self._strings([v for _, v in variables])
         pointer = self.lib.mesos_standin_decorate_environment(
             hook, int(environment is not None), len(variables), names, values)
+        return json.loads(self._take_string(pointer))
+
+    def decorate_task_resources(self, hook, task, agent_resources):
+        """Hook::masterLaunchTaskResourceDecorator(TaskInfo, Resources): task as for
+        decorate_task_labels, with "resources" (scalar Resource objects in JSON); the agent's
+        total resources likewise."""
+        def scalars(resources):
+            return (self._strings([r["name"] for r in resources]),
+                    (ctypes.c_double * max(len(resources), 1))(
+                        *[r["scalar"]["value"] for r in resources]))
+        task_names, task_values = scalars(task["resources"])
+        agent_names, agent_values = scalars(agent_resources)
+        pointer = self.lib.mesos_standin_master_launch_task_resource_decorator(
+            hook, task["name"].encode(), task["task_id"].encode(), task["agent_id"].encode(),
+            task["command"].encode(), len(task["resources"]), task_names, task_values,
+            len(agent_resources), agent_names, agent_values)
+        return json.loads(self._take_string(pointer))
+
+    def slave_lost(self, hook, agent):
+        """Hook::masterSlaveLostHook(SlaveInfo): agent has id, hostname, port."""
+        pointer = self.lib.mesos_standin_master_slave_lost_hook(
+            hook, agent["id"].encode(), agent["hostname"].encode(), int(agent["port"]))
         return json.loads(self._take_string(pointer))
 
     def decorate_task_labels(self, hook, task, framework, agent):
@@ -401,6 +431,33 @@ class HookManager:
                     log("W", "Master label decorator hook failed for module '%s': %s"
                         % (name, result["message"]))
         return list(task["labels"] or [])
+
+
+    def master_launch_task_resources(self, task, agent_resources):
+        """HookManager::masterLaunchTaskResourceDecorator (src/hook/manager.cpp): each hook
+        sees the task with the resources the previous one returned; Some replaces them, None
+        keeps them, an Error is logged and keeps them. Returns the resources at the end."""
+        task = dict(task)
+        with self.mutex:
+            for name, hook in self.hooks:
+                result = self.modules.libmesos.decorate_task_resources(hook, task, agent_resources)
+                if result["result"] == "some":
+                    task["resources"] = [{"name": n, "type": "SCALAR", "scalar": {"value": v}}
+                                         for n, v in result["resources"]]
+                elif result["result"] == "error":
+                    log("W", "Master resource decorator hook failed for module '%s': %s"
+                        % (name, result["message"]))
+        return task["resources"]
+
+    def master_slave_lost(self, agent):
+        """HookManager::masterSlaveLostHook (src/hook/manager.cpp): every hook, in order; an
+        Error is logged."""
+        with self.mutex:
+            for name, hook in self.hooks:
+                result = self.modules.libmesos.slave_lost(hook, agent)
+                if result["result"] == "error":
+                    log("W", "Master agent-lost hook failed for module '%s': %s"
+                        % (name, result["message"]))
 
 
 def load_modules_and_hooks(flags, libmesos, modules_value):

@@ -2,17 +2,24 @@
 // stand-in or a real install): on agents, slaveExecutorEnvironmentDecorator
 // adds one environment variable to every executor it sees; on masters,
 // masterLaunchTaskLabelDecorator adds one label to every task launched,
-// when label_key is given (otherwise it leaves the labels alone).
+// when label_key is given (otherwise it leaves the labels alone);
+// masterLaunchTaskResourceDecorator sets the task's cpus to task_cpus, when
+// given; masterSlaveLostHook appends the lost agent's ID, a line, to
+// lost_file, when given.
 //
 // Module name: org_mesos_fleet_ProbeHook. Parameters:
 //   env_name     name of the variable to add (default MESOS_FLEET_PROBE)
 //   env_value    its value (required)
 //   label_key    key of the label to add (default: no label is added)
 //   label_value  its value (default: a label without a value)
+//   task_cpus    cpus every task launched gets (default: left alone)
+//   lost_file    file the IDs of lost agents are appended to (default: none)
 // create() returns nullptr (the agent then refuses to start: "Error
 // creating Module instance") when env_value is missing or when
 // fail_create=true, so a broken rollout can be produced on purpose.
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <mesos/hook.hpp>
@@ -29,12 +36,53 @@ public:
       const std::string& name,
       const std::string& value,
       const std::string& labelKey,
-      const std::string* labelValue)
+      const std::string* labelValue,
+      const std::string& taskCpus,
+      const std::string& lostFile)
     : name_(name),
       value_(value),
       labelKey_(labelKey),
       hasLabelValue_(labelValue != nullptr),
-      labelValue_(labelValue != nullptr ? *labelValue : "") {}
+      labelValue_(labelValue != nullptr ? *labelValue : ""),
+      taskCpus_(taskCpus),
+      lostFile_(lostFile) {}
+
+  // The task's resources with cpus set to task_cpus: Mesos replaces the
+  // task's resources with what a hook returns.
+  Result<mesos::Resources> masterLaunchTaskResourceDecorator(
+      const mesos::TaskInfo& taskInfo,
+      const mesos::Resources&) override
+  {
+    if (taskCpus_.empty()) {
+      return None();
+    }
+
+    mesos::Resources resources;
+    for (int i = 0; i < taskInfo.resources_size(); i++) {
+      if (taskInfo.resources(i).name() != "cpus") {
+        resources += taskInfo.resources(i);
+      }
+    }
+
+    mesos::Resource cpus;
+    cpus.set_name("cpus");
+    cpus.set_type(mesos::Value::SCALAR);
+    cpus.mutable_scalar()->set_value(std::strtod(taskCpus_.c_str(), nullptr));
+    resources += cpus;
+    return resources;
+  }
+
+  Try<Nothing> masterSlaveLostHook(const mesos::SlaveInfo& slaveInfo) override
+  {
+    if (!lostFile_.empty()) {
+      std::ofstream out(lostFile_, std::ios::app);
+      out << slaveInfo.id().value() << "\n";
+      if (!out) {
+        return Error("Failed to write to '" + lostFile_ + "'");
+      }
+    }
+    return Nothing();
+  }
 
   // The task's labels followed by label_key=label_value: Mesos replaces the
   // task's labels with what a hook returns.
@@ -80,6 +128,8 @@ private:
   const std::string labelKey_;
   const bool hasLabelValue_;
   const std::string labelValue_;
+  const std::string taskCpus_;
+  const std::string lostFile_;
 };
 
 
@@ -97,6 +147,8 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
   std::string labelKey;
   std::string labelValue;
   bool haveLabelValue = false;
+  std::string taskCpus;
+  std::string lostFile;
 
   for (int i = 0; i < parameters.parameter_size(); i++) {
     const mesos::Parameter& parameter = parameters.parameter(i);
@@ -110,6 +162,10 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
     } else if (parameter.key() == "label_value") {
       labelValue = parameter.value();
       haveLabelValue = true;
+    } else if (parameter.key() == "task_cpus") {
+      taskCpus = parameter.value();
+    } else if (parameter.key() == "lost_file") {
+      lostFile = parameter.value();
     } else if (parameter.key() == "fail_create" &&
                parameter.value() == "true") {
       return nullptr;
@@ -123,7 +179,12 @@ mesos::Hook* createProbeHook(const mesos::Parameters& parameters)
   }
 
   return new ProbeHook(
-      name, value, labelKey, haveLabelValue ? &labelValue : nullptr);
+      name,
+      value,
+      labelKey,
+      haveLabelValue ? &labelValue : nullptr,
+      taskCpus,
+      lostFile);
 }
 
 } // namespace

@@ -168,7 +168,7 @@ class Daemon:
                  context=None):
         self.binary, self.args, self.log_path = binary, list(args), log_path
         self.host, self.context = host, context  # where /health answers, and how (TLS)
-        self.port = port or int(next(
+        self.port = port if port is not None else int(next(
             a.split("=", 1)[1] for a in self.args if a.startswith("--port=")))
         environ = {k: v for k, v in os.environ.items()
                    if not k.startswith(("MESOS_", "LIBPROCESS_", "SSL_"))}
@@ -243,6 +243,31 @@ def master(prefix, tmp_path, daemons):
                         tmp_path / "master.log", env, context=context)
         daemons.append(daemon)
         return daemon.wait_healthy()
+
+    return run
+
+
+@pytest.fixture
+def scheduler(prefix, tmp_path, daemons):
+    """scheduler(master, *flags) -> Daemon of a mesos-standin-scheduler subscribed to master
+    (HOST:PORT or zk://...), with --framework_id_file; .framework_id() waits for its ID."""
+    counter = [0]
+
+    def run(master, *flags):
+        counter[0] += 1
+        id_file = tmp_path / ("framework%d.id" % counter[0])
+        daemon = Daemon(os.path.join(prefix, "bin/mesos-standin-scheduler"),
+                        ["--master=%s" % master, "--framework_id_file=%s" % id_file, *flags],
+                        tmp_path / ("scheduler%d.log" % counter[0]), port=0)
+        daemons.append(daemon)
+
+        def framework_id():
+            def read():
+                assert daemon.process.poll() is None, daemon.log()
+                return id_file.exists() and id_file.read_text().strip()
+            return wait_for(read)
+        daemon.framework_id = framework_id
+        return daemon
 
     return run
 

@@ -247,10 +247,65 @@ def test_master_install_unit(tmp_path):
     result = install(tmp_path / "p", "--version", "1.11.0", "--root", str(root), "--no-start",
                      "--work-dir", str(tmp_path / "w"), role="master", service=True)
     assert result.returncode == 0, result.stdout
-    assert (root / "etc/mesos-master/port").read_text() == "5050\n"
+    # As the Mesosphere package: PORT in /etc/default/mesos-master, no port file.
+    assert (root / "etc/default/mesos-master").read_text() == "PORT=5050\n"
+    assert not (root / "etc/mesos-master/port").exists()
     lines = unit_lines(root, "mesos-master")
     assert "KillMode=process" in lines
     assert "ExecStart=%s/bin/mesos-init-wrapper master" % (tmp_path / "p") in lines
+
+
+def test_flagdir_master_gets_zk_and_port_from_the_package_defaults(tmp_path):
+    """The Mesosphere wrapper's master(): /etc/default/mesos-master (PORT=5050,
+    ZK=`cat /etc/mesos/zk`) becomes --port and --zk, before the flag files."""
+    root = tmp_path / "root"
+    result = install(tmp_path / "p", "--version", "1.11.0", "--root", str(root), "--no-start",
+                     "--work-dir", str(tmp_path / "w"), "--port", "5055",
+                     "--flag", "zk=zk://10.0.0.1:2181/mesos", "--flag", "quorum=2",
+                     role="master", service=True)
+    assert result.returncode == 0, result.stdout
+    assert (root / "etc/mesos/zk").read_text() == "zk://10.0.0.1:2181/mesos\n"
+    assert (root / "etc/default/mesos-master").read_text() == (
+        "PORT=5055\nZK=`cat %s`\n" % (root / "etc/mesos/zk"))
+    assert sorted(os.listdir(root / "etc/mesos-master")) == ["quorum", "work_dir"]
+    # The wrapper's command line, shown by a stand-in mesos-master that prints it.
+    fake = tmp_path / "fake"
+    (fake / "sbin").mkdir(parents=True)
+    (fake / "sbin/mesos-master").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (fake / "sbin/mesos-master").chmod(0o755)
+    wrapper = (tmp_path / "p/bin/mesos-init-wrapper").read_text().replace(
+        str(tmp_path / "p"), str(fake))
+    (fake / "wrapper").write_text(wrapper)
+    (fake / "wrapper").chmod(0o755)
+    (root / "etc/default/mesos").write_text("CLUSTER=prod\nLOGS=/var/log/mesos\n")
+    out = subprocess.run([str(fake / "wrapper"), "master"], env=dict(os.environ, STANDIN_ROOT=str(root)),
+                         stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+    assert out.splitlines() == ["--zk=zk://10.0.0.1:2181/mesos", "--port=5055", "--cluster=prod",
+                                "--log_dir=/var/log/mesos", "--quorum=2",
+                                "--work_dir=%s" % (tmp_path / "w")]
+
+
+def test_dcos_master_unit_has_dcos_environment_file_chain(tmp_path):
+    root = tmp_path / "root"
+    result = install(tmp_path / "p", "--version", "1.11.0", "--style", "dcos", "--root", str(root),
+                     "--no-start", "--work-dir", str(tmp_path / "w"), role="master", service=True)
+    assert result.returncode == 0, result.stdout
+    lines = unit_lines(root, "dcos-mesos-master")
+    # dcos/dcos packages/mesos/extra/dcos-mesos-master.service, in order.
+    assert [line for line in lines if line.startswith("EnvironmentFile=")] == [
+        "EnvironmentFile=/opt/mesosphere/environment",
+        "EnvironmentFile=/opt/mesosphere/etc/mesos-master",
+        "EnvironmentFile=/opt/mesosphere/etc/proxy.env",
+        "EnvironmentFile=-/opt/mesosphere/etc/mesos-master-provider",
+        "EnvironmentFile=-/opt/mesosphere/etc/mesos-master-extras",
+        "EnvironmentFile=-/run/dcos/etc/mesos-master",
+        "EnvironmentFile=-/etc/mesosphere/mesos/master.env"]
+    env = (root / "opt/mesosphere/etc/mesos-master").read_text().splitlines()
+    assert "MESOS_MODULES_DIR=/opt/mesosphere/etc/mesos-master-modules" in env
+    assert "MESOS_PORT=5050" in env
+    assert (root / "opt/mesosphere/environment").exists()
+    assert (root / "opt/mesosphere/etc/proxy.env").exists()
+    assert (root / "opt/mesosphere/etc/mesos-master-modules").is_dir()
 
 
 @pytest.mark.skipif(not os.environ.get("MESOS_REAL_PREFIX"),

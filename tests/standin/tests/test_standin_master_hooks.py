@@ -4,22 +4,29 @@ run on every task launched through the master (src/hook/manager.cpp, src/master/
 import json
 import os
 
+import pytest
+
 from standin_helpers import (PROBE, Daemon, environ_of, free_port, get, manifest, post, registered,
-                             wait_for)
+                             scheduler, wait_for)  # noqa: F401 (scheduler is a fixture)
 
 APP = {"key": "app", "value": "web"}
 
 
-def cluster(master, run_agent, *master_flags):
-    """A master with these flags and an agent registered with it; (master, agent, agent ID)."""
-    m = master(*master_flags)
-    agent = run_agent(master="127.0.0.1:%d" % m.port).wait_healthy()
-    wait_for(lambda: registered(agent))
-    return m, agent, get(agent.port, "/state")[1]["id"]
+@pytest.fixture
+def cluster(master, run_agent, scheduler):
+    """cluster(*master_flags): a master with these flags, an agent registered with it and a
+    subscribed framework; (master, agent, agent ID). launch() uses the framework."""
+    def start(*master_flags):
+        m = master(*master_flags)
+        agent = run_agent(master="127.0.0.1:%d" % m.port).wait_healthy()
+        wait_for(lambda: registered(agent))
+        m.framework_id = scheduler("127.0.0.1:%d" % m.port).framework_id()
+        return m, agent, get(agent.port, "/state")[1]["id"]
+    return start
 
 
 def launch(m, agent_id, task_id, tasks, labels=None):
-    payload = {"agent_id": agent_id, "task_id": task_id}
+    payload = {"framework_id": m.framework_id, "agent_id": agent_id, "task_id": task_id}
     if labels is not None:
         payload["labels"] = {"labels": labels}
     status, body = post(m.port, "/standin/launch", payload)
@@ -39,10 +46,10 @@ def agent_task(agent, task_id):
     return next(t for t in tasks if t["id"] == task_id)
 
 
-def test_probe_on_the_master_labels_the_task_the_agent_runs(master, run_agent, probe, tasks):
+def test_probe_on_the_master_labels_the_task_the_agent_runs(cluster, probe, tasks):
     modules = manifest(probe, parameters=[("env_value", "x"), ("label_key", "fleet"),
                                           ("label_value", "probed")])
-    m, agent, agent_id = cluster(master, run_agent, "--modules=" + json.dumps(modules),
+    m, agent, agent_id = cluster("--modules=" + json.dumps(modules),
                                  "--hooks=" + PROBE)
     assert get(m.port, "/flags")[1]["flags"]["hooks"] == PROBE
 
@@ -62,14 +69,14 @@ def test_probe_on_the_master_labels_the_task_the_agent_runs(master, run_agent, p
     assert "MESOS_FLEET_PROBE" not in environ_of(body["pid"])
 
 
-def test_hooks_run_in_order_each_seeing_the_previous_labels(master, run_agent, probe,
-                                                            build_module, tasks):
+def test_hooks_run_in_order_each_seeing_the_previous_labels(cluster, probe, build_module,
+                                                            tasks):
     seen, failing = build_module("odd_seen", LABELS=1), build_module("odd_fail", LABELS_ERROR=1)
     modules = {"libraries": [
         manifest(probe, parameters=[("env_value", "x"), ("label_key", "fleet")])["libraries"][0],
         {"file": seen, "modules": [{"name": "odd_seen"}]},
         {"file": failing, "modules": [{"name": "odd_fail"}]}]}
-    m, agent, agent_id = cluster(master, run_agent, "--modules=" + json.dumps(modules),
+    m, agent, agent_id = cluster("--modules=" + json.dumps(modules),
                                  "--hooks=%s,odd_seen,odd_fail" % PROBE)
 
     launch(m, agent_id, "t1", tasks, [APP])
@@ -82,8 +89,8 @@ def test_hooks_run_in_order_each_seeing_the_previous_labels(master, run_agent, p
             "failed") in m.log()
 
 
-def test_a_hook_without_the_method_leaves_the_labels_alone(master, run_agent, probe,
-                                                           build_module, tasks):
+def test_a_hook_without_the_method_leaves_the_labels_alone(cluster, probe, build_module,
+                                                           tasks):
     # Neither a hook that does not override the method nor the probe without label_key
     # changes the labels; with hooks loaded the task sent to the agent always has Labels,
     # empty when the framework gave none (master.cpp sets them to the decorator's result).
@@ -91,7 +98,7 @@ def test_a_hook_without_the_method_leaves_the_labels_alone(master, run_agent, pr
     modules = {"libraries": [
         manifest(probe, parameters=[("env_value", "x")])["libraries"][0],
         {"file": plain, "modules": [{"name": "odd_plain"}]}]}
-    m, agent, agent_id = cluster(master, run_agent, "--modules=" + json.dumps(modules),
+    m, agent, agent_id = cluster("--modules=" + json.dumps(modules),
                                  "--hooks=odd_plain," + PROBE)
 
     launch(m, agent_id, "labelled", tasks, [APP, {"key": "bare"}])
@@ -102,9 +109,10 @@ def test_a_hook_without_the_method_leaves_the_labels_alone(master, run_agent, pr
     assert "labels" not in master_task(m, "unlabelled")
 
 
-def test_without_hooks_the_master_passes_the_labels_on(master, run_agent, tasks):
-    m, agent, agent_id = cluster(master, run_agent)
-    assert get(m.port, "/state")[1]["frameworks"] == []
+def test_without_hooks_the_master_passes_the_labels_on(cluster, tasks):
+    m, agent, agent_id = cluster()
+    [framework] = get(m.port, "/state")[1]["frameworks"]
+    assert (framework["id"], framework["tasks"]) == (m.framework_id, [])
     launch(m, agent_id, "labelled", tasks, [APP])
     launch(m, agent_id, "unlabelled", tasks)
     assert agent_task(agent, "labelled")["labels"] == master_task(m, "labelled")["labels"] == [APP]
@@ -117,17 +125,22 @@ def test_without_hooks_the_master_passes_the_labels_on(master, run_agent, tasks)
     assert [len(f["executors"]) for f in frameworks] == [3]
 
 
-def test_launch_through_the_master_refuses_bad_requests(master, run_agent, tasks):
-    m, agent, agent_id = cluster(master, run_agent)
-    assert post(m.port, "/standin/launch", {"task_id": "t"})[0] == 400
-    assert post(m.port, "/standin/launch", {"agent_id": "nope"}) == (
+def test_launch_through_the_master_refuses_bad_requests(cluster, tasks):
+    m, agent, agent_id = cluster()
+    framework = {"framework_id": m.framework_id}
+    assert post(m.port, "/standin/launch", {"agent_id": agent_id})[0] == 400
+    # Only a subscribed framework launches (src/master/http.cpp scheduler()).
+    assert post(m.port, "/standin/launch", {"framework_id": "other", "agent_id": agent_id}) == (
+        403, "Framework is not subscribed")
+    assert post(m.port, "/standin/launch", dict(framework, agent_id="nope")) == (
         400, "Unknown or disconnected agent 'nope'")
-    assert post(m.port, "/standin/launch", {"agent_id": agent_id, "labels": [APP]})[0] == 400
+    assert post(m.port, "/standin/launch", dict(framework, agent_id=agent_id,
+                                                labels=[APP]))[0] == 400
     launch(m, agent_id, "t", tasks)
-    assert post(m.port, "/standin/launch", {"agent_id": agent_id, "task_id": "t"}) == (
+    assert post(m.port, "/standin/launch", dict(framework, agent_id=agent_id, task_id="t")) == (
         400, "Task ID 't' is already used")
     # An ID the agent refuses: its answer, and the master forgets the task.
-    status, _ = post(m.port, "/standin/launch", {"agent_id": agent_id, "task_id": "a/b"})
+    status, _ = post(m.port, "/standin/launch", dict(framework, agent_id=agent_id, task_id="a/b"))
     assert status == 400
     assert [t["id"] for t in get(m.port, "/state")[1]["frameworks"][0]["tasks"]] == ["t"]
 

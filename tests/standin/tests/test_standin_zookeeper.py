@@ -126,6 +126,7 @@ def cluster(prefix, tmp_path, daemons, zookeeper):
         return a.wait_healthy()
 
     start_master.zk, start_master.servers, start_master.agent = zk, zookeeper, start_agent
+    start_master.daemons = daemons
     return start_master
 
 
@@ -259,3 +260,104 @@ def test_zookeeper_flags_are_checked_as_mesos_does(prefix, tmp_path):
     code, out = run(agent, "--master=zk://127.0.0.1:2181", work)
     assert code == 1 and ("Failed to create a master detector: Expecting a (chroot) path for "
                           "ZooKeeper ('/' is not supported)") in out
+
+
+def test_failover_keeps_agents_and_frameworks_as_mesos_does(cluster, tmp_path, tasks):
+    """Three masters (--quorum=2), an agent and a scheduler through ZooKeeper. The leader is
+    killed while agent and scheduler are held still: the new leader lists the agent under
+    recovered_slaves and knows no framework; the agent re-registers (active again) and the
+    framework appears, from its tasks, as recovered (not active, not connected; in
+    `frameworks`, never `unregistered_frameworks`); the scheduler re-subscribes with its ID and
+    the framework is active and connected again."""
+    masters = [cluster(), cluster(), cluster()]
+    first = wait_for(lambda: leader_of(masters))
+    wait_for(lambda: api(first.port, {"type": "GET_HEALTH"})[0] != 503)
+    agent = cluster.agent()
+    wait_for(lambda: [s["active"] for s in get(first.port, "/slaves")[1]["slaves"]] == [True])
+    agent_id = get(agent.port, "/state")[1]["id"]
+    scheduler = Daemon(os.path.join(os.path.dirname(os.path.dirname(agent.binary)),
+                                    "bin/mesos-standin-scheduler"),
+                       ["--master=" + cluster.zk, "--task=t1", "--zk_session_timeout=1secs",
+                        "--framework_id_file=%s" % (tmp_path / "fid")],
+                       tmp_path / "scheduler.log", port=0)
+    try:
+        framework_id = wait_for(lambda: (tmp_path / "fid").exists()
+                                and (tmp_path / "fid").read_text().strip())
+        assert framework_id.startswith(get(first.port, "/state")[1]["id"])
+
+        def framework(m):
+            state = get(m.port, "/state")[1]
+            assert state["unregistered_frameworks"] == []
+            found = [f for f in state["frameworks"] if f["id"] == framework_id]
+            return found[0] if found else None
+        checkpoint = tmp_path / "agent/meta/slaves/latest/tasks/t1.json"
+        wait_for(lambda: checkpoint.exists() and
+                 [t["state"] for t in framework(first)["tasks"]] == ["TASK_RUNNING"])
+        tasks.append(json.loads(checkpoint.read_text())["pid"])
+        before = framework(first)
+        assert (before["active"], before["connected"], before["recovered"]) == (True, True, False)
+
+        agent.process.send_signal(signal.SIGSTOP)
+        scheduler.process.send_signal(signal.SIGSTOP)
+        first.stop(signal.SIGKILL)
+        rest = masters[1:]
+        leader = wait_for(lambda: leader_of(rest), timeout=15)
+        wait_for(lambda: api(leader.port, {"type": "GET_HEALTH"})[0] != 503)
+        state = get(leader.port, "/state")[1]
+        assert state["frameworks"] == [] and state["slaves"] == []
+        assert [s["id"] for s in state["recovered_slaves"]] == [agent_id]
+
+        agent.process.send_signal(signal.SIGCONT)
+        wait_for(lambda: [s["active"] for s in get(leader.port, "/slaves")[1]["slaves"]] == [True],
+                 timeout=15)
+        assert get(leader.port, "/slaves")[1]["recovered_slaves"] == []
+        # master.cpp recoverFramework(): known from the agent only.
+        recovered = wait_for(lambda: framework(leader))
+        assert (recovered["active"], recovered["connected"], recovered["recovered"]) == (
+            False, False, True)
+        assert recovered["registered_time"] == 0 and "reregistered_time" not in recovered
+        assert [(t["id"], t["state"]) for t in recovered["tasks"]] == [("t1", "TASK_RUNNING")]
+        assert recovered["name"] == "mesos-standin-scheduler"
+
+        scheduler.process.send_signal(signal.SIGCONT)
+        back = wait_for(lambda: framework(leader)["connected"] and framework(leader), timeout=15)
+        assert (back["active"], back["connected"], back["recovered"]) == (True, True, False)
+        assert back["registered_time"] > 0 and [t["id"] for t in back["tasks"]] == ["t1"]
+        assert "Subscribed with master master@127.0.0.1:%d" % leader.port in scheduler.log()
+        # Launched once only.
+        assert scheduler.log().count("Task t1 launched") == 1
+    finally:
+        scheduler.stop(signal.SIGKILL)
+
+
+def test_every_master_answers_health_flags_and_metrics(cluster):
+    """src/master/http.cpp: /health and /flags are served by any master; /metrics/snapshot is
+    libprocess's (src/master/metrics.cpp: master/elected 1 on the leader, 0 elsewhere;
+    master/uptime_secs). A restarted master joins as a new member with a new ID."""
+    masters = [cluster(), cluster(), cluster()]
+    leader = wait_for(lambda: leader_of(masters))
+    for m in masters:
+        assert raw(m.port, "/health")[0] == 200
+        status, flags = get(m.port, "/flags")
+        assert status == 200 and flags["flags"]["zk"] == cluster.zk
+        status, metrics = get(m.port, "/metrics/snapshot")
+        assert status == 200
+        assert metrics["master/elected"] == (1.0 if m is leader else 0.0)
+        assert metrics["master/uptime_secs"] > 0
+
+    follower = next(m for m in masters if m is not leader)
+    before = {k: json.loads(v) for k, v in znodes(cluster.servers, "/mesos").items()
+              if k.startswith("json.info_")}
+    old = next(v for v in before.values() if v["port"] == follower.port)
+    follower.stop(signal.SIGKILL)
+    wait_for(lambda: len([k for k in znodes(cluster.servers, "/mesos")
+                          if k.startswith("json.info_")]) == 2, timeout=15)
+    again = Daemon(follower.binary, follower.args, str(follower.log_path) + ".2")
+    cluster.daemons.append(again)
+    again.wait_healthy()
+    after = wait_for(lambda: {k: json.loads(v) for k, v in znodes(cluster.servers, "/mesos").items()
+                              if k.startswith("json.info_") and json.loads(v)["port"] == again.port})
+    [(name, info)] = after.items()
+    assert name > max(before) and info["id"] != old["id"]
+    assert set(info) >= {"id", "ip", "port", "pid", "hostname", "address"}
+    assert info["address"] == {"hostname": info["hostname"], "ip": "127.0.0.1", "port": again.port}
