@@ -13,6 +13,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_build as hb
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 def build_groups(agents, builders=None):
@@ -22,11 +23,17 @@ def build_groups(agents, builders=None):
         raise AnsibleFilterError(str(e))
 
 
-def build_jobs(groups, sources, builder_facts, cache_dir):
+def build_jobs(groups, sources, builder_facts, cache_dir, wanted=None):
     try:
-        return hb.plan_jobs(groups, sources, builder_facts, cache_dir)
+        return hb.plan_jobs(groups, sources, builder_facts, cache_dir, wanted)
     except (hb.BuildError, KeyError) as e:
         raise AnsibleFilterError("cannot plan hook builds: %s" % e)
+
+
+def daemon_facts(hostvars, hosts):
+    """host -> what discovery found about the daemon each host runs (mesos_master on a master,
+    else mesos_agent)."""
+    return dict((host, rollout.daemon_facts(hostvars[host] if host in hostvars else {})) for host in hosts)
 
 
 def stage_plan(specs, artifacts, root, fingerprint=None):
@@ -41,5 +48,6 @@ class FilterModule(object):
         return {
             "build_groups": build_groups,
             "build_jobs": build_jobs,
+            "daemon_facts": daemon_facts,
             "stage_plan": stage_plan,
         }

@@ -19,6 +19,7 @@ from jinja2 import Undefined
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import agent_discovery
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_spec
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import input_check
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 
 
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -87,7 +88,7 @@ def preflight_problems(hostvars, hosts, name="__mesos_discover_survey"):
 
 
 def discovery_summary(hostvars, hosts):
-    return [agent_discovery.summary_line(host, (hostvars[host] if host in hostvars else {}).get("mesos_agent"))
+    return [agent_discovery.summary_line(host, rollout.daemon_facts(hostvars[host] if host in hostvars else {}) or None)
             for host in hosts]
 
 

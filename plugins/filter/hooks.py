@@ -26,6 +26,26 @@ def hook_secrets(hooks):
     return hook_spec.secret_values(hooks)
 
 
+def fleet_hooks(hostvars, hosts):
+    """``hooks``: every hook declared on any of ``hosts`` (mesos_hooks), once each, in the order
+    first seen; ``wanted``: host -> names of the hooks it declares present. Agents and masters
+    declare their own (group_vars per group); the input check has made sure a hook declared on
+    several hosts is declared alike."""
+    hooks, seen, wanted = [], set(), {}
+    for host in hosts:
+        declared = (hostvars[host] if host in hostvars else {}).get("mesos_hooks") or []
+        try:
+            specs = hook_spec.normalise(declared)
+        except hook_spec.HookSpecError as e:
+            raise AnsibleFilterError("%s: %s" % (host, e))
+        wanted[host] = [spec["name"] for spec in specs if spec["state"] == "present"]
+        for entry, spec in zip(declared, specs):
+            if spec["name"] not in seen:
+                seen.add(spec["name"])
+                hooks.append(entry)
+    return {"hooks": hooks, "wanted": wanted}
+
+
 def manifest_entries(specs, staged):
     try:
         return artifact_store.manifest_entries(specs, staged)
@@ -36,6 +56,7 @@ def manifest_entries(specs, staged):
 class FilterModule(object):
     def filters(self):
         return {
+            "fleet_hooks": fleet_hooks,
             "hook_specs": hook_specs,
             "hook_secrets": hook_secrets,
             "manifest_entries": manifest_entries,

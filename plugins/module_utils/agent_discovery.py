@@ -135,10 +135,10 @@ def discover(run, which, prefix=None, style="auto", root="/", store_paths=None, 
     )
 
 
-REQUIREMENT_HINT = {"pyelftools": "python3-pyelftools"}
+REQUIREMENT_HINT = {"pyelftools": "python3-pyelftools", "kazoo": "python3-kazoo"}
 
 
-def survey(run, which, preflight_modules=None, have_elftools=True, install_requirements=True,
+def survey(run, which, preflight_modules=None, have_elftools=True, have_kazoo=True, install_requirements=True,
            prefix=None, style="auto", root="/", store_paths=None, read_flags=True, stat=os.stat,
            lock_path=None, lock_stale_after=0, daemon="agent"):
     """Discovery and the read-only checks of a change, in one pass that never raises.
@@ -147,7 +147,7 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
     rules this host out (a command the command hook would refuse, --modules with --modules_dir, a stray file the agent would read,
     no usable Mesos install, another rollout's lock at ``lock_path``) so a playbook can refuse
     the whole change in one message before it writes anything anywhere. Without pyelftools the build-id cannot be read: the facts are
-    None and ``requirements_missing`` names it, to be installed and discovered again (or, with
+    None and ``requirements_missing`` names it (and kazoo on a master), to be installed and discovered again (or, with
     install_requirements false, it is a problem too).
     """
     problems = preflight.command_problems(preflight_modules, root=root, stat=stat) if preflight_modules else []
@@ -155,12 +155,15 @@ def survey(run, which, preflight_modules=None, have_elftools=True, install_requi
     if held:
         problems.append(held)
     missing = [] if have_elftools else ["pyelftools"]
+    # A master's rollout reads the masters' ZooKeeper group (zk_group).
+    if daemon == "master" and not have_kazoo:
+        missing.append("kazoo")
     if missing and not install_requirements:
         problems.extend("%s is not installed (Debian: %s); install it or set mesos_discover_install_requirements=true"
                         % (name, REQUIREMENT_HINT[name]) for name in missing)
     facts = None
     try:
-        if missing:
+        if not have_elftools:
             # The flags can still be checked; the rest waits for the requirements.
             flags, flag_dir = {}, None
             if read_flags:
@@ -184,8 +187,8 @@ def summary_line(host, facts):
     """One line of what discovery found on a host, for the run's output."""
     if not facts:
         return "%s: not discovered" % host
-    line = "%s: Mesos %s at %s, fingerprint %s" % (host, facts.get("version"), facts.get("prefix"),
-                                                   facts.get("build_fingerprint"))
+    line = "%s: %sMesos %s at %s, fingerprint %s" % (host, "master, " if facts.get("daemon") == "master" else "",
+                                                     facts.get("version"), facts.get("prefix"), facts.get("build_fingerprint"))
     if facts.get("style"):
         line += ", style %s, service %s, hooks [%s]" % (
             facts["style"], facts.get("service"), ",".join(facts.get("hooks") or []))

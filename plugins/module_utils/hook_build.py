@@ -261,16 +261,20 @@ def group_hosts(agents, builders=None):
     return [groups[fp] for fp in sorted(groups)]
 
 
-def plan_jobs(groups, sources, builder_facts, cache_dir):
+def plan_jobs(groups, sources, builder_facts, cache_dir, wanted=None):
     """One build job per (hook, build group), each with its cache location.
 
     ``sources``: mapping hook name -> hook_source result (library, modules, build_system,
-    digest, path). ``builder_facts``: mapping builder host -> its agent facts.
+    digest, path). ``builder_facts``: mapping builder host -> its agent facts. ``wanted``
+    (host -> names of the hooks it is to load; None: every hook everywhere): a hook is built
+    only for the groups with a host that loads it, so a masters' hook is not built for agents.
     """
     jobs = []
     for name in sorted(sources):
         source = sources[name]
         for group in groups:
+            if wanted is not None and not any(name in (wanted.get(host) or ()) for host in group["hosts"]):
+                continue
             facts = builder_facts[group["builder"]]
             flags = compile_flags(facts)
             key = artifact_key(source["digest"], group["fingerprint"], flags)

@@ -42,7 +42,7 @@ PLAYBOOK_VARS = {
     "mesos_http_ca_path": ("str", "a PEM file of CA certificates on each host"),
 }
 # Facts modules return (and a fact cache may keep between runs).
-RUNTIME_FACTS = ("mesos_agent",)
+RUNTIME_FACTS = ("mesos_agent", "mesos_master")
 
 PATH_VARS = ("mesos_build_cache_dir", "mesos_build_tmp_dir", "mesos_stage_root", "mesos_rollout_state_dir",
              "mesos_rollout_managed_manifest", "mesos_rollout_report_path", "mesos_rollback_snapshot")
@@ -236,10 +236,12 @@ def _shape(hook):
 
 
 def consistency_problems(hosts_vars):
-    """A hook declared differently on different hosts (the build plans once, from one host).
+    """A hook declared differently on different hosts (the build plans each hook once, from
+    the first declaration of it).
 
-    Only hosts that set mesos_hooks are compared (build hosts often have none); a declaration
-    that is itself broken is reported by host_problems, not here.
+    Only hosts that declare the hook are compared (agents and masters declare their own hooks,
+    build hosts often none); a declaration that is itself broken is reported by host_problems,
+    not here.
     """
     declared = {}
     for host, variables in hosts_vars.items():
@@ -254,7 +256,8 @@ def consistency_problems(hosts_vars):
     for name in names:
         shapes = {}
         for host, hooks in declared.items():
-            shapes.setdefault(hooks.get(name), []).append(host)
+            if name in hooks:
+                shapes.setdefault(hooks[name], []).append(host)
         if len(shapes) > 1:
             detail = "; ".join("%s on %s" % ("not declared" if shape is None else
                                              "source %s, state %s, modules %s" % (shape[0] or "(default)", shape[1],

@@ -25,6 +25,7 @@ author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 requirements:
   - pyelftools (Debian package C(python3-pyelftools)) on the agent, to read the libmesos build-id.
+  - kazoo (Debian package C(python3-kazoo)) on a master, for its rollout to read the masters' ZooKeeper group.
 attributes:
   facts:
     support: full
@@ -210,6 +211,10 @@ ansible_facts:
         kill_mode:
           description: The unit's C(KillMode); tasks survive a restart only with C(process).
           type: str
+        elected:
+          description: With I(daemon=master), whether the master led its cluster when read (C(master/elected)).
+          type: bool
+          returned: with I(daemon=master), when the master is healthy
         agent_url:
           description:
             - The agent's HTTP endpoint as reachable from the host itself, C(https) when the agent
@@ -294,6 +299,22 @@ def refusals(facts, master_urls, timeout):
     return [found for found in (mesos_api.refusal(url, timeout) for url in urls) if found]
 
 
+def has_kazoo():
+    try:
+        import kazoo  # noqa: F401 pylint: disable=unused-import
+    except ImportError:
+        return False
+    return True
+
+
+def elected(url, timeout):
+    """Whether the master at ``url`` leads its cluster (master/elected, src/master/metrics.cpp)."""
+    try:
+        return mesos_api.metric(mesos_api.agent_metrics(url, timeout), "master/elected") == 1
+    except (mesos_api.MesosApiError, ValueError):
+        return None
+
+
 def healthy(url, timeout):
     try:
         return mesos_api.agent_health(url, timeout)
@@ -331,7 +352,7 @@ def main():
     if p["survey"]:
         found = agent_discovery.survey(
             run=module.run_command, which=module.get_bin_path, preflight_modules=p["preflight_modules"],
-            have_elftools=hook_elf.HAS_ELFTOOLS, install_requirements=p["install_requirements"],
+            have_elftools=hook_elf.HAS_ELFTOOLS, have_kazoo=has_kazoo(), install_requirements=p["install_requirements"],
             prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"],
             lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"], daemon=p["daemon"])
         result.update(problems=found["problems"], requirements_missing=found["requirements_missing"])
@@ -354,6 +375,8 @@ def main():
             running_address(module, facts)
         check = p["check_health"] and p["read_flags"]
         facts["healthy"] = healthy(facts["%s_url" % p["daemon"]], p["timeout"]) if check else None
+        if facts["healthy"] and p["daemon"] == "master":
+            facts["elected"] = elected(facts["master_url"], p["timeout"])
         if facts["healthy"]:
             try:
                 facts["http_refused"] = refusals(facts, p["master_url"], p["timeout"])

@@ -135,8 +135,6 @@ CASES = [
     ("hook-differs-between-hosts", {"a1": hooks(PROBE), "a2": hooks(hook(source="/srv/probe")), "b1": {}}, None, None,
      ["mesos_hooks: hook 'probe' is declared differently on different hosts (source (default), state present, "
       "modules org_fleet_Probe on a1; source /srv/probe, state present, modules org_fleet_Probe on a2)"]),
-    ("hook-missing-on-a-host", {"a1": hooks(PROBE), "a2": hooks(hook(name="other", modules=[{"name": "m2"}]))},
-     None, None, ["hook 'other' is declared differently on different hosts (not declared on a1; source (default)"]),
     ("unusable-template", {"a1": {"mesos_rollout_state_dir": ic.Unusable("'undefined_var' is undefined")}},
      None, None, ["mesos_rollout_state_dir: cannot be evaluated: 'undefined_var' is undefined"]),
     ("credentials-not-a-mapping", {"a1": {"mesos_http_credentials": "ops:s3cret"}}, None, None,
@@ -157,6 +155,14 @@ def test_bad_input_is_refused_with_a_clear_message(hosts_vars, serial, max_fail,
     text = "\n".join(problems)
     for part in expected:
         assert part in text
+
+
+def test_hosts_may_declare_hooks_of_their_own():
+    # Agents and masters each declare theirs (group_vars per group); each hook is built for the
+    # groups of the hosts that load it.
+    problems = ic.fleet_problems({"agent1": hooks(PROBE), "master1": hooks(hook(name="other", modules=[{"name": "m2"}]))},
+                                 OPTIONS, SRC)
+    assert not [p for p in problems if "declared differently" in p], problems
 
 
 def test_there_are_at_least_twenty_cases_and_ids_are_unique():
