@@ -215,6 +215,11 @@ ansible_facts:
           description: With I(daemon=master), whether the master led its cluster when read (C(master/elected)).
           type: bool
           returned: with I(daemon=master), when the master is healthy
+        running_hooks:
+          description: With I(daemon=master), the C(--hooks) the running master loaded (its own C(/flags)).
+          type: list
+          elements: str
+          returned: with I(daemon=master), when the master is healthy
         agent_url:
           description:
             - The agent's HTTP endpoint as reachable from the host itself, C(https) when the agent
@@ -315,6 +320,14 @@ def elected(url, timeout):
         return None
 
 
+def running_hooks(url, timeout):
+    """The --hooks the running daemon loaded, from its own /flags; None when unreadable."""
+    try:
+        return mesos_api.parse_hooks(mesos_api.agent_flags(url, timeout).get("hooks"))
+    except (mesos_api.MesosApiError, ValueError):
+        return None
+
+
 def healthy(url, timeout):
     try:
         return mesos_api.agent_health(url, timeout)
@@ -377,6 +390,7 @@ def main():
         facts["healthy"] = healthy(facts["%s_url" % p["daemon"]], p["timeout"]) if check else None
         if facts["healthy"] and p["daemon"] == "master":
             facts["elected"] = elected(facts["master_url"], p["timeout"])
+            facts["running_hooks"] = running_hooks(facts["master_url"], p["timeout"])
         if facts["healthy"]:
             try:
                 facts["http_refused"] = refusals(facts, p["master_url"], p["timeout"])
