@@ -47,3 +47,22 @@ def test_the_right_credentials_are_accepted(agent, master):
     master.authenticate({"ops": "s3cret"})
     mesos_api.configure(principal="ops", secret="s3cret")
     assert agent_info.refusals(facts_of(agent), [master.url], 2) == []
+
+
+def test_a_master_is_read_on_its_own_endpoints(master):
+    master.flags["hooks"] = "org_a,org_b"
+    facts = {"daemon": "master", "master_url": master.url, "kill_mode": "control-group", "healthy": True}
+    assert agent_info.elected(master.url, 2) is True
+    assert agent_info.running_hooks(master.url, 2) == ["org_a", "org_b"]
+    # A master that does not lead answers /flags and /metrics/snapshot itself.
+    standby = FakeMaster(leader=master)
+    try:
+        standby.flags["hooks"] = "org_c"
+        assert agent_info.elected(standby.url, 2) is False
+        assert agent_info.running_hooks(standby.url, 2) == ["org_c"]
+    finally:
+        standby.close()
+    # A master's unit may kill its control group: it has no executors to keep.
+    assert agent_discovery.agent_problems(facts, require_kill_mode_process=True) == []
+    master.authenticate({"ops": "s3cret"}, readwrite=False)
+    assert agent_info.refusals(facts, [], 2)[0].startswith(master.url + "/flags: HTTP 401")
