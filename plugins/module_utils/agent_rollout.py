@@ -235,7 +235,7 @@ def _roll_out(opts, step):
         # Only the running agent lagged behind its files: there is nothing older to put back.
         _reactivate(opts, live, deactivated, record)
         return done(step, "failed", "%s; its files were already these before this run, so there "
-                                     "was nothing to roll back to" % why)
+                                    "was nothing to roll back to" % why)
     now_id = _current_id(opts)
     if now_id and now_id != live["id"]:
         # The agent started as a new one: it destroyed the old ID's containers as orphans and

@@ -28,7 +28,7 @@ description:
     C(canary) with O(canary_command)."
   - O(state=rolled_back) puts a snapshot back (O(snapshot), else the newest under
     O(state_dir)/snapshots) and restarts the master behind the gates.
-  - Returns the host's record with the step it reached and the master's O(role) at the restart.
+  - Returns the host's record with the step it reached and the master's RV(role) at the restart.
 author:
   - mesos_fleet.hooks maintainers (@mesos_fleet)
 requirements:

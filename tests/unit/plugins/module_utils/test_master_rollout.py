@@ -36,7 +36,7 @@ class Cluster(object):
     member leads, the others redirect to it (src/master/detector/zookeeper.cpp)."""
 
     def __init__(self):
-        self.masters = [FakeMaster() for _ in range(3)]
+        self.masters = [FakeMaster(), FakeMaster(), FakeMaster()]
         self.members = []
         self.seq = 0
         for master in self.masters:
@@ -198,8 +198,8 @@ def test_a_master_that_refuses_the_hook_is_rolled_back_onto_its_files(cluster, h
     record = mr.roll_out(options(host, tmp_path, cluster, master, systemd))
     assert record["result"] == "rolled_back", record
     assert "gate 'health' failed" in record["message"]
-    assert record["rollback"]["passed"] and [h for _s, h in systemd.restarts] == ["com_example_Other," + LABEL,
-                                                                                    "com_example_Other"]
+    restarted_with = [hooks for _service, hooks in systemd.restarts]
+    assert record["rollback"]["passed"] and restarted_with == ["com_example_Other," + LABEL, "com_example_Other"]
     assert read_tree(host) == before and master.flags["hooks"] == "com_example_Other"
     # A standby master failed: the leader never changed.
     assert cluster.leader() is leader

@@ -22,18 +22,25 @@ RECORDS = [
          artifact_sha256=SHA, hooks_before=[], hooks_after=[HOOK], restart_seconds=1.2, gate_seconds=12.5),
 ]
 
-GOLDEN = """\
-Mesos hook rollout
-==================
-HOST         ROLE             RESULT       FINGERPRINT               ARTIFACT      HOOKS BEFORE -> AFTER                 RESTART  GATES  MESSAGE
------------  ---------------  -----------  ------------------------  ------------  ------------------------------------  -------  -----  -------
-agent-1.dc1  agent            updated      1.11.0+b3f1c0de4a5e6f...  3f2a9c1d0e4b  - -> org_fleet_Cmd                       2.7s   3.1s  all gates passed
-agent-2.dc1  agent            unchanged    1.11.0+b3f1               3f2a9c1d0e4b  org_fleet_Cmd (same)                        -      -
-agent-3.dc2  agent            rolled back  1.11.0+77aa               999999999999  com_Audit -> com_Audit,org_fleet_Cmd     2.5s  30.0s  gate 'tasks' failed: web-2 gone
-agent-4      agent            failed       -                         -             -                                           -      -  no answer after rollback
-master-1     master (leader)  updated      1.11.0+b3f1               3f2a9c1d0e4b  - -> org_fleet_Cmd                       1.2s  12.5s
-5 hosts: 2 updated, 1 unchanged, 1 rolled back, 1 failed
-"""
+GOLDEN = (
+    'Mesos hook rollout\n'
+    '==================\n'
+    'HOST         ROLE             RESULT       FINGERPRINT               ARTIFACT    '
+    '  HOOKS BEFORE -> AFTER                 RESTART  GATES  MESSAGE\n'
+    '-----------  ---------------  -----------  ------------------------  ------------'
+    '  ------------------------------------  -------  -----  -------\n'
+    'agent-1.dc1  agent            updated      1.11.0+b3f1c0de4a5e6f...  3f2a9c1d0e4b'
+    '  - -> org_fleet_Cmd                       2.7s   3.1s  all gates passed\n'
+    'agent-2.dc1  agent            unchanged    1.11.0+b3f1               3f2a9c1d0e4b'
+    '  org_fleet_Cmd (same)                        -      -\n'
+    'agent-3.dc2  agent            rolled back  1.11.0+77aa               999999999999'
+    "  com_Audit -> com_Audit,org_fleet_Cmd     2.5s  30.0s  gate 'tasks' failed: web-2 gone\n"
+    'agent-4      agent            failed       -                         -             -              '
+    '                             -      -  no answer after rollback\n'
+    'master-1     master (leader)  updated      1.11.0+b3f1               3f2a9c1d0e4b'
+    '  - -> org_fleet_Cmd                       1.2s  12.5s\n'
+    '5 hosts: 2 updated, 1 unchanged, 1 rolled back, 1 failed\n'
+)
 
 
 def test_text_report_golden():
