@@ -429,7 +429,14 @@ def _scan_shell_word(text, start):
                 i += 2
             else:
                 i += 1
-        elif char in "$`":
+        elif char == "`" or text.startswith("$(", i):
+            # A command substitution is one part of the word, spaces and all
+            # (ZK=`cat /etc/mesos/zk` in the packages' /etc/default/mesos-master).
+            end = _substitution_end(text, i)
+            value.append(text[i:end])
+            dynamic = True
+            i = end
+        elif char == "$":
             dynamic = True
             value.append(char)
             i += 1
@@ -439,6 +446,30 @@ def _scan_shell_word(text, start):
             value.append(char)
             i += 1
     return i, "".join(value), dynamic, quoting or "bare"
+
+
+def _substitution_end(text, start):
+    """The index after the command substitution (`...` or $(...)) that starts at ``start``."""
+    if text[start] == "`":
+        i = start + 1
+        while i < len(text):
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text[i] == "`":
+                return i + 1
+            i += 1
+        raise ValueError("unterminated backquote")
+    depth, i = 0, start + 1
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unterminated $(")
 
 
 def _quote_env(value, quoting="bare"):

@@ -758,3 +758,15 @@ def test_agent_and_master_on_one_host_keep_apart(tmp_path):
 def test_unknown_daemon_is_refused(tmp_path):
     with pytest.raises(FlagStoreError, match="unknown daemon 'scheduler'"):
         make_store("auto", str(tmp_path), daemon="scheduler")
+
+
+def test_the_packages_master_env_file_with_command_substitutions_reads(tmp_path):
+    # As the Mesosphere package ships /etc/default/mesos-master: the wrapper turns ZK into --zk.
+    write_tree(tmp_path, {"/etc/mesos-master/quorum": "2\n", "/etc/mesos/zk": "zk://zk1:2181/mesos\n",
+                          "/etc/default/mesos-master": "PORT=5050\nZK=`cat /etc/mesos/zk`\nIP=$(hostname -i | cut -d' ' -f1)\n"})
+    flags = make_store("auto", str(tmp_path), daemon="master").read_flags()
+    assert flags["zk"]["value"] == "`cat /etc/mesos/zk`" and flags["port"]["value"] == "5050"
+    assert flags["ip"]["value"] == "$(hostname -i | cut -d' ' -f1)"
+    with pytest.raises(FlagStoreError, match="unterminated backquote"):
+        make_store("auto", str(write_tree(tmp_path, {"/etc/default/mesos-master": "ZK=`cat /etc/mesos/zk\n"})),
+                   daemon="master").read_flags()
