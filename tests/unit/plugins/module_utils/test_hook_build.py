@@ -152,6 +152,20 @@ def test_plan_jobs_one_per_hook_and_group_with_distinct_cache_dirs():
     assert jobs[0]["work_dir_name"] == "mesos-fleet-build." + jobs[0]["key"][:16]
 
 
+def test_plan_jobs_builds_a_hook_only_for_the_groups_that_load_it():
+    # Agents on 1.10.0 load the probe; masters on 1.11.0 load the labeller, and one agent too.
+    groups = [dict(fingerprint="fp10", version="1.10.0", hosts=["a1"], builder="a1"),
+              dict(fingerprint="fp11", version="1.11.0", hosts=["a2", "m1"], builder="a2")]
+    install = dict(prefix="/usr", libmesos="/usr/lib/libmesos.so", pkgconfig={"include_dirs": ["/usr/include"]})
+    sources = dict((name, dict(path="/src/" + name, library="lib%s.so" % name, modules=["org_" + name],
+                               build_system="make", digest=name)) for name in ("labeller", "probe"))
+    wanted = {"a1": ["probe"], "a2": [], "m1": ["labeller"]}
+    jobs = hb.plan_jobs(groups, sources, {"a1": install, "a2": install}, "/cache", wanted)
+    assert [(j["hook"], j["fingerprint"]) for j in jobs] == [("labeller", "fp11"), ("probe", "fp10")]
+    # Without it, every hook for every group, as before.
+    assert len(hb.plan_jobs(groups, sources, {"a1": install, "a2": install}, "/cache")) == 4
+
+
 def test_artifact_map_indexes_by_fingerprint_and_refuses_foreign_records():
     jobs = [dict(hook="probe", fingerprint="fp10", cache_dir="/c/probe/k1", library="libprobe.so", key="k1"),
             dict(hook="probe", fingerprint="fp11", cache_dir="/c/probe/k2", library="libprobe.so", key="k2")]
