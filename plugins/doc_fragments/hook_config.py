@@ -50,6 +50,11 @@ options:
         type: list
         elements: str
         required: true
+      isolation:
+        description: Isolator module names to add to C(--isolation) (after the agent's own isolators).
+        type: list
+        elements: str
+        default: []
   secrets:
     description:
       - Module name -> parameter key -> value of the parameters listed in I(secret_parameters) (see P(mesos_fleet.hooks.hook_secrets#filter)).

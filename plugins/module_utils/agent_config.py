@@ -33,7 +33,8 @@ class ConfigError(ValueError):
 
 class AgentPlan(object):
     def __init__(self, changes, hooks_before, hooks_after, modules_before, modules_after,
-                 daemon_reload_needed, manifest_path, pristine=None, read_whole=()):
+                 daemon_reload_needed, manifest_path, pristine=None, read_whole=(), isolation_before=None,
+                 isolation_after=None):
         # path -> (before bytes or None, after bytes or None), in write order.
         self.changes = changes
         # Directories whose every entry the agent reads (--modules_dir, the flag directory):
@@ -41,6 +42,10 @@ class AgentPlan(object):
         self.read_whole = read_whole
         self.hooks_before = hooks_before
         self.hooks_after = hooks_after
+        # The isolators --isolation gives (the default ones when unset); None when the change
+        # involves no isolator of ours, and --isolation is then neither read nor checked.
+        self.isolation_before = isolation_before
+        self.isolation_after = isolation_after
         self.modules_before = modules_before
         self.modules_after = modules_after
         self.daemon_reload_needed = daemon_reload_needed
@@ -77,8 +82,9 @@ def _record(changes, path, before, after):
 def plan(store, present, absent, managed_path, dir_file_name, position="append", pristine_for=None):
     """Plan the whole change for one agent.
 
-    present: [{"file": staged .so path, "modules": [{name, parameters}], "hooks": [names]}]
-    absent: module names of hooks to take out. pristine_for(path) -> the operator's manifest as it
+    present: [{"file": staged .so path, "modules": [{name, parameters}], "hooks": [names],
+    "isolation": [isolator module names]}]
+    absent: module names of hooks (and isolators) to take out. pristine_for(path) -> the operator's manifest as it
     was before our first merge, or None.
     """
     flags = dict((name, item["value"]) for name, item in store.read_flags().items())
@@ -104,25 +110,29 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
         _record(changes, manifest.path, _encode(manifest.before), _encode(manifest.after))
 
     our_hooks = [h for p in present for h in p["hooks"]]
+    our_isolators = [i for p in present for i in p.get("isolation") or []]
     view = flag_stores.FileView(store.root)
     reload_needed = False
     hooks_before = flag_stores.split_hooks(flags.get("hooks"))
+    isolation_before = flag_stores.split_isolation(flags.get("isolation"))
     removed_hooks = [h for h in absent if h in hooks_before]
+    removed_isolators = [i for i in absent if i in isolation_before]
     unset_modules = modules_flag if manifest.modules_flag == "" else None
-    if removed_hooks or unset_modules:
-        removal = store.plan(hooks=removed_hooks, state="absent", modules=unset_modules, view=view)
+    if removed_hooks or removed_isolators or unset_modules:
+        removal = store.plan(hooks=removed_hooks, state="absent", modules=unset_modules, view=view,
+                             isolators=removed_isolators)
         for change in removal.changes:
             _record(changes, change.path, change.before, change.after)
         reload_needed = removal.daemon_reload_needed
         view = flag_stores.FileView(store.root, dict((p, a) for p, (b, a) in changes.items()))
-    if our_hooks:
+    if our_hooks or our_isolators:
         addition = store.plan(hooks=our_hooks, state="present", position=position,
-                              modules=manifest.modules_flag or None, view=view)
+                              modules=manifest.modules_flag or None, view=view, isolators=our_isolators)
         for change in addition.changes:
             _record(changes, change.path, change.before, change.after)
         reload_needed = reload_needed or addition.daemon_reload_needed
     elif manifest.modules_flag:
-        raise ConfigError("our libraries are loaded but no hook of theirs is listed for --hooks")
+        raise ConfigError("our libraries are loaded but no module of theirs is listed for --hooks or --isolation")
 
     final_view = flag_stores.FileView(store.root, dict((p, a) for p, (b, a) in changes.items()))
     after_flags = dict((n, i["value"]) for n, i in store.read_flags(final_view).items())
@@ -130,6 +140,8 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
         changes=changes,
         hooks_before=hooks_before,
         hooks_after=flag_stores.split_hooks(after_flags.get("hooks")),
+        isolation_before=isolation_before if (our_isolators or removed_isolators) else None,
+        isolation_after=flag_stores.split_isolation(after_flags.get("isolation")) if (our_isolators or removed_isolators) else None,
         modules_before=dict(modules=flags.get("modules", ""), modules_dir=flags.get("modules_dir", "")),
         modules_after=dict(modules=after_flags.get("modules", ""), modules_dir=after_flags.get("modules_dir", "")),
         daemon_reload_needed=reload_needed,

@@ -194,6 +194,9 @@ def _roll_out(opts, step):
     record["changed"] = plan.changed or bool(stale)
     if not record["changed"]:
         return done(step, "unchanged")
+    problem = isolation_problem(plan, live)
+    if problem:
+        raise ValueError(problem)
     if not p["master_url"]:
         raise ValueError("cannot tell the master's HTTP address from the agent's --master; set "
                          "mesos_rollout_master_urls (e.g. ['http://master1:5050'])")
@@ -202,6 +205,7 @@ def _roll_out(opts, step):
     live.update(_master_view(opts, live))
     names = _rollout_gates(opts)
     expect = g.Expectations(hooks=plan.hooks_after, module_names=module_names(plan, p["root"]),
+                            isolation=plan.isolation_after,
                             modules_dir=plan.modules_after.get("modules_dir") or "",
                             master_state="deactivated" if p["deactivate"] else "active", canary=p["canary_command"])
     g.validate_before(live, names)
@@ -256,6 +260,30 @@ def _roll_out(opts, step):
     if back["passed"]:
         return done(step, "rolled_back", why)
     return done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+
+
+def isolation_problem(plan, live):
+    """Why ``plan`` may not change this agent's --isolation now, or None. Mesos keeps no record of
+    the isolators a container was launched with and never checks them at recovery
+    (src/slave/containerizer/mesos/containerizer.cpp recover(), recoverIsolators()): an isolator
+    taken out never cleans up what it prepared for the running containers, and one put in is
+    handed at recovery containers it never prepared, and then their updates, usage and cleanup.
+    So --isolation changes only on an agent that runs no task."""
+    if plan.isolation_before is None or plan.isolation_before == plan.isolation_after:
+        return None
+    running = sorted(t for ids in (live.get("tasks") or {}).values() for t in ids)
+    if not running:
+        return None
+    added = [i for i in plan.isolation_after if i not in plan.isolation_before]
+    removed = [i for i in plan.isolation_before if i not in plan.isolation_after]
+    return ("refusing to change --isolation (%s) while the agent runs %d task(s) (%s): Mesos hands a "
+            "restarted agent's running containers to the isolators it now has, and keeps no record of "
+            "those they were launched with, so an isolator taken out never cleans up what it prepared "
+            "for them and one put in recovers containers it never prepared. Drain the agent first "
+            "(its tasks moved or ended), then run again" % (
+                "; ".join(part for part in ("adding " + ",".join(added) if added else "",
+                                            "removing " + ",".join(removed) if removed else "") if part),
+                len(running), ", ".join(running[:5]) + (", ..." if len(running) > 5 else "")))
 
 
 def _current_id(opts):

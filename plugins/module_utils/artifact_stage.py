@@ -88,7 +88,8 @@ def normalise(items, root):
             raise ValueError("hook '%s': no module symbols to check" % name)
         clean = dict(name=name, sha256=sha, library=library, modules=[str(m) for m in modules],
                      allow_resource_decorators=bool(entry.get("allow_resource_decorators", False)),
-                     idle_methods=[str(m) for m in entry.get("idle_methods") or []])
+                     idle_methods=[str(m) for m in entry.get("idle_methods") or []],
+                     kinds=dict((str(k), str(v)) for k, v in (entry.get("kinds") or {}).items()))
         if entry.get("src") is not None:
             clean["src"] = entry["src"]
         dest = destination(root, clean)

@@ -85,6 +85,8 @@ def stage_plan(specs, artifacts, root, fingerprint=None):
             sha256=meta["sha256"],
             library=meta["library"],
             modules=list(meta["modules"]),
+            # Artifacts cached before isolators were deployed record none: all hooks then.
+            kinds=dict(meta.get("kinds") or {}),
             mesos_version=meta["mesos_version"],
             allow_resource_decorators=spec["allow_resource_decorators"],
             # From the inventory as it is now: the cached build records only what turns them on.
@@ -101,7 +103,8 @@ def manifest_entries(specs, staged):
             continue
         if spec["name"] not in staged:
             raise ValueError("hook '%s' has no staged artifact on this agent" % spec["name"])
-        entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"]))
+        entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"],
+                            isolation=spec.get("isolation") or []))
     return entries
 
 

@@ -51,7 +51,9 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils.atomic_file impo
 )
 
 STYLES = ("flagdir", "envfile", "dropin", "dcos")
-MANAGED_FLAGS = ("modules", "modules_dir", "hooks")
+MANAGED_FLAGS = ("modules", "modules_dir", "hooks", "isolation")
+# An agent without --isolation runs these (src/slave/flags.cpp, on Linux).
+DEFAULT_ISOLATION = "posix/cpu,posix/mem"
 POSITIONS = ("append", "prepend")
 STATES = ("present", "absent")
 
@@ -271,11 +273,35 @@ def updated_hooks(current, ours, state="present", position="append"):
     return others + list(ours) if position == "append" else list(ours) + others
 
 
-def wanted_flags(current, hooks, state="present", position="append", modules=None, modules_dir=None):
+def split_isolation(value):
+    """The isolators of an ``--isolation`` value, as Mesos tokenizes it (src/slave/containerizer/
+    mesos/containerizer.cpp); the default ones when unset."""
+    return split_hooks(DEFAULT_ISOLATION if value is None else value)
+
+
+def updated_isolation(current, isolators, state="present", position="append"):
+    """The ``--isolation`` value after adding or removing our isolator modules: the agent's own
+    isolators (the default ones when it sets none) keep their order; None (unset) when that
+    gives back exactly the default an agent without the flag runs, so that taking ours out of
+    an agent that set none leaves it unset again (one that set the default by hand then runs
+    the same isolators from Mesos's default)."""
+    before = split_isolation(current)
+    after = updated_hooks(before, validate_hook_names(isolators), state, position)
+    if after == before:
+        return current
+    if not after or after == split_isolation(None):
+        return None
+    return ",".join(after)
+
+
+def wanted_flags(current, hooks, state="present", position="append", modules=None, modules_dir=None,
+                 isolators=None):
     """Compute the wanted values of the managed flags from the current effective values.
 
-    ``current`` maps flag name -> value (absent or None = unset). Returns a dict over
-    MANAGED_FLAGS with None meaning unset. Raises FlagStoreError for a result Mesos refuses.
+    ``current`` maps flag name -> value (absent or None = unset). ``isolators``: our isolator
+    modules, added to (or taken out of) ``--isolation`` as ``hooks`` are to ``--hooks``. Returns
+    a dict over MANAGED_FLAGS with None meaning unset. Raises FlagStoreError for a result Mesos
+    refuses.
     """
     ours = validate_hook_names(hooks)
     if modules is not None and modules_dir is not None:
@@ -291,6 +317,8 @@ def wanted_flags(current, hooks, state="present", position="append", modules=Non
     new_hooks = updated_hooks(split_hooks(current.get("hooks")), ours, state, position)
     if new_hooks != split_hooks(current.get("hooks")):
         result["hooks"] = ",".join(new_hooks) if new_hooks else None
+    if isolators:
+        result["isolation"] = updated_isolation(current.get("isolation"), isolators, state, position)
     if state == "present":
         if modules is not None:
             result["modules"] = modules
@@ -304,7 +332,7 @@ def wanted_flags(current, hooks, state="present", position="append", modules=Non
     return result
 
 
-def check_wanted(wanted, current_sources, state, ours):
+def check_wanted(wanted, current_sources, state, ours, isolators=()):
     """Refuse results Mesos would exit on, naming where the conflicting values come from."""
     if wanted.get("modules") is not None and wanted.get("modules_dir") is not None:
         where = []
@@ -316,6 +344,11 @@ def check_wanted(wanted, current_sources, state, ours):
             "both are set. Pass the one this agent already uses, or remove the other first"
             % "; ".join(where)
         )
+    isolation = [name for name in split_isolation(wanted.get("isolation")) if name in (isolators or ())]
+    if state == "present" and isolation and wanted.get("modules") is None and wanted.get("modules_dir") is None:
+        raise FlagStoreError(
+            "refusing: --isolation would name %s without --modules or --modules_dir to load it; pass "
+            "modules or modules_dir" % ",".join(isolation))
     hooks = split_hooks(wanted.get("hooks"))
     if hooks and wanted.get("modules") is None and wanted.get("modules_dir") is None:
         raise FlagStoreError(
@@ -735,7 +768,7 @@ class FlagStore:
         return result
 
     def plan(self, hooks=None, state="present", position="append", modules=None, modules_dir=None,
-             view=None):
+             view=None, isolators=None):
         """Plan the change; nothing is written. Raises FlagStoreError on bad input.
 
         ``view`` lets a plan start from another plan's result (its ``overrides``).
@@ -745,9 +778,9 @@ class FlagStore:
         loaded = self._load(view)
         before = self._effective(self._definitions(loaded))
         current = dict((flag, info["value"]) for flag, info in before.items())
-        wanted = wanted_flags(current, ours, state, position, modules, modules_dir)
+        wanted = wanted_flags(current, ours, state, position, modules, modules_dir, isolators)
         sources = dict((flag, info["source"]) for flag, info in before.items())
-        check_wanted(wanted, sources, state, ours)
+        check_wanted(wanted, sources, state, ours, isolators)
         todo = dict((flag, value) for flag, value in wanted.items() if current.get(flag) != value)
         changes, reload_needed = self._patch(loaded, todo, current) if todo else ([], False)
 

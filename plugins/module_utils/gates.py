@@ -17,7 +17,8 @@ interval until its own timeout:
   recover its checkpointed state: its tasks are lost. That fails at once, without waiting for
   the timeout. Until its recovery ends the agent answers /state with 503; the gate retries;
 - ``flags``: /flags shows exactly the expected ``--hooks`` list (order matters: hooks run in
-  it), the expected module names in ``--modules`` and the expected ``--modules_dir``;
+  it), the expected ``--isolation`` list, the expected module names in ``--modules`` and the
+  expected ``--modules_dir``;
 - ``recovery``: ``slave/recovery_errors`` is 0;
 - ``tasks``: every task that ran before the restart is TASK_RUNNING again;
 - ``canary``: an operator command exits 0.
@@ -41,6 +42,7 @@ import signal
 import subprocess
 import time
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 GATE_ORDER = ("health", "reregistered", "flags", "recovery", "tasks", "canary")
@@ -152,7 +154,7 @@ class Expectations:
     """
 
     def __init__(self, hooks=None, module_names=None, modules_dir=None, master_state="active",
-                 canary=None):
+                 canary=None, isolation=None):
         if master_state not in MASTER_STATES:
             raise ValueError("master_state must be one of %s, got %r" % (", ".join(MASTER_STATES), master_state))
         for what, value in (("hooks", hooks), ("module_names", module_names)):
@@ -162,6 +164,8 @@ class Expectations:
         if modules_dir is not None and not isinstance(modules_dir, str):
             raise ValueError("modules_dir must be a string, got %r" % (modules_dir,))
         self.hooks = list(hooks) if hooks is not None else None
+        # The whole --isolation list (None: not checked).
+        self.isolation = list(isolation) if isolation is not None else None
         self.module_names = list(module_names) if module_names is not None else None
         self.modules_dir = modules_dir
         self.master_state = master_state
@@ -411,6 +415,11 @@ def _gate_flags(probe, before, expect, limit):
     if expect.hooks is not None and hooks != expect.hooks:
         problems.append("--hooks is [%s], expected [%s] (%s)" % (
             ",".join(hooks), ",".join(expect.hooks), _difference(hooks, expect.hooks)))
+    if expect.isolation is not None:
+        isolation = flag_stores.split_isolation(flags.get("isolation"))
+        if isolation != expect.isolation:
+            problems.append("--isolation is [%s], expected [%s] (%s)" % (
+                ",".join(isolation), ",".join(expect.isolation), _difference(isolation, expect.isolation)))
     names = None
     if expect.module_names is not None:
         try:

@@ -28,6 +28,8 @@ import os
 import re
 
 HOOK_MANIFEST = "hook.json"
+# The module kinds the collection deploys (src/module/manager.cpp names them so).
+KINDS = ("Hook", "Isolator")
 BUILD_FILES = (("cmake", "CMakeLists.txt"), ("make", "Makefile"))
 # Never part of a source digest: build outputs and editor/VCS noise.
 IGNORED_DIRS = frozenset([".git", "build", "__pycache__", ".pytest_cache", ".cache"])
@@ -65,14 +67,13 @@ def read_hook_manifest(root):
     library = manifest.get("library")
     if not isinstance(library, str) or not _LIBRARY_NAME.match(library):
         raise BuildError("%s: 'library' must be a file name like libmy_hook.so, got %r" % (path, library))
-    if manifest.get("kind", "Hook") != "Hook":
-        raise BuildError("%s: kind %r is not supported; only Hook modules are deployed" % (path, manifest.get("kind")))
     modules = manifest.get("modules")
     if not isinstance(modules, list) or not modules:
         raise BuildError("%s: 'modules' must list the module symbols the library defines" % path)
     for name in modules:
         if not isinstance(name, str) or not _C_IDENTIFIER.match(name):
             raise BuildError("%s: module name %r is not a valid C identifier" % (path, name))
+    kinds = module_kinds(path, manifest, modules)
     enabled_by = manifest.get("enabled_by_parameter", {})
     if not isinstance(enabled_by, dict) or not all(
             isinstance(k, str) and _C_IDENTIFIER.match(k) and isinstance(v, str) and v
@@ -86,8 +87,26 @@ def read_hook_manifest(root):
             break
     if system is None:
         raise BuildError("hook source %s has no build file (CMakeLists.txt or Makefile)" % root)
-    return dict(library=library, kind="Hook", modules=list(modules), build_system=system,
+    return dict(library=library, kinds=kinds, modules=list(modules), build_system=system,
                 enabled_by_parameter=dict(enabled_by))
+
+
+def module_kinds(path, manifest, modules):
+    """Module name -> its kind: hook.json's ``kind`` for every module (default Hook), or a
+    ``kinds`` object naming each; only the kinds deployed here (KINDS)."""
+    kind = manifest.get("kind", "Hook")
+    given = manifest.get("kinds")
+    if given is not None:
+        if not isinstance(given, dict) or sorted(given) != sorted(modules):
+            raise BuildError("%s: 'kinds' must give the kind of each module of 'modules', got %r" % (path, given))
+        kinds = dict(given)
+    else:
+        kinds = dict((name, kind) for name in modules)
+    for name, value in sorted(kinds.items()):
+        if value not in KINDS:
+            raise BuildError("%s: module %s is of kind %r; the kinds deployed are %s"
+                             % (path, name, value, ", ".join(KINDS)))
+    return kinds
 
 
 def source_files(root):
@@ -153,6 +172,14 @@ def describe_sources(specs):
         if unbuilt:
             problems.append("hook %s: module(s) %s are not built by %s (its hook.json lists %s)"
                             % (spec["name"], ", ".join(unbuilt), spec["source"], ", ".join(info["modules"])))
+        # A hook goes into --hooks, an isolator into --isolation; Mesos refuses either elsewhere.
+        for key, kind in (("hooks", "Hook"), ("isolation", "Isolator")):
+            wrong = [m for m in spec.get(key) or [] if m in info["kinds"] and info["kinds"][m] != kind]
+            if wrong:
+                problems.append("hook %s: %s listed under %s, but %s says %s: list %s modules under %s" % (
+                    spec["name"], ", ".join(wrong), key, HOOK_MANIFEST,
+                    ", ".join("%s is of kind %s" % (m, info["kinds"][m]) for m in wrong),
+                    "Isolator" if kind == "Hook" else "Hook", "isolation" if kind == "Hook" else "hooks"))
         info["idle_methods"] = idle_methods(spec, info["enabled_by_parameter"])
         described[spec["name"]] = info
     if problems:
@@ -283,6 +310,7 @@ def plan_jobs(groups, sources, builder_facts, cache_dir, wanted=None):
                 src=source["path"],
                 library=source["library"],
                 modules=list(source["modules"]),
+                kinds=dict(source.get("kinds") or {}),
                 enabled_by_parameter=dict(source.get("enabled_by_parameter") or {}),
                 idle_methods=list(source.get("idle_methods") or []),
                 build_system=source.get("build_system"),

@@ -28,6 +28,7 @@ ARGUMENT_SPEC = dict(
             secret_parameters=dict(type="list", elements="str", default=[], no_log=False),
         )),
         hooks=dict(type="list", elements="str", required=True),
+        isolation=dict(type="list", elements="str", default=[]),
     )),
     secrets=dict(type="dict", default={}, no_log=True),
     absent=dict(type="list", elements="str", default=[]),
@@ -59,7 +60,8 @@ def entries(present, secrets):
     """The present libraries with their secret values filled in, and the secret keys per module."""
     out, secret_keys = [], {}
     for entry in present:
-        out.append(dict(file=entry["file"], modules=with_secrets(entry["modules"], secrets), hooks=entry["hooks"]))
+        out.append(dict(file=entry["file"], modules=with_secrets(entry["modules"], secrets), hooks=entry["hooks"],
+                        isolation=entry.get("isolation") or []))
         for name, keys in redaction.secret_keys_of(entry["modules"]).items():
             secret_keys[name] = keys
     return out, secret_keys
@@ -83,7 +85,8 @@ def preview(store, present, absent, secret_keys, secrets, managed_path, dir_file
     if live is not None:
         manifest = rollout.planned_manifest(plan, store.root)
         result["live_stale"] = rollout.live_mismatch(live, plan.hooks_after,
-                                                     rollout.manifest_module_names(manifest), manifest)
+                                                     rollout.manifest_module_names(manifest), manifest,
+                                                     isolation=plan.isolation_after)
         # /flags show the secrets the agent loaded, which may be older than those given now.
         result["live"] = redaction.redact_data(live, redaction.manifest_values(live.get("modules"), secret_keys))
     if diff:

@@ -531,7 +531,7 @@ def read_modules(path, symbols):
         return dict((symbol, _read_module(elf, symbol)) for symbol in symbols)
 
 
-def module_problems(module, mesos_version, probe_ran=False):
+def module_problems(module, mesos_version, probe_ran=False, expected_kind=HOOK_KIND):
     """Problems that would make Mesos refuse this module, worded like Mesos where it has words.
 
     module is one value of read_modules() or dlopen_probe()['modules'];
@@ -568,18 +568,19 @@ def module_problems(module, mesos_version, probe_ran=False):
         problems.append(prefix + 'Module API version mismatch. Mesos has: %s, library requires: %s'
                         % (MODULE_API_VERSION, api))
     kind = module['kind']
-    if kind is not None and kind != HOOK_KIND:
-        problems.append(prefix + "kind is '%s', not '%s': Mesos cannot install it as a hook"
-                        % (kind, HOOK_KIND))
+    if kind is not None and kind != expected_kind:
+        problems.append(prefix + "kind is '%s', not '%s': Mesos cannot install it as %s"
+                        % (kind, expected_kind, "a hook" if expected_kind == HOOK_KIND else "an isolator"))
     if module['mesos_version'] is not None:
         problems.extend(prefix + p for p in _version_problems(module['mesos_version'],
-                                                              mesos_version))
+                                                              mesos_version, kind or expected_kind))
     if not module['create_set']:
-        problems.append(prefix + 'create() is not set (null): Mesos cannot create the hook')
+        problems.append(prefix + 'create() is not set (null): Mesos cannot create the %s'
+                        % ("hook" if expected_kind == HOOK_KIND else "isolator"))
     return problems
 
 
-def _version_problems(module_version, mesos_version):
+def _version_problems(module_version, mesos_version, kind=HOOK_KIND):
     target_key, target = parse_version(mesos_version)
     try:
         module_key, module_text = parse_version(module_version)
@@ -589,7 +590,7 @@ def _version_problems(module_version, mesos_version):
     # exact match loads (a set compatible() cannot help a lower version).
     if module_key < target_key:
         return ["Minimum supported mesos version for '%s' is %s, but module is compiled with "
-                "version %s" % (HOOK_KIND, target, module_text)]
+                "version %s" % (kind, target, module_text)]
     if module_key != target_key:
         return ['Mesos has version %s, but module is compiled with version %s'
                 % (target, module_text)]
@@ -927,9 +928,10 @@ def _unresolved_problem(unresolved, libmesos):
 
 @_reading
 def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
-                  allow_resource_decorators=False, probe_timeout=60, idle_methods=()):
+                  allow_resource_decorators=False, probe_timeout=60, idle_methods=(), kinds=None):
     """Every check at once. A resource decorator named in ``idle_methods`` (it does nothing as
-    the hook is configured, see hook_build.idle_methods) is reported but not refused. Returns a dict with ok, problems (strings naming the module or
+    the hook is configured, see hook_build.idle_methods) is reported but not refused. ``kinds``:
+    module -> the kind it must be (hook.json's; Hook when not given). Returns a dict with ok, problems (strings naming the module or
     symbol), warnings, build_id, sha256, machine, needed, runpath, modules (symbol ->
     decoded fields), unresolved_symbols, missing_libraries, resource_decorators and probe.
     Raises HookElfError for bad input (unreadable file, bad version, no modules).
@@ -1016,7 +1018,8 @@ def validate_hook(path, modules, mesos_version, libmesos=None, probe=False,
                 size=module['size'])
         if module.get('create_function'):
             module['create_function'] = demangle([module['create_function']])[module['create_function']]
-        for problem in module_problems(module, mesos_version, probe_ran=bool(result['probe'])):
+        for problem in module_problems(module, mesos_version, probe_ran=bool(result['probe']),
+                                       expected_kind=(kinds or {}).get(symbol, HOOK_KIND)):
             if problem not in problems:
                 problems.append(problem)
 

@@ -15,6 +15,8 @@ One entry per hook library::
                        api_token: "{{ vault_api_token }}"}
           secret_parameters: [api_token] # kept out of logs, diffs and reports; manifest 0600
       hooks: [org_mesos_fleet_CommandHook]   # what goes into --hooks; default: every module
+                                             # not listed under isolation
+      isolation: []                      # isolator modules, for the agent's --isolation
       allow_resource_decorators: false   # see hook_validate
 
 :func:`problems` lists every problem at once (what the playbooks print before any host task);
@@ -32,7 +34,7 @@ import re
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
-HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "allow_resource_decorators")
+HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "isolation", "allow_resource_decorators")
 MODULE_KEYS = ("name", "parameters", "secret_parameters")
 _DIR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -139,6 +141,20 @@ def _module(out, mwhere, module, symbols, hook_name):
     return dict(name=symbol, parameters=shown, secret_parameters=sorted(set(secret) & set(keys)))
 
 
+def _module_list(out, where, key, names, module_names):
+    """``names`` (hooks or isolation) checked against the entry's modules; [] when unusable."""
+    if not isinstance(names, list):
+        out.append("mesos_hooks%s.%s: must be a list of module names" % (where, key))
+        return []
+    for h in names:
+        if h not in module_names:
+            out.append("mesos_hooks%s.%s: '%s' is not one of this hook's modules (%s)"
+                       % (where, key, h, ", ".join(module_names)))
+    if len(set(map(str, names))) != len(names):
+        out.append("mesos_hooks%s.%s: lists a module twice" % (where, key))
+    return names
+
+
 def _check(hooks, src_dir, out):
     if hooks is None:
         return []
@@ -188,19 +204,15 @@ def _check(hooks, src_dir, out):
                 normal_modules.append(normal)
 
         module_names = [m["name"] for m in normal_modules]
-        wanted_hooks = hook.get("hooks", module_names)
-        if not isinstance(wanted_hooks, list):
-            out.append("mesos_hooks%s.hooks: must be a list of module names" % where)
-            wanted_hooks = []
-        for h in wanted_hooks:
-            if h not in module_names:
-                out.append("mesos_hooks%s.hooks: '%s' is not one of this hook's modules (%s)"
-                           % (where, h, ", ".join(module_names)))
-        if len(set(map(str, wanted_hooks))) != len(wanted_hooks):
-            out.append("mesos_hooks%s.hooks: lists a module twice" % where)
+        isolation = _module_list(out, where, "isolation", hook.get("isolation", []), module_names)
+        wanted_hooks = _module_list(out, where, "hooks", hook.get("hooks", [m for m in module_names if m not in isolation]),
+                                    module_names)
+        for both in [m for m in wanted_hooks if m in isolation]:
+            out.append("mesos_hooks%s: '%s' is listed under both hooks and isolation; a module is a hook or an "
+                       "isolator" % (where, both))
 
         result.append(dict(name=name, source=source, state=state, modules=normal_modules,
-                           hooks=list(wanted_hooks), allow_resource_decorators=allow))
+                           hooks=list(wanted_hooks), isolation=list(isolation), allow_resource_decorators=allow))
     return result
 
 

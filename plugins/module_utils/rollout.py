@@ -12,6 +12,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import mesos_api
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -198,7 +199,7 @@ def manifest_module_names(manifest):
     return [name for name in mesos_api.module_names(manifest) if name]
 
 
-def live_mismatch(live, hooks, module_names=None, manifest=None):
+def live_mismatch(live, hooks, module_names=None, manifest=None, isolation=None):
     """Why the running agent does not run the configuration its files now hold ('' if it does).
 
     ``live`` is an agent_snapshot() taken before anything is written: its /flags show what the
@@ -216,6 +217,10 @@ def live_mismatch(live, hooks, module_names=None, manifest=None):
     running = list(live.get("hooks") or [])
     if running != list(hooks or []):
         problems.append("runs --hooks=[%s], the files say [%s]" % (",".join(running), ",".join(hooks or [])))
+    if isolation is not None:
+        isolating = flag_stores.split_isolation((live.get("flags") or {}).get("isolation"))
+        if isolating != list(isolation):
+            problems.append("runs --isolation=[%s], the files say [%s]" % (",".join(isolating), ",".join(isolation)))
     if module_names is not None:
         loaded = sorted(live.get("module_names") or [])
         if loaded != sorted(module_names):

@@ -97,6 +97,10 @@ options:
         type: list
         elements: str
         default: []
+      kinds:
+        description: Module name to the kind it must be, C(Hook) (the default) or C(Isolator).
+        type: dict
+        default: {}
   mesos_version:
     description: Version of the agent's Mesos, for example C(1.11.0).
     type: str
@@ -220,7 +224,7 @@ def _validate(path, artifact, mesos_version, libmesos, probe):
         return hook_elf.validate_hook(path, artifact['modules'], mesos_version, libmesos=libmesos,
                                       probe=probe,
                                       allow_resource_decorators=artifact['allow_resource_decorators'],
-                                      idle_methods=artifact['idle_methods'])
+                                      idle_methods=artifact['idle_methods'], kinds=artifact['kinds'])
     except hook_elf.HookElfError as exc:
         return dict(ok=False, problems=[str(exc)], warnings=[], build_id=None)
 
@@ -237,6 +241,7 @@ def main():
                 modules=dict(type='list', elements='str', required=True),
                 allow_resource_decorators=dict(type='bool', default=False),
                 idle_methods=dict(type='list', elements='str', default=[]),
+                kinds=dict(type='dict', default={}),
             )),
             mesos_version=dict(type='str', required=True),
             libmesos=dict(type='path', required=True),

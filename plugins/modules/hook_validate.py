@@ -85,6 +85,12 @@ options:
     type: list
     elements: str
     default: []
+  kinds:
+    description:
+      - Module name to the kind it must be, C(Hook) or C(Isolator) (from the source's C(hook.json));
+        a module not named must be a C(Hook).
+    type: dict
+    default: {}
 notes:
   - Library lookup follows C(ld.so) (RPATH, RUNPATH, the directory of O(libmesos), the
     C(ldconfig -p) cache and the standard directories) but ignores C(LD_LIBRARY_PATH).
@@ -259,6 +265,7 @@ def main():
             dlopen_probe=dict(type='bool', default=False),
             allow_resource_decorators=dict(type='bool', default=False),
             idle_methods=dict(type='list', elements='str', default=[]),
+            kinds=dict(type='dict', default={}),
         ),
         required_if=[('dlopen_probe', True, ('libmesos',))],
         supports_check_mode=True,
@@ -273,7 +280,7 @@ def main():
             params['path'], params['modules'], params['mesos_version'],
             libmesos=params['libmesos'], probe=params['dlopen_probe'],
             allow_resource_decorators=params['allow_resource_decorators'],
-            idle_methods=params['idle_methods'])
+            idle_methods=params['idle_methods'], kinds=params['kinds'])
     except hook_elf.HookElfError as exc:
         module.fail_json(msg=str(exc))
 

@@ -43,6 +43,8 @@ class FakeSystemd(object):
         with open(os.path.join(self.root, flags["modules"].lstrip("/"))) as handle:
             libraries = json.load(handle)["libraries"]
         self.agent.flags["hooks"] = hooks
+        # Mesos's /flags show every flag, --isolation with its default too (src/slave/flags.cpp).
+        self.agent.flags["isolation"] = flags.get("isolation") or flag_stores.DEFAULT_ISOLATION
         self.agent.flags["modules"] = pb_text([dict(file=lib["file"], modules=[
             dict(name=m["name"], parameters=[(q["key"], q["value"]) for q in m.get("parameters", [])])
             for m in lib["modules"]]) for lib in libraries])
@@ -293,3 +295,37 @@ def test_a_secret_parameter_is_written_root_only_and_never_returned(host, tmp_pa
     assert "s3cret-value" not in json.dumps(record)
     manifest = os.path.join(host, "etc/mesos/modules.json")
     assert "s3cret-value" in open(manifest).read() and os.stat(manifest).st_mode & 0o777 == 0o600
+
+
+def test_an_isolator_module_goes_into_isolation_behind_the_gates_and_out_again(host, tmp_path, fleet):
+    agent, master = fleet
+    agent.tasks = {}  # a drained agent (see the next test)
+    systemd = FakeSystemd(agent, host)
+    iso = "/var/lib/mesos-fleet-hooks/artifacts/iso/%s/libiso.so" % ("c" * 64)
+    present = [dict(file=iso, modules=[dict(name="org_fleet_Iso")], hooks=[], isolation=["org_fleet_Iso"])]
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
+    assert record["result"] == "updated", record
+    assert agent.flags["isolation"] == "posix/cpu,posix/mem,org_fleet_Iso" and agent.flags["hooks"] == "com_example_Other"
+    flags_gate = [gate for gate in record["gates"] if gate["name"] == "flags"][0]
+    assert flags_gate["passed"]
+    again = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present, run_id="run-2"))
+    assert again["result"] == "unchanged"
+    gone = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=[], absent=["org_fleet_Iso"],
+                               run_id="run-3"))
+    assert gone["result"] == "updated", gone
+    assert agent.flags["isolation"] == "posix/cpu,posix/mem"
+    assert files(host) == before
+
+
+def test_an_isolator_is_not_put_under_running_tasks(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    iso = "/var/lib/mesos-fleet-hooks/artifacts/iso/%s/libiso.so" % ("c" * 64)
+    present = [dict(file=iso, modules=[dict(name="org_fleet_Iso")], hooks=[], isolation=["org_fleet_Iso"])]
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
+    assert record["result"] == "failed" and record["reached"] == "read"
+    assert record["message"].startswith("refusing to change --isolation (adding org_fleet_Iso) while the agent "
+                                        "runs 3 task(s) (db-1, web-1, web-2)")
+    assert files(host) == before and systemd.restarts == []

@@ -19,7 +19,7 @@ OLD = ["%064x" % i for i in range(1, 5)]
 
 def artifact(name="probe", content=CONTENT, **extra):
     entry = dict(name=name, sha256=hashlib.sha256(content).hexdigest(), library="libprobe.so",
-                 modules=["org_mesos_fleet_ProbeHook"], allow_resource_decorators=False, idle_methods=[])
+                 modules=["org_mesos_fleet_ProbeHook"], allow_resource_decorators=False, idle_methods=[], kinds={})
     entry.update(extra)
     return entry
 

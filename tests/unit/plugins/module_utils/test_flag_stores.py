@@ -418,7 +418,7 @@ def test_split_hooks_drops_empty_items_like_mesos():
 def test_wanted_flags_absent_removes_modules_only_when_equal():
     current = {"modules": MODULES, "hooks": "x"}
     assert wanted_flags(current, ["x"], "absent", modules=MODULES) == {
-        "modules": None, "modules_dir": None, "hooks": None}
+        "modules": None, "modules_dir": None, "hooks": None, "isolation": None}
     assert wanted_flags(current, ["x"], "absent", modules="file:///other.json")["modules"] == MODULES
 
 
@@ -770,3 +770,41 @@ def test_the_packages_master_env_file_with_command_substitutions_reads(tmp_path)
     with pytest.raises(FlagStoreError, match="unterminated backquote"):
         make_store("auto", str(write_tree(tmp_path, {"/etc/default/mesos-master": "ZK=`cat /etc/mesos/zk\n"})),
                    daemon="master").read_flags()
+
+
+# ---------------------------------------------------------------------------------------
+# Isolator modules in --isolation
+
+
+@pytest.mark.parametrize("current, state, expected", [
+    # Unset: the agent runs posix/cpu,posix/mem (src/slave/flags.cpp); ours go after them.
+    (None, "present", "posix/cpu,posix/mem,org_fleet_Iso"),
+    ("filesystem/linux,cgroups/cpu", "present", "filesystem/linux,cgroups/cpu,org_fleet_Iso"),
+    ("filesystem/linux,org_fleet_Iso,cgroups/cpu", "present", "filesystem/linux,org_fleet_Iso,cgroups/cpu"),
+    ("filesystem/linux,org_fleet_Iso,cgroups/cpu", "absent", "filesystem/linux,cgroups/cpu"),
+    # Taking ours out of what we made of an unset flag unsets it again.
+    ("posix/cpu,posix/mem,org_fleet_Iso", "absent", None),
+    (None, "absent", None),
+])
+def test_isolation_keeps_the_agents_isolators_and_their_order(current, state, expected):
+    assert flag_stores.updated_isolation(current, ["org_fleet_Iso"], state) == expected
+
+
+@pytest.mark.parametrize("style", sorted(HOSTS))
+def test_an_isolator_goes_into_isolation_and_out_again_byte_for_byte(host, style):
+    root = host(style)
+    original = read_tree(root, skip=("backups",))
+    plan = make_store(style, root).plan([], modules=MODULE_ARGS[style].get("modules"),
+                                        modules_dir=MODULE_ARGS[style].get("modules_dir"), isolators=["org_fleet_Iso"])
+    apply_plan(plan, root)
+    flags = make_store(style, root).read_flags()
+    assert flags["isolation"]["value"] == "posix/cpu,posix/mem,org_fleet_Iso"
+    assert flags["hooks"]["value"] == "org_other_A,org_other_B"
+    apply_plan(make_store(style, root).plan([], state="absent", isolators=["org_fleet_Iso"]), root)
+    assert read_tree(root, skip=("backups",)) == original
+
+
+def test_an_isolator_without_modules_to_load_it_is_refused(tmp_path):
+    write_tree(tmp_path, {"/etc/mesos-slave/master": "zk://zk1:2181/mesos\n"})
+    with pytest.raises(FlagStoreError, match="--isolation would name org_fleet_Iso without --modules"):
+        make_store("flagdir", str(tmp_path)).plan([], isolators=["org_fleet_Iso"])

@@ -18,8 +18,8 @@ def make_hook(root, manifest=None, build_file="Makefile"):
 
 def test_manifest_and_build_system_are_read(tmp_path):
     info = hb.read_hook_manifest(make_hook(tmp_path / "probe"))
-    assert info == {"library": "libprobe.so", "kind": "Hook", "modules": ["org_fleet_Probe"], "build_system": "make",
-                    "enabled_by_parameter": {}}
+    assert info == {"library": "libprobe.so", "kinds": {"org_fleet_Probe": "Hook"}, "modules": ["org_fleet_Probe"],
+                    "build_system": "make", "enabled_by_parameter": {}}
     cmake = make_hook(tmp_path / "c", build_file="CMakeLists.txt")
     assert hb.read_hook_manifest(cmake)["build_system"] == "cmake"
 
@@ -29,7 +29,10 @@ def test_manifest_and_build_system_are_read(tmp_path):
     ({"library": "probe.so", "modules": ["m"]}, "Makefile", "'library' must be a file name like"),
     ({"library": "libprobe.so", "modules": []}, "Makefile", "'modules' must list"),
     ({"library": "libprobe.so", "modules": ["not-c"]}, "Makefile", "'not-c' is not a valid C identifier"),
-    ({"library": "libprobe.so", "kind": "Isolator", "modules": ["m"]}, "Makefile", "only Hook modules"),
+    ({"library": "libprobe.so", "kind": "Authenticator", "modules": ["m"]}, "Makefile",
+     "module m is of kind 'Authenticator'; the kinds deployed are Hook, Isolator"),
+    ({"library": "libprobe.so", "kinds": {"m": "Hook"}, "modules": ["m", "n"]}, "Makefile",
+     "'kinds' must give the kind of each module of 'modules'"),
     ({"library": "libprobe.so", "modules": ["m"], "enabled_by_parameter": {"slaveResourcesDecorator": ""}},
      "Makefile", "'enabled_by_parameter' must map hook method names"),
     ({"library": "libprobe.so", "modules": ["m"], "enabled_by_parameter": ["slaveResourcesDecorator"]},
@@ -41,6 +44,17 @@ def test_bad_hook_sources_are_named(tmp_path, manifest, build_file, message):
     with pytest.raises(hb.BuildError) as e:
         hb.read_hook_manifest(root)
     assert message in str(e.value)
+
+
+def test_a_library_of_an_isolator_and_a_hook_and_where_each_is_declared(tmp_path):
+    root = make_hook(tmp_path / "both", manifest={"library": "libboth.so", "modules": ["org_H", "org_I"],
+                                                  "kinds": {"org_H": "Hook", "org_I": "Isolator"}})
+    assert hb.read_hook_manifest(root)["kinds"] == {"org_H": "Hook", "org_I": "Isolator"}
+    spec = {"name": "both", "source": root, "modules": [{"name": "org_H"}, {"name": "org_I"}]}
+    assert hb.describe_sources([dict(spec, hooks=["org_H"], isolation=["org_I"])])["both"]["kinds"]["org_I"] == "Isolator"
+    with pytest.raises(hb.BuildError, match="org_I listed under hooks, but hook.json says org_I is of kind Isolator: "
+                                            "list Isolator modules under isolation"):
+        hb.describe_sources([dict(spec, hooks=["org_H", "org_I"], isolation=[])])
 
 
 def test_unknown_source_dir(tmp_path):

@@ -16,8 +16,18 @@ def test_defaults_are_filled_in():
     assert hook == {"name": "probe", "source": "/coll/hook_src/probe", "state": "present",
                     "modules": [{"name": "org_fleet_Probe", "parameters": [{"key": "env", "value": "A=1"}],
                                  "secret_parameters": []}],
-                    "hooks": ["org_fleet_Probe"], "allow_resource_decorators": False}
+                    "hooks": ["org_fleet_Probe"], "isolation": [], "allow_resource_decorators": False}
     assert hs.normalise(None, "/x") == []
+
+
+def test_isolator_modules_go_to_isolation_and_the_others_stay_hooks():
+    modules = [{"name": "org_fleet_Hook"}, {"name": "org_fleet_Isolator"}]
+    [hook] = hs.normalise([with_(modules=modules, isolation=["org_fleet_Isolator"])], "/coll/hook_src")
+    assert (hook["hooks"], hook["isolation"]) == (["org_fleet_Hook"], ["org_fleet_Isolator"])
+    problems = hs.problems([with_(modules=modules, hooks=["org_fleet_Isolator"], isolation=["org_fleet_Isolator", "x"])],
+                           "/coll/hook_src")
+    assert any("isolation: 'x' is not one of this hook's modules" in p for p in problems)
+    assert any("'org_fleet_Isolator' is listed under both hooks and isolation" in p for p in problems)
 
 
 @pytest.mark.parametrize("hooks, message", [

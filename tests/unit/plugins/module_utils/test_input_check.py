@@ -38,7 +38,7 @@ def hooks(*entries):
 CASES = [
     ("unknown-hook-key", {"a1": hooks(hook(colour="blue"))}, None, None,
      ["mesos_hooks[0] (probe): unknown key(s) colour (allowed: name, source, state, modules, hooks, "
-      "allow_resource_decorators)"]),
+      "isolation, allow_resource_decorators)"]),
     ("unknown-module-key", {"a1": hooks(hook(modules=[{"name": "m", "params": {}}]))}, None, None,
      ["mesos_hooks[0] (probe).modules[0]: unknown key(s) params (allowed: name, parameters, secret_parameters)"]),
     ("unknown-variable", {"a1": {"mesos_rollout_gate_timeout": {"health": 5}}}, None, None,
