@@ -276,12 +276,17 @@ public:
         {{"containerId", stringify(JSON::protobuf(containerId))}},
         ResourceStatistics(),
         [](const string& out) -> Try<ResourceStatistics> {
-          // timestamp is required in the message; the containerizer
-          // overwrites it (containerizer.cpp, _usage()).
+          // timestamp is a required field, so parsing needs one; it is
+          // cleared again so that the containerizer's own timestamp (set
+          // before it merges the isolators' statistics: containerizer.cpp,
+          // _usage()) is not overwritten.
           Try<JSON::Object> object = JSON::parse<JSON::Object>(out);
           if (object.isError()) return Error(object.error());
           object->values["timestamp"] = 0.0;
-          return protobuf::parse<ResourceStatistics>(object.get());
+          Try<ResourceStatistics> statistics =
+            protobuf::parse<ResourceStatistics>(object.get());
+          if (statistics.isSome()) statistics->clear_timestamp();
+          return statistics;
         });
   }
 
