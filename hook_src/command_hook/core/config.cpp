@@ -202,8 +202,9 @@ std::string parse_config(const Parameters& parameters,
     }
   }
 
-  const std::set<std::string> methods(hook_methods().begin(),
-                                      hook_methods().end());
+  const std::vector<std::string>& method_list =
+      options.methods != nullptr ? *options.methods : hook_methods();
+  const std::set<std::string> methods(method_list.begin(), method_list.end());
   std::set<std::string> global_keys(global_only_options().begin(),
                                     global_only_options().end());
   global_keys.insert(shared_options().begin(), shared_options().end());
@@ -229,7 +230,8 @@ std::string parse_config(const Parameters& parameters,
       return "unknown parameter '" + key + "'; expected <method>_command, "
              "<method>_args, [<method>_]timeout_ms, [<method>_]kill_grace_ms, "
              "[<method>_]max_output_bytes, [<method>_]mode, [<method>_]failure, "
-             "name, env_pass or path, where <method> is a mesos::Hook method";
+             "name, env_pass or path, where <method> is a " +
+             options.method_kind + " method";
     }
     per_method[method][option] = kv.second;
   }
@@ -269,7 +271,8 @@ std::string parse_config(const Parameters& parameters,
       if (!valid_env_name(name)) {
         return "parameter 'env_pass' holds an invalid variable name '" + name + "'";
       }
-      if (name == "PATH" || name.compare(0, 11, "MESOS_HOOK_") == 0) {
+      if (name == "PATH" ||
+          name.compare(0, options.env_prefix.size(), options.env_prefix) == 0) {
         return "parameter 'env_pass' may not pass '" + name + "'";
       }
       const char* value = ::getenv(name.c_str());
@@ -277,7 +280,7 @@ std::string parse_config(const Parameters& parameters,
     }
   }
 
-  for (const std::string& method : hook_methods()) {
+  for (const std::string& method : method_list) {
     auto it = per_method.find(method);
     if (it == per_method.end()) continue;
     std::map<std::string, std::string>& settings = it->second;
@@ -306,9 +309,9 @@ std::string parse_config(const Parameters& parameters,
       }
     }
     mc.command.env = base_env;
-    mc.command.env.push_back("MESOS_HOOK_METHOD=" + method);
-    mc.command.env.push_back("MESOS_HOOK_INSTANCE=" + result.name);
-    mc.command.env.push_back(std::string("MESOS_HOOK_MODE=") + to_string(mc.mode));
+    mc.command.env.push_back(options.env_prefix + "METHOD=" + method);
+    mc.command.env.push_back(options.env_prefix + "INSTANCE=" + result.name);
+    mc.command.env.push_back(options.env_prefix + "MODE=" + to_string(mc.mode));
     result.methods.push_back(std::move(mc));
   }
 

@@ -39,6 +39,15 @@ struct ParseOptions
   std::string default_name;  // used when no "name" parameter is given
   uid_t command_owner = 0;   // commands (and their directories) must be
                              // owned by this user (root in the agent)
+
+  // What the parameters configure, so the same parser serves every module
+  // built on this core: the method names ('<method>_command' keys; null =
+  // hook_methods()), the prefix of the variables naming the call in a
+  // command's environment (<prefix>METHOD, <prefix>INSTANCE, <prefix>MODE),
+  // and how error messages name a method.
+  const std::vector<std::string>* methods = nullptr;
+  std::string env_prefix = "MESOS_HOOK_";
+  std::string method_kind = "mesos::Hook";
 };
 
 using Parameters = std::vector<std::pair<std::string, std::string>>;

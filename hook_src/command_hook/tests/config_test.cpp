@@ -107,6 +107,29 @@ TEST_F(ConfigTest, EnvironmentIsSanitized)
             config.methods[0].command.env);
 }
 
+TEST_F(ConfigTest, OtherMethodListAndEnvironmentPrefix)
+{
+  // How another module on this core (the command isolator) uses the parser.
+  const std::vector<std::string> methods = {"prepare", "cleanup"};
+  options.methods = &methods;
+  options.env_prefix = "MESOS_ISOLATOR_";
+  options.method_kind = "mesos::slave::Isolator";
+  ASSERT_EQ("", parse({{"prepare_command", command}, {"cleanup_command", command},
+                       {"cleanup_timeout_ms", "100"}}));
+  ASSERT_EQ(2u, config.methods.size());
+  EXPECT_EQ("prepare", config.methods[0].method);
+  EXPECT_EQ("cleanup", config.methods[1].method);
+  EXPECT_EQ(100, config.methods[1].limits.timeout.count());
+  EXPECT_EQ("MESOS_ISOLATOR_METHOD=prepare", config.methods[0].command.env[1]);
+  EXPECT_EQ("MESOS_ISOLATOR_MODE=oneshot", config.methods[0].command.env[3]);
+
+  std::string error = parse({{"slavePostFetchHook_command", command}});
+  EXPECT_TRUE(contains(error, "unknown parameter 'slavePostFetchHook_command'")) << error;
+  EXPECT_TRUE(contains(error, "mesos::slave::Isolator method")) << error;
+  error = parse({{"prepare_command", command}, {"env_pass", "MESOS_ISOLATOR_METHOD"}});
+  EXPECT_TRUE(contains(error, "may not pass 'MESOS_ISOLATOR_METHOD'")) << error;
+}
+
 TEST_F(ConfigTest, RefusesUnknownKeys)
 {
   std::string error = parse({{"slaveRunTaskLabelDecorator_command", command},
