@@ -9,7 +9,8 @@ Fake tasks (POST /standin/launch, or mesos-standin-task) are real processes
 in their own session, checkpointed under the work dir: they outlive the
 agent (under systemd only with KillMode=process) and are recovered by the
 next agent. Their environment has passed through the hooks'
-slaveExecutorEnvironmentDecorator.
+slaveExecutorEnvironmentDecorator and the isolator modules' prepare()
+(containerizer.py).
 
 With --master=zk://... (or a file:// holding one) the agent detects the leading master through
 ZooKeeper (zookeeper.py) and re-registers with every new leader under its agent ID.
@@ -24,6 +25,7 @@ import threading
 import time
 import uuid
 
+from . import containerizer as containerizers
 from . import daemon, zookeeper
 from .common import (AGENT_READONLY, AGENT_READWRITE, FRAMEWORK_NAME, TASK_COMMAND, Exit,
                      Response, Server, advertised_ip, atomic_write, exit_with, hostname_of,
@@ -124,11 +126,35 @@ class Task:
         return proc_start_time(self.record["pid"]) == self.record["start_time"]
 
 
+def recovery_failure(error, latest):
+    """src/slave/slave.cpp Slave::__recover(): how a failed recovery ends the agent."""
+    return Exit(
+        "Failed to perform recovery: %s\n"
+        "If recovery failed due to a change in configuration and you want to\n"
+        "keep the current agent id, you might want to change the\n"
+        "`--reconfiguration_policy` flag to a more permissive value.\n"
+        "\n"
+        "To restart this agent with a new agent id instead, do as follows:\n"
+        "rm -f %s\n"
+        "This ensures that the agent does not recover old live executors.\n"
+        "\n"
+        "If you use the Docker containerizer and think that the Docker\n"
+        "daemon state is broken, you can try to clear it. But be careful:\n"
+        "these commands will erase all containers and images from this host,\n"
+        "not just those started by Mesos!\n"
+        "docker kill $(docker ps -q)\n"
+        "docker rm $(docker ps -a -q)\n"
+        "docker rmi $(docker images -q)\n"
+        "\n"
+        "Finally, restart the agent." % (error, latest))
+
+
 class Agent:
-    def __init__(self, flags, version, hooks, modules_text):
+    def __init__(self, flags, version, hooks, modules_text, containerizer=None):
         self.flags = flags
         self.version = version
         self.hooks = hooks
+        self.containerizer = containerizer or containerizers.Containerizer(None, [])
         self.modules_text = modules_text
         self.work_dir = os.path.abspath(flags.get("work_dir"))
         self.hostname = hostname_of(flags)
@@ -203,23 +229,30 @@ class Agent:
             except (OSError, ValueError, AttributeError) as e:
                 error = "Failed to read task checkpoint '%s': %s" % (path, e)
                 if self.flags.is_true("strict"):
-                    raise Exit(
-                        "Failed to perform recovery: %s\n"
-                        "To restart this agent with a new agent id instead, do as follows:\n"
-                        "rm -f %s\n"
-                        "This ensures that the agent does not recover old live executors."
-                        % (error, latest))
+                    raise recovery_failure(error, latest)
                 # --no-strict: skip what cannot be read, and count it.
                 self.recovery_errors += 1
                 log("E", error)
                 continue
             self.framework_id = record["framework_id"]
-            if record["state"] == "TASK_RUNNING":
-                if task.alive():
-                    running += 1
-                else:
-                    self.update(task, "TASK_FAILED", "Executor terminated while the agent was down")
             self.tasks[record["task_id"]] = task
+        # src/slave/containerizer/mesos/containerizer.cpp recover(): every checkpointed
+        # executor run that is not completed and has a pid is a container to recover, whether
+        # its process still runs or not; recoverIsolators() hands them all to every isolator
+        # of the *current* --isolation (nothing records which isolators a container was
+        # launched with), and any failure fails the agent's recovery (Slave::__recover()).
+        containers = [t for t in self.tasks.values() if t.state == "TASK_RUNNING"]
+        failure = self.containerizer.recover([t.record for t in containers])
+        if failure is not None:
+            raise recovery_failure(failure, latest)
+        for task in containers:
+            if task.alive():
+                running += 1
+            else:
+                # The reaper finds the pid gone: the container is destroyed (isolators cleaned
+                # up) and the executor's tasks fail.
+                self.containerizer.cleanup(task.container_id)
+                self.update(task, "TASK_FAILED", "Executor terminated while the agent was down")
         log("I", "Recovered %d running task(s)" % running)
         return running
 
@@ -426,23 +459,11 @@ class Agent:
                 self.work_dir, "slaves", self.agent_id, "frameworks", framework_id,
                 "executors", task_id, "runs", container_id)
             os.makedirs(sandbox, exist_ok=True)
-            env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                   "MESOS_AGENT_ENDPOINT": "%s:%d" % (self.ip, self.port),
-                   "MESOS_FRAMEWORK_ID": framework_id, "MESOS_EXECUTOR_ID": task_id,
-                   "MESOS_SLAVE_ID": self.agent_id, "MESOS_SANDBOX": sandbox,
-                   "MESOS_DIRECTORY": sandbox, "MESOS_CHECKPOINT": "1"}
-            env.update(dict(environment or []))
-            with open(os.path.join(sandbox, "stdout"), "ab") as out, \
-                    open(os.path.join(sandbox, "stderr"), "ab") as err:
-                process = subprocess.Popen(
-                    ["/bin/sh", "-c", command], cwd=sandbox, env=env, stdin=subprocess.DEVNULL,
-                    stdout=out, stderr=err, start_new_session=True)
             record = {
                 "task_id": task_id, "framework_id": framework_id,
-                "container_id": container_id, "command": command, "pid": process.pid,
-                "start_time": proc_start_time(process.pid), "directory": sandbox,
-                "state": "TASK_RUNNING", "environment": sorted(env.items()),
-                "statuses": [{"state": "TASK_RUNNING", "timestamp": time.time(), "message": ""}],
+                "container_id": container_id, "command": command, "pid": 0,
+                "start_time": None, "directory": sandbox, "state": "TASK_STAGING",
+                "statuses": [],
             }
             if labels is not None:
                 record["labels"] = labels
@@ -450,9 +471,61 @@ class Agent:
                 record["framework"] = spec["framework"]
             if isinstance(spec.get("resources"), list):
                 record["resources"] = spec["resources"]
+            # src/slave/containerizer/mesos/containerizer.cpp launch(): prepare() of every
+            # isolator, in order, before the process is forked; a failure fails the launch
+            # (Slave::executorLaunched(): TASK_FAILED, "Failed to launch container: ...") and
+            # the container is destroyed, which cleans up every isolator.
+            try:
+                isolator_environment = self.containerizer.prepare(dict(
+                    record, environment=environment, resources=[
+                        r for r in record.get("resources") or []
+                        if isinstance(r, dict) and "scalar" in r]))
+            except ValueError as e:
+                self.containerizer.cleanup(container_id)
+                task = Task(record)
+                self.tasks[task_id] = task
+                self.update(task, "TASK_FAILED", "Failed to launch container: %s" % e)
+                log("E", "Failed to launch container %s for task %s: %s"
+                    % (container_id, task_id, e))
+                return Response(200, {"task_id": task_id, "state": "TASK_FAILED",
+                                      "framework_id": framework_id, "agent_id": self.agent_id,
+                                      "directory": sandbox})
+            # _launch(): the environment is the agent's, then the isolators', then the
+            # command's own (here after the hooks), each overriding the one before.
+            env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "MESOS_AGENT_ENDPOINT": "%s:%d" % (self.ip, self.port),
+                   "MESOS_FRAMEWORK_ID": framework_id, "MESOS_EXECUTOR_ID": task_id,
+                   "MESOS_SLAVE_ID": self.agent_id, "MESOS_SANDBOX": sandbox,
+                   "MESOS_DIRECTORY": sandbox, "MESOS_CHECKPOINT": "1"}
+            env.update(dict(isolator_environment))
+            env.update(dict(environment or []))
+            with open(os.path.join(sandbox, "stdout"), "ab") as out, \
+                    open(os.path.join(sandbox, "stderr"), "ab") as err:
+                process = subprocess.Popen(
+                    ["/bin/sh", "-c", command], cwd=sandbox, env=env, stdin=subprocess.DEVNULL,
+                    stdout=out, stderr=err, start_new_session=True)
+            record.update({
+                "pid": process.pid, "start_time": proc_start_time(process.pid),
+                "state": "TASK_RUNNING", "environment": sorted(env.items()),
+                "statuses": [{"state": "TASK_RUNNING", "timestamp": time.time(), "message": ""}],
+            })
             task = Task(record, process)
             self.tasks[task_id] = task
             self.checkpoint(task)
+            # isolate(): every isolator with the forked pid (in Mesos before the exec); a failure
+            # destroys the container.
+            failure = self.containerizer.isolate(container_id, process.pid)
+            if failure is not None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+                self.containerizer.cleanup(container_id)
+                self.update(task, "TASK_FAILED", "Failed to launch container: %s" % failure)
+                return Response(200, {"task_id": task_id, "state": "TASK_FAILED",
+                                      "framework_id": framework_id, "agent_id": self.agent_id,
+                                      "directory": sandbox})
         log("I", "Launched task %s (pid %d)" % (task_id, process.pid))
         return Response(200, {"task_id": task_id, "pid": process.pid, "state": "TASK_RUNNING",
                               "framework_id": framework_id, "agent_id": self.agent_id,
@@ -467,14 +540,29 @@ class Agent:
             task = self.tasks.get(task_id)
             if task is None:
                 return Response(404, "Unknown task '%s'" % task_id)
-            if task.state == "TASK_RUNNING" and task.alive():
+            running = task.state == "TASK_RUNNING"
+            if running and task.alive():
                 try:
                     os.killpg(task.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
             if task.state not in TERMINAL:
                 self.update(task, "TASK_KILLED")
+        if running:
+            # destroy(): the isolators are cleaned up once the container's processes are gone.
+            threading.Thread(target=self.cleanup_when_gone, args=(task,), daemon=True).start()
         return Response(200, {"task_id": task_id, "state": task.state})
+
+    def cleanup_when_gone(self, task):
+        deadline = time.time() + parse_duration(self.flags.get("executor_shutdown_grace_period"))
+        while time.time() < deadline:
+            if task.process is not None:
+                if task.process.poll() is not None:
+                    break
+            elif not task.alive():
+                break
+            time.sleep(0.05)
+        self.containerizer.cleanup(task.container_id)
 
     def monitor_loop(self):
         while not self.stopping.wait(0.5):
@@ -491,6 +579,11 @@ class Agent:
                         self.update(task, state, "Command exited with status %d" % code)
                     elif not task.alive():
                         self.update(task, "TASK_FAILED", "Executor terminated")
+                    else:
+                        continue
+                    # The reaper saw the container's process end: destroy() cleans up every
+                    # isolator (cleanupIsolators(), in reverse order).
+                    self.containerizer.cleanup(task.container_id)
 
     # --- HTTP ---
 
@@ -569,6 +662,22 @@ class Agent:
                 "slave/executors_running": float(counts.get("TASK_RUNNING", 0)),
             })
 
+    def statistics(self, request):
+        """/monitor/statistics (src/slave/http.cpp Http::_statistics()): one entry per running
+        executor with the statistics of MesosContainerizerProcess::usage(): the isolators'
+        usage() merged over the timestamp (the stand-in's built-in isolators report nothing;
+        resource limits are not reproduced)."""
+        with self.lock:
+            running = [t for t in self.tasks.values() if t.state == "TASK_RUNNING"]
+        entries = []
+        for task in running:
+            entries.append({
+                "framework_id": task.framework_id, "executor_id": task.task_id,
+                "executor_name": "Command Executor (Task: %s)" % task.task_id,
+                "source": task.task_id,
+                "statistics": self.containerizer.usage(task.container_id, time.time())})
+        return Response(200, entries)
+
     def routes(self):
         # Realms as src/slave/slave.cpp routes them (/health has none); /metrics/snapshot is
         # libprocess's, in the read-only realm (3rdparty/libprocess/src/process.cpp).
@@ -578,6 +687,7 @@ class Agent:
             ("GET", "/state"): (AGENT_READONLY, self.state),
             ("GET", "/state.json"): (AGENT_READONLY, self.state),
             ("GET", "/metrics/snapshot"): (AGENT_READONLY, self.metrics),
+            ("GET", "/monitor/statistics"): (AGENT_READONLY, self.statistics),
             ("POST", "/standin/launch"): self.launch,
             ("POST", "/standin/kill"): self.kill,
         }
@@ -590,7 +700,14 @@ def main(argv, prefix):
     if not isinstance(started, daemon.Startup):
         return started
     flags = started.flags
-    agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text)
+    try:
+        # src/slave/main.cpp: the containerizer (and its isolators) is created after the
+        # modules and hooks, before the agent starts and recovers.
+        containerizer = containerizers.create(flags, started.modules)
+    except Exit as e:
+        return exit_with(e)
+    agent = Agent(flags, started.libmesos.version, started.hooks, started.modules_text,
+                  containerizer)
     try:
         agent.faults = read_faults(agent.work_dir)
         authenticators = http_authenticators(flags, "http_credentials", (

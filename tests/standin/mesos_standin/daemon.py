@@ -11,8 +11,9 @@ from .common import Exit, Flags, exit_with, log, read_modules_value, usage
 
 
 class Startup:
-    def __init__(self, flags, libmesos, modules_text, hooks, listener):
+    def __init__(self, flags, libmesos, modules_text, hooks, listener, modules=None):
         self.flags = flags
+        self.modules = modules  # the ModuleManager (the agent creates isolators from it)
         self.listener = listener  # libprocess's listening socket
         self.libmesos = libmesos
         self.modules_text = modules_text  # --modules as /flags shows it
@@ -53,7 +54,7 @@ def start(program, defaults, booleans, argv, prefix, required=()):
         log("I", "Build: mesos stand-in")
         log("I", "Version: %s" % libmesos.version)
         listener = libprocess.initialize()
-        _, hooks = mod.load_modules_and_hooks(flags, libmesos, modules_value)
+        modules, hooks = mod.load_modules_and_hooks(flags, libmesos, modules_value)
     except Exit as e:
         return exit_with(e)
-    return Startup(flags, libmesos, modules_text, hooks, listener)
+    return Startup(flags, libmesos, modules_text, hooks, listener, modules)

@@ -24,7 +24,8 @@ KNOWN_KINDS = (
 
 
 class ModuleBase(ctypes.Structure):
-    """Layout of mesos::modules::ModuleBase followed by Module<Hook>::create."""
+    """Layout of mesos::modules::ModuleBase followed by Module<Hook>::create (also
+    Module<Isolator>::create: the same layout)."""
     _fields_ = [
         ("moduleApiVersion", ctypes.c_char_p),
         ("mesosVersion", ctypes.c_char_p),
@@ -170,6 +171,28 @@ class Libmesos:
         lib.mesos_standin_master_slave_lost_hook.restype = ctypes.c_void_p
         lib.mesos_standin_master_slave_lost_hook.argtypes = [
             ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
+        lib.mesos_standin_create_isolator.restype = ctypes.c_void_p
+        lib.mesos_standin_create_isolator.argtypes = [
+            ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_char_p)]
+        lib.mesos_standin_isolator_recover.restype = ctypes.c_void_p
+        lib.mesos_standin_isolator_recover.argtypes = [
+            ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_longlong), ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_char_p)]
+        lib.mesos_standin_isolator_prepare.restype = ctypes.c_void_p
+        lib.mesos_standin_isolator_prepare.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+            ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_double)]
+        lib.mesos_standin_isolator_isolate.restype = ctypes.c_void_p
+        lib.mesos_standin_isolator_isolate.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_longlong]
+        for fn in (lib.mesos_standin_isolator_usage, lib.mesos_standin_isolator_cleanup):
+            fn.restype = ctypes.c_void_p
+            fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
         self.version = lib.mesos_standin_version().decode()
 
     def _take_string(self, pointer):
@@ -203,6 +226,54 @@ class Libmesos:
         keys = self._strings([k for k, _ in parameters])
         values = self._strings([v for _, v in parameters])
         return self.lib.mesos_standin_create_hook(module_address, len(parameters), keys, values)
+
+    def create_isolator(self, module_address, parameters):
+        keys = self._strings([k for k, _ in parameters])
+        values = self._strings([v for _, v in parameters])
+        return self.lib.mesos_standin_create_isolator(
+            module_address, len(parameters), keys, values)
+
+    # Isolator methods. Each answers {"result": "ready"[, "value": ...]}, {"result": "failed",
+    # "message": ...} or {"result": "pending"}. A container is a task record (container_id,
+    # pid, directory, task_id as its executor's ID, framework_id, command).
+
+    def isolator_recover(self, isolator, containers):
+        count = len(containers)
+        pids = (ctypes.c_longlong * max(count, 1))(*[c["pid"] for c in containers])
+        pointer = self.lib.mesos_standin_isolator_recover(
+            isolator, count, self._strings([c["container_id"] for c in containers]), pids,
+            self._strings([c["directory"] for c in containers]),
+            self._strings([c["task_id"] for c in containers]),
+            self._strings([c["framework_id"] for c in containers]),
+            self._strings([c.get("command", "") for c in containers]))
+        return json.loads(self._take_string(pointer))
+
+    def isolator_prepare(self, isolator, container):
+        """container also has environment ([(name, value)]: the command's, after the hooks)
+        and resources (scalar Resource objects)."""
+        variables = container.get("environment") or []
+        resources = container.get("resources") or []
+        pointer = self.lib.mesos_standin_isolator_prepare(
+            isolator, container["container_id"].encode(), container["directory"].encode(),
+            container["task_id"].encode(), container["framework_id"].encode(),
+            container["command"].encode(), len(variables),
+            self._strings([n for n, _ in variables]), self._strings([v for _, v in variables]),
+            len(resources), self._strings([r["name"] for r in resources]),
+            (ctypes.c_double * max(len(resources), 1))(
+                *[r["scalar"]["value"] for r in resources]))
+        return json.loads(self._take_string(pointer))
+
+    def isolator_isolate(self, isolator, container_id, pid):
+        pointer = self.lib.mesos_standin_isolator_isolate(isolator, container_id.encode(), pid)
+        return json.loads(self._take_string(pointer))
+
+    def isolator_usage(self, isolator, container_id):
+        pointer = self.lib.mesos_standin_isolator_usage(isolator, container_id.encode())
+        return json.loads(self._take_string(pointer))
+
+    def isolator_cleanup(self, isolator, container_id):
+        pointer = self.lib.mesos_standin_isolator_cleanup(isolator, container_id.encode())
+        return json.loads(self._take_string(pointer))
 
     def decorate_environment(self, hook, environment):
         """environment: None (the command has none) or [(name, value)]."""
@@ -368,6 +439,21 @@ class ModuleManager:
 
     def kind_of(self, name):
         return ModuleBase.from_address(self.bases[name]).kind.decode(errors="replace")
+
+    def create_isolator(self, name):
+        """ModuleManager::create<Isolator>(name) (src/module/manager.hpp) with the module's
+        parameters: returns (Isolator*, None) or (None, the error)."""
+        base = ModuleBase.from_address(self.bases[name])
+        if not base.create:
+            return None, ("Error creating module instance for '%s': create() method not found"
+                          % name)
+        if self.kind_of(name) != "Isolator":
+            return None, ("Error creating module instance for '%s': module is of kind '%s', but "
+                          "the requested kind is 'Isolator'" % (name, self.kind_of(name)))
+        isolator = self.libmesos.create_isolator(self.bases[name], self.parameters[name])
+        if not isolator:
+            return None, "Error creating Module instance for '%s'" % name
+        return isolator, None
 
 
 class HookManager:
