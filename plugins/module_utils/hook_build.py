@@ -38,6 +38,7 @@ IGNORED_SUFFIXES = (".o", ".so", ".a", ".pyc", "~")
 # A strict standard, never gnu++NN: GNU mode predefines `unix`, which breaks process/address.hpp.
 DEFAULT_CXX_STD = "c++14"
 _C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SIBLING = re.compile(r"^\.\./[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LIBRARY_NAME = re.compile(r"^lib[A-Za-z0-9_+-]+\.so$")
 _MESOS_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]((?:mesos|stout|process)/[^>"]+)[>"]', re.MULTILINE)
 _CMAKE_MINIMUM = re.compile(r"cmake_minimum_required\s*\(\s*VERSION\s+(\d+(?:\.\d+)*)", re.IGNORECASE)
@@ -74,6 +75,11 @@ def read_hook_manifest(root):
         if not isinstance(name, str) or not _C_IDENTIFIER.match(name):
             raise BuildError("%s: module name %r is not a valid C identifier" % (path, name))
     kinds = module_kinds(path, manifest, modules)
+    requires = manifest.get("requires", [])
+    if not isinstance(requires, list) or not all(
+            isinstance(r, str) and _SIBLING.match(r) and os.path.isdir(os.path.join(root, r)) for r in requires):
+        raise BuildError("%s: 'requires' must list sibling source directories the build also reads, as "
+                         "\"../<name>\" (each must exist), got %r" % (path, requires))
     enabled_by = manifest.get("enabled_by_parameter", {})
     if not isinstance(enabled_by, dict) or not all(
             isinstance(k, str) and _C_IDENTIFIER.match(k) and isinstance(v, str) and v
@@ -88,7 +94,7 @@ def read_hook_manifest(root):
     if system is None:
         raise BuildError("hook source %s has no build file (CMakeLists.txt or Makefile)" % root)
     return dict(library=library, kinds=kinds, modules=list(modules), build_system=system,
-                enabled_by_parameter=dict(enabled_by))
+                enabled_by_parameter=dict(enabled_by), requires=list(requires))
 
 
 def module_kinds(path, manifest, modules):
@@ -152,7 +158,11 @@ def describe_source(root):
     """What the hook_source module and the hook_sources lookup return for one source directory."""
     info = read_hook_manifest(root)
     info["files"] = source_files(root)
-    info["digest"] = source_digest(root)
+    # A source it requires (a sibling directory) changes the artifact as much as its own files.
+    info["digest"] = hashlib.sha256(" ".join(
+        [source_digest(root)] + [source_digest(os.path.join(root, r)) for r in info["requires"]]).encode()).hexdigest() \
+        if info["requires"] else source_digest(root)
+    info["requires"] = [os.path.normpath(os.path.join(root, r)) for r in info["requires"]]
     info["path"] = root
     info.update(source_needs(root, info["files"]))
     return info
@@ -311,6 +321,8 @@ def plan_jobs(groups, sources, builder_facts, cache_dir, wanted=None):
                 library=source["library"],
                 modules=list(source["modules"]),
                 kinds=dict(source.get("kinds") or {}),
+                # Copied beside the hook's sources on the builder, under their own names.
+                requires=list(source.get("requires") or []),
                 enabled_by_parameter=dict(source.get("enabled_by_parameter") or {}),
                 idle_methods=list(source.get("idle_methods") or []),
                 build_system=source.get("build_system"),

@@ -19,7 +19,7 @@ def make_hook(root, manifest=None, build_file="Makefile"):
 def test_manifest_and_build_system_are_read(tmp_path):
     info = hb.read_hook_manifest(make_hook(tmp_path / "probe"))
     assert info == {"library": "libprobe.so", "kinds": {"org_fleet_Probe": "Hook"}, "modules": ["org_fleet_Probe"],
-                    "build_system": "make", "enabled_by_parameter": {}}
+                    "build_system": "make", "enabled_by_parameter": {}, "requires": []}
     cmake = make_hook(tmp_path / "c", build_file="CMakeLists.txt")
     assert hb.read_hook_manifest(cmake)["build_system"] == "cmake"
 
@@ -55,6 +55,19 @@ def test_a_library_of_an_isolator_and_a_hook_and_where_each_is_declared(tmp_path
     with pytest.raises(hb.BuildError, match="org_I listed under hooks, but hook.json says org_I is of kind Isolator: "
                                             "list Isolator modules under isolation"):
         hb.describe_sources([dict(spec, hooks=["org_H", "org_I"], isolation=[])])
+
+
+def test_a_source_that_requires_a_sibling_digests_both(tmp_path):
+    make_hook(tmp_path / "core")
+    iso = make_hook(tmp_path / "iso", manifest={"library": "libiso.so", "kind": "Isolator", "modules": ["org_I"],
+                                                 "requires": ["../core"]})
+    info = hb.describe_source(iso)
+    assert info["requires"] == [str(tmp_path / "core")] and info["kinds"] == {"org_I": "Isolator"}
+    (tmp_path / "core" / "hook.cpp").write_text("// changed\n")
+    assert hb.describe_source(iso)["digest"] != info["digest"]
+    bad = make_hook(tmp_path / "bad", manifest={"library": "libbad.so", "modules": ["m"], "requires": ["/etc"]})
+    with pytest.raises(hb.BuildError, match="'requires' must list sibling source directories"):
+        hb.read_hook_manifest(bad)
 
 
 def test_unknown_source_dir(tmp_path):
