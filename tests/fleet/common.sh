@@ -11,6 +11,10 @@ export CONTAINERS_CONF="$FLEET_DIR/containers.conf"
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$REPO_ROOT/.cache/collections}
 export ANSIBLE_HOME=${ANSIBLE_HOME:-$REPO_ROOT/.cache/ansible-home}
 export ANSIBLE_ASYNC_DIR=${ANSIBLE_ASYNC_DIR:-$ANSIBLE_HOME/async}
+# Nor its ssh control sockets (~/.ansible/cp whatever ANSIBLE_HOME says) or the temporary files
+# of tasks on the controller itself (remote_tmp, ~/.ansible/tmp for a local connection).
+export ANSIBLE_SSH_CONTROL_PATH_DIR=${ANSIBLE_SSH_CONTROL_PATH_DIR:-$ANSIBLE_HOME/cp}
+export ANSIBLE_REMOTE_TMP=${ANSIBLE_REMOTE_TMP:-/tmp/.mesos-fleet-ansible-$(id -u)}
 # One image for every fleet host; its tag is fixed, its recipe is recorded in a label so a
 # changed recipe triggers a rebuild.
 FLEET_IMAGE=${MESOS_FLEET_IMAGE:-localhost/mesos-fleet-host:bookworm}
