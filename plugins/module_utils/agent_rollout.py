@@ -268,10 +268,15 @@ def isolation_problem(plan, live):
     (src/slave/containerizer/mesos/containerizer.cpp recover(), recoverIsolators()): an isolator
     taken out never cleans up what it prepared for the running containers, and one put in is
     handed at recovery containers it never prepared, and then their updates, usage and cleanup.
-    So --isolation changes only on an agent that runs no task."""
+    So --isolation changes only on an agent that runs no task. Every live container counts, not
+    only TASK_RUNNING tasks: a task being killed (TASK_KILLING, for as long as its kill policy's
+    grace period) or launched (TASK_STAGING, TASK_STARTING: prepare already ran) has one too."""
     if plan.isolation_before is None or plan.isolation_before == plan.isolation_after:
         return None
-    running = sorted(t for ids in (live.get("tasks") or {}).values() for t in ids)
+    alive = live.get("containers")
+    if alive is None:  # a snapshot taken before "containers" was recorded
+        alive = live.get("tasks") or {}
+    running = sorted(t for ids in alive.values() for t in ids)
     if not running:
         return None
     added = [i for i in plan.isolation_after if i not in plan.isolation_before]

@@ -325,6 +325,27 @@ def running_tasks(state):
     return found
 
 
+def live_containers(state):
+    """``{framework_id: sorted labels}`` of the work an agent's /state shows alive: every task of
+    an executor still listed under a framework's ``executors`` (its container has not been
+    destroyed), whatever the task's state: a TASK_STAGING, TASK_STARTING or TASK_KILLING task runs
+    in a live container as a TASK_RUNNING one does. A task that is not TASK_RUNNING is labelled
+    with its state; an executor with no task left, by its own id."""
+    found = {}
+    for framework in state.get("frameworks") or []:
+        labels = []
+        for executor in framework.get("executors") or []:
+            tasks = (executor.get("tasks") or []) + (executor.get("queued_tasks") or [])
+            for task in tasks:
+                labels.append(task.get("id") if task.get("state") == RUNNING
+                              else "%s (%s)" % (task.get("id"), task.get("state")))
+            if not tasks:
+                labels.append("executor %s" % executor.get("id"))
+        if labels:
+            found[framework.get("id")] = sorted(labels)
+    return found
+
+
 def task_states(state):
     """``{(framework_id, task_id): state}`` for every task /state lists, live or completed."""
     states = {}
@@ -473,7 +494,8 @@ def agent_snapshot(agent_url, timeout=DEFAULT_TIMEOUT):
     Returns a JSON-serialisable dict: ``url``, ``id`` (empty when not registered yet),
     ``hostname``, ``pid``, ``version``, ``registered`` (bool), ``recovery_errors`` (int),
     ``flags`` (all of /flags), ``hooks`` (list), ``modules`` (the /flags value or None),
-    ``module_names``, ``modules_dir`` (or None) and ``tasks`` ({framework id: running task ids}).
+    ``module_names``, ``modules_dir`` (or None), ``tasks`` ({framework id: running task ids}) and ``containers``
+    ({framework id: labels of every task or executor alive}, see live_containers()).
     """
     url = base_url(agent_url)
     state = agent_state(url, timeout)
@@ -497,6 +519,7 @@ def agent_snapshot(agent_url, timeout=DEFAULT_TIMEOUT):
         "module_names": names,
         "modules_dir": flags.get("modules_dir"),
         "tasks": running_tasks(state),
+        "containers": live_containers(state),
     }
 
 

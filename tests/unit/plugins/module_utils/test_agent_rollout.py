@@ -327,5 +327,24 @@ def test_an_isolator_is_not_put_under_running_tasks(host, tmp_path, fleet):
     record = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
     assert record["result"] == "failed" and record["reached"] == "read"
     assert record["message"].startswith("refusing to change --isolation (adding org_fleet_Iso) while the agent "
-                                        "runs 3 task(s) (db-1, web-1, web-2)")
+                                        "runs 4 task(s) (db-1, db-2 (TASK_STAGING), web-1, web-2)")
     assert files(host) == before and systemd.restarts == []
+
+
+def test_an_isolator_is_not_taken_out_under_a_task_being_killed(host, tmp_path, fleet):
+    # A real 1.11.0 agent lists a task in TASK_KILLING (kill policy grace period) under its live
+    # executor: its container is alive, and the isolator taken out would never clean it up.
+    agent, master = fleet
+    agent.tasks = {}
+    systemd = FakeSystemd(agent, host)
+    iso = "/var/lib/mesos-fleet-hooks/artifacts/iso/%s/libiso.so" % ("c" * 64)
+    present = [dict(file=iso, modules=[dict(name="org_fleet_Iso")], hooks=[], isolation=["org_fleet_Iso"])]
+    assert ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))["result"] == "updated"
+    agent.tasks = {"F1": {"killing": "TASK_KILLING"}}
+    before, restarts = files(host), list(systemd.restarts)
+    gone = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=[], absent=["org_fleet_Iso"],
+                               run_id="run-2"))
+    assert gone["result"] == "failed" and gone["reached"] == "read", gone
+    assert gone["message"].startswith("refusing to change --isolation (removing org_fleet_Iso) while the agent "
+                                      "runs 1 task(s) (killing (TASK_KILLING))")
+    assert files(host) == before and systemd.restarts == restarts
