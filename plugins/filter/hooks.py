@@ -26,14 +26,15 @@ def hook_secrets(hooks):
     return hook_spec.secret_values(hooks)
 
 
-def fleet_hooks(hostvars, hosts):
-    """``hooks``: every hook declared on any of ``hosts`` (mesos_hooks), once each, in the order
-    first seen; ``wanted``: host -> names of the hooks it declares present. Agents and masters
-    declare their own (group_vars per group); the input check has made sure a hook declared on
-    several hosts is declared alike."""
+def fleet_hooks(hostvars, hosts, masters=()):
+    """``hooks``: every hook declared on any of ``hosts`` (mesos_hooks, or mesos_master_hooks for
+    the hosts of ``masters``), once each, in the order first seen; ``wanted``: host -> names of
+    the hooks it declares present. The input check has made sure a hook declared on several hosts
+    is declared alike."""
     hooks, seen, wanted = [], set(), {}
     for host in hosts:
-        declared = (hostvars[host] if host in hostvars else {}).get("mesos_hooks") or []
+        name = "mesos_master_hooks" if host in masters else "mesos_hooks"
+        declared = (hostvars[host] if host in hostvars else {}).get(name) or []
         try:
             specs = hook_spec.normalise(declared)
         except hook_spec.HookSpecError as e:

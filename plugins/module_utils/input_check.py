@@ -32,6 +32,7 @@ ROLE_PREFIXES = ("mesos_build_", "mesos_discover_", "mesos_stage_", "mesos_rollo
 # Variables the playbooks read besides the roles' options (type, description).
 PLAYBOOK_VARS = {
     "mesos_hooks": ("list", "the hook declarations"),
+    "mesos_master_hooks": ("list", "the hook declarations of a master"),
     "mesos_rollout_serial": ("raw", "batch sizes"),
     "mesos_rollout_max_fail_percentage": ("raw", "0..100"),
     "mesos_rollout_run_id": ("str", "set by the playbook"),
@@ -43,6 +44,8 @@ PLAYBOOK_VARS = {
 }
 # Facts modules return (and a fact cache may keep between runs).
 RUNTIME_FACTS = ("mesos_agent", "mesos_master")
+# The hook declarations: an agent's, and a master's (a master rolls only what it declares there).
+HOOK_VARS = ("mesos_hooks", "mesos_master_hooks")
 
 PATH_VARS = ("mesos_build_cache_dir", "mesos_build_tmp_dir", "mesos_stage_root", "mesos_rollout_state_dir",
              "mesos_rollout_managed_manifest", "mesos_rollout_report_path", "mesos_rollback_snapshot")
@@ -224,8 +227,10 @@ def host_problems(variables, options, src_dir, scope=None, validator=None):
     for name in sorted(role_vars):
         if not any(("'%s'" % name) in message or (" %s " % name) in message for message in refused):
             out.extend(_rule_problems(name, role_vars[name]))
-    if in_scope("mesos_hooks", scope) and "mesos_hooks" in variables and not isinstance(variables["mesos_hooks"], Unusable):
-        out.extend(hook_spec.problems(variables["mesos_hooks"], src_dir))
+    for name in HOOK_VARS:
+        if in_scope(name, scope) and name in variables and not isinstance(variables[name], Unusable):
+            out.extend(name + problem[len("mesos_hooks"):] if problem.startswith("mesos_hooks") else problem
+                       for problem in hook_spec.problems(variables[name], src_dir))
     return out
 
 
@@ -245,10 +250,12 @@ def consistency_problems(hosts_vars):
     """
     declared = {}
     for host, variables in hosts_vars.items():
-        hooks = variables.get("mesos_hooks")
-        if not isinstance(hooks, list) or not all(isinstance(h, dict) for h in hooks):
-            continue
-        declared[host] = dict((h.get("name"), _shape(h)) for h in hooks)
+        for name in HOOK_VARS:
+            hooks = variables.get(name)
+            if not isinstance(hooks, list) or not all(isinstance(h, dict) for h in hooks):
+                continue
+            where = host if name == "mesos_hooks" else "%s (%s)" % (host, name)
+            declared[where] = dict((h.get("name"), _shape(h)) for h in hooks)
     if len(declared) < 2:
         return []
     out = []

@@ -157,6 +157,17 @@ def test_bad_input_is_refused_with_a_clear_message(hosts_vars, serial, max_fail,
         assert part in text
 
 
+def test_a_masters_hooks_are_checked_as_an_agents_and_named_as_its_own():
+    problems = ic.fleet_problems({"master1": {"mesos_master_hooks": hooks(hook(colour="x"))["mesos_hooks"]}},
+                                 OPTIONS, SRC)
+    assert any(p.startswith("mesos_master_hooks[0] (probe): unknown key(s) colour") for p in problems), problems
+    # The same hook on an agent and a master must be declared alike.
+    problems = ic.fleet_problems({"agent1": hooks(PROBE),
+                                  "master1": {"mesos_master_hooks": hooks(hook(source="/srv/probe"))["mesos_hooks"]}},
+                                 OPTIONS, SRC)
+    assert any("declared differently" in p and "master1 (mesos_master_hooks)" in p for p in problems), problems
+
+
 def test_hosts_may_declare_hooks_of_their_own():
     # Agents and masters each declare theirs (group_vars per group); each hook is built for the
     # groups of the hosts that load it.
