@@ -59,8 +59,8 @@ def test_a_library_of_an_isolator_and_a_hook_and_where_each_is_declared(tmp_path
 
 def test_a_source_that_requires_a_sibling_digests_both(tmp_path):
     make_hook(tmp_path / "core")
-    iso = make_hook(tmp_path / "iso", manifest={"library": "libiso.so", "kind": "Isolator", "modules": ["org_I"],
-                                                 "requires": ["../core"]})
+    manifest = {"library": "libiso.so", "kind": "Isolator", "modules": ["org_I"], "requires": ["../core"]}
+    iso = make_hook(tmp_path / "iso", manifest=manifest)
     info = hb.describe_source(iso)
     assert info["requires"] == [str(tmp_path / "core")] and info["kinds"] == {"org_I": "Isolator"}
     (tmp_path / "core" / "hook.cpp").write_text("// changed\n")
