@@ -342,8 +342,7 @@ def roll_back(opts, snapshot, before=None, deactivated=False):
     agent that is down or unregistered then gets only the gates that need no reading from
     before. Returns passed, msg, changed, hooks_after, gates, restart_seconds, gate_seconds."""
     p = opts
-    index, changes = ac.restore_plan(snapshot, p["root"])
-    changed = any(now != then for now, then in changes.values())
+    index, out = rollback_outline(snapshot, p["root"])
     if before is None:
         try:
             before = mesos_api.while_unavailable(mesos_api.agent_snapshot, p["agent_url"], p["request_timeout"])
@@ -351,23 +350,37 @@ def roll_back(opts, snapshot, before=None, deactivated=False):
                 before.update(_master_view(opts, before))
         except mesos_api.MesosApiError:
             before = {}
-    out = dict(snapshot=snapshot, changed=changed, hooks_after=index["hooks"], passed=True, msg="",
-               gates=[], restart_seconds=None, gate_seconds=None,
-               files=sorted(path for path, (a, b) in changes.items() if a != b))
     # Registered in the master's view: the agent's own slave/registered says only that it found one.
     registered = bool(before.get("id") and before.get("master_listed"))
     lagging = registered and rollout.live_mismatch(before, index["hooks"])
-    if not (changed or not registered or lagging):
+    if not (out["changed"] or not registered or lagging):
         out["msg"] = "the agent already runs the snapshot's configuration"
         return out
-    if opts.check_mode:
-        out.update(changed=True, msg="would restore %s and restart the agent" % snapshot)
-        return out
-    if changed:
-        ac.restore(snapshot, p["root"])
     names = ROLLBACK_GATES if registered else ["health", "flags", "recovery"]
     expect = g.Expectations(hooks=index["hooks"], master_state="deactivated" if deactivated else "active")
-    outcome = restart_and_prove(opts, before if registered else {}, expect, names, daemon_reload=True)
+    return restore_and_prove(opts, snapshot, out, "agent", lambda: restart_and_prove(
+        opts, before if registered else {}, expect, names, daemon_reload=True))
+
+
+def rollback_outline(snapshot, root):
+    """``(index, record)``: the snapshot's index, and the rollback's record as it starts: whether
+    the files differ from the snapshot (``changed``) and which (``files``)."""
+    index, changes = ac.restore_plan(snapshot, root)
+    changed = any(now != then for now, then in changes.values())
+    return index, dict(snapshot=snapshot, changed=changed, hooks_after=index["hooks"], passed=True, msg="",
+                       gates=[], restart_seconds=None, gate_seconds=None,
+                       files=sorted(path for path, (a, b) in changes.items() if a != b))
+
+
+def restore_and_prove(opts, snapshot, out, daemon, prove):
+    """Put ``snapshot`` back (when the files differ) and restart the daemon behind its gates
+    (``prove()``, a restart_and_prove outcome), into the record ``out``; check mode only says so."""
+    if opts.check_mode:
+        out.update(changed=True, msg="would restore %s and restart the %s" % (snapshot, daemon))
+        return out
+    if out["changed"]:
+        ac.restore(snapshot, opts["root"])
+    outcome = prove()
     out.update(changed=True, passed=outcome["passed"], msg=outcome["msg"], gates=outcome["gates"],
                restart_seconds=outcome["restart_seconds"], gate_seconds=outcome.get("seconds"))
     return out

@@ -39,31 +39,19 @@ DEFAULT_INTERVALS = {"health": 0.5, "flags": 1.0, "group": 0.5, "leader": 0.5, "
                      "frameworks": 1.0, "canary": 1.0}
 
 
-class MasterProbe:
-    """Reads what the master gates look at: the restarted master itself (``master_url``), the
-    leader through every master (``master_urls``), and the ZooKeeper group (``zk``), one
-    request per call. ``ips`` and ``port``: the restarted master's addresses, to find its member."""
+class MasterProbe(g.AgentProbe):
+    """Reads what the master gates look at: the restarted master itself (``master_url``; its own
+    /health, /flags and /metrics/snapshot as the agent probe reads an agent's), the leader through
+    every master (``master_urls``), and the ZooKeeper group (``zk``), one request per call.
+    ``ips`` and ``port``: the restarted master's addresses, to find its member."""
 
     def __init__(self, master_url, master_urls, zk=None, ips=(), port=5050, request_timeout=mesos_api.DEFAULT_TIMEOUT,
                  service=None, since=None, run=None, zk_members=zk_group.members):
-        self.master_url = mesos_api.base_url(master_url)
-        self.master_urls = mesos_api.master_urls(master_urls or [master_url])
+        super(MasterProbe, self).__init__(master_url, master_urls or [master_url], request_timeout,
+                                          service=service, since=since, run=run)
+        self.master_url = self.agent_url
         self.zk, self.ips, self.port = zk, set(ips), int(port)
-        self.request_timeout = float(request_timeout)
-        self.service, self.since, self._run = service, since, run or g.run_command
         self._zk_members = zk_members
-
-    def _timeout(self, limit):
-        return max(0.5, min(self.request_timeout, limit)) if limit else self.request_timeout
-
-    def health(self, limit=None):
-        return mesos_api.agent_health(self.master_url, self._timeout(limit))
-
-    def flags(self, limit=None):
-        return mesos_api.agent_flags(self.master_url, self._timeout(limit))
-
-    def metrics(self, limit=None):
-        return mesos_api.agent_metrics(self.master_url, self._timeout(limit))
 
     def members(self, limit=None):
         try:
@@ -73,15 +61,6 @@ class MasterProbe:
 
     def leader_state(self, limit=None):
         return mesos_api.master_state(self.master_urls, self._timeout(limit))
-
-    def master_agents(self, limit=None):
-        return mesos_api.master_agents(self.master_urls, self._timeout(limit))
-
-    def run(self, argv, limit=None):
-        return g.run_command(argv, max(0.5, limit) if limit else DEFAULT_TIMEOUTS["canary"])
-
-    def exited(self):
-        return g.unit_exit(self.service, self.since, self._run) if self.service else None
 
 
 def snapshot(probe, limit=None):
@@ -93,6 +72,9 @@ def snapshot(probe, limit=None):
     except ValueError as e:
         raise mesos_api.MesosApiError(probe.master_url + "/flags", str(e))
     elected = mesos_api.metric(probe.metrics(limit), "master/elected", probe.master_url + "/metrics/snapshot") == 1
+    if probe.zk is None and flags.get("zk"):
+        # The master's own --zk, from the /flags just read (a file:// value is read there).
+        probe.zk = zk_group.resolve(flags["zk"])
     out = dict(url=probe.master_url, flags=flags, hooks=mesos_api.parse_hooks(flags.get("hooks")),
                modules=flags.get("modules"), module_names=names, modules_dir=flags.get("modules_dir"),
                elected=elected, zk=probe.zk, quorum=_quorum(flags), members=None, own_member=None)

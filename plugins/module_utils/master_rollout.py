@@ -58,9 +58,7 @@ def probe(opts, restarting, zk=None):
 
 def read(opts):
     """The master and the cluster around it now (master_gates.snapshot), waiting out a failover."""
-    flags = mesos_api.while_unavailable(mesos_api.agent_flags, opts["master_url"], opts["request_timeout"])
-    zk = zk_group.resolve(flags.get("zk")) if flags.get("zk") else None
-    return mesos_api.while_unavailable(mg.snapshot, probe(opts, False, zk), wait=mesos_api.FAILOVER_WAIT)
+    return mesos_api.while_unavailable(mg.snapshot, probe(opts, False), wait=mesos_api.FAILOVER_WAIT)
 
 
 def _specs(opts, names):
@@ -145,29 +143,17 @@ def roll_back(opts, snapshot, before=None):
     """Put ``snapshot`` back and restart the master onto it behind the gates. ``before``: the
     cluster before the change (its agents and frameworks are compared); None reads it now, and a
     master that is down then gets only the gates that need nothing from before."""
-    p = opts
-    index, changes = ac.restore_plan(snapshot, p["root"])
-    changed = any(now != then for now, then in changes.values())
+    index, out = ar.rollback_outline(snapshot, opts["root"])
     if before is None:
         try:
             before = read(opts)
         except ERRORS:
             before = {}
-    out = dict(snapshot=snapshot, changed=changed, hooks_after=index["hooks"], passed=True, msg="",
-               gates=[], restart_seconds=None, gate_seconds=None,
-               files=sorted(path for path, (a, b) in changes.items() if a != b))
     lagging = bool(before) and before.get("hooks") != index["hooks"]
-    if not (changed or not before or lagging):
+    if not (out["changed"] or not before or lagging):
         out["msg"] = "the master already runs the snapshot's configuration"
         return out
-    if opts.check_mode:
-        out.update(changed=True, msg="would restore %s and restart the master" % snapshot)
-        return out
-    if changed:
-        ac.restore(snapshot, p["root"])
     names = mg.gate_names(before) if before else ["health", "flags", "leader"]
     expect = g.Expectations(hooks=index["hooks"])
-    outcome = restart_and_prove(opts, before, expect, names, daemon_reload=True)
-    out.update(changed=True, passed=outcome["passed"], msg=outcome["msg"], gates=outcome["gates"],
-               restart_seconds=outcome["restart_seconds"], gate_seconds=outcome.get("seconds"))
-    return out
+    return ar.restore_and_prove(opts, snapshot, out, "master", lambda: restart_and_prove(
+        opts, before, expect, names, daemon_reload=True))
