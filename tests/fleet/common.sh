@@ -58,3 +58,43 @@ ensure_ssh_key() {
         mv "$FLEET_SSH_KEY.tmp" "$FLEET_SSH_KEY"
     fi
 }
+
+# Point DOCKER_HOST at a Docker engine for Molecule's Docker driver: DOCKER_HOST's as given, else
+# Docker's default socket, else podman's Docker-compatible API, served from a socket of this run
+# (nothing under ~) until the calling script exits.
+use_docker_engine() {
+    if [ -n "${DOCKER_HOST:-}" ]; then
+        log "Docker engine: $DOCKER_HOST"
+        return 0
+    fi
+    if [ -S /var/run/docker.sock ]; then
+        export DOCKER_HOST=unix:///var/run/docker.sock
+        log "Docker engine: $DOCKER_HOST"
+        return 0
+    fi
+    ensure_host_packages
+    DOCKER_API_DIR=$(mktemp -d /tmp/mesos-fleet-docker-api.XXXXXX)
+    podman system service --time=0 "unix://$DOCKER_API_DIR/docker.sock" \
+        >"$DOCKER_API_DIR/service.log" 2>&1 &
+    DOCKER_API_PID=$!
+    trap stop_docker_engine EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    export DOCKER_HOST=unix://$DOCKER_API_DIR/docker.sock
+    local i
+    for i in $(seq 50); do
+        [ -S "$DOCKER_API_DIR/docker.sock" ] && break
+        kill -0 "$DOCKER_API_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    [ -S "$DOCKER_API_DIR/docker.sock" ] \
+        || die "podman's API service did not start: $(cat "$DOCKER_API_DIR/service.log")"
+    log "Docker engine: podman's API at $DOCKER_HOST (pid $DOCKER_API_PID)"
+}
+
+stop_docker_engine() {
+    [ -n "${DOCKER_API_PID:-}" ] || return 0
+    kill "$DOCKER_API_PID" 2>/dev/null && wait "$DOCKER_API_PID" 2>/dev/null
+    rm -rf "$DOCKER_API_DIR"
+    DOCKER_API_PID=
+}
