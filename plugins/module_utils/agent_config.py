@@ -23,7 +23,6 @@ import stat
 import tempfile
 import time
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import atomic_file
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import flag_stores
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm

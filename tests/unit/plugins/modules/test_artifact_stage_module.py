@@ -11,7 +11,6 @@ import os
 
 import pytest
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.modules import artifact_stage
 from ansible_collections.mesos_fleet.hooks.tests.unit.fixtures.hook_elf import build
