@@ -20,6 +20,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 
 MODULE = 'mesos_fleet.hooks.artifact_stage'
 FACT = 'mesos_stage_artifacts'
@@ -33,22 +34,26 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         args = dict(self._task.args)
+        given = self._task.args.get('artifacts')
         try:
-            artifacts = artifact_stage.normalise(args.get('artifacts'), args.get('root'))
+            artifacts = artifact_stage.normalise(given, args.get('root'))
+            files = artifact_stage.normalise_files(artifact_stage.shipped_files(given), args.get('root'))
         except ValueError as exc:
             raise AnsibleActionFail(str(exc))
-        local = dict((a['name'], a.pop('src', None)) for a in artifacts)
+        # Artifacts are known by their hook's name, shipped files by their path under the root.
+        by_name = dict((a['name'], a) for a in artifacts)
+        by_name.update((artifact_stage.relative_path(f), f) for f in files)
+        local = dict((name, item.pop('src', None)) for name, item in by_name.items())
         args['artifacts'] = artifacts
+        args['files'] = [dict(hook=f['name'].split('/')[0], sha256=f['sha256'], name=f['library']) for f in files]
         args.pop('sources', None)
         known = args.pop('staged_at_discovery', None)
-        by_name = dict((a['name'], a) for a in artifacts)
 
-        given = self._task.args.get('artifacts')
         staged = dict(given) if isinstance(given, dict) else dict((a['name'], a) for a in given)
         # Not there when the host was read: most likely still missing, so send it right away.
         # One that was there and has gone since is still found missing by the module below.
         ahead = [] if known is None or self._task.check_mode else [
-            a['name'] for a in artifacts if local.get(a['name']) and artifact_stage.relative_path(a) not in known]
+            name for name, item in by_name.items() if local.get(name) and artifact_stage.relative_path(item) not in known]
         try:
             if ahead:
                 args['sources'] = self._transfer(ahead, local, by_name)
@@ -82,7 +87,7 @@ class ActionModule(ActionBase):
             if not os.path.isabs(src):
                 src = self._find_needle('files', src)
             try:
-                found = artifact_stage.file_sha256(src)
+                found = artifact_store.file_sha256(src)
             except EnvironmentError as exc:
                 raise AnsibleActionFail("hook '%s': cannot read the artifact %s on the controller: %s"
                                         % (name, src, artifact_stage.describe(exc)))
@@ -95,7 +100,7 @@ class ActionModule(ActionBase):
         tmpdir = self._connection._shell.tmpdir
         sources, remote = {}, []
         for name in missing:
-            path = self._connection._shell.join_path(tmpdir, '%s-%s' % (name, by_name[name]['sha256'][:16]))
+            path = self._connection._shell.join_path(tmpdir, '%s-%s' % (name.replace('/', '_'), by_name[name]['sha256'][:16]))
             sources[name] = self._transfer_file(local[name], path)
             remote.append(path)
         self._fixup_perms2([tmpdir] + remote)

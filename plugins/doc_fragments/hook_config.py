@@ -55,6 +55,38 @@ options:
         type: list
         elements: str
         default: []
+      files:
+        description:
+          - Files the hook's commands need, installed from their staged copies before the restart (atomically,
+            root-owned, O(present[].files[].mode)). What stood at a path before the first install is recorded and
+            put back when the hook goes (O(absent_files)).
+          - A change of these alone restarts nothing unless O(present[].files[].restart) is set.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          staged:
+            description: The staged copy on the host (M(mesos_fleet.hooks.artifact_stage)).
+            type: path
+            required: true
+          sha256:
+            description: SHA-256 the staged copy must have.
+            type: str
+            required: true
+          dest:
+            description: Where the commands find it.
+            type: path
+            required: true
+          mode:
+            description: Its mode, never writable by group or others.
+            type: str
+            default: "0755"
+          restart:
+            description:
+              - Restart the daemon when it changes. Set for a hook with a command in persistent mode, whose process
+                keeps running what it started with; one-shot commands read the file at each call.
+            type: bool
+            default: false
   secrets:
     description:
       - Module name -> parameter key -> value of the parameters listed in I(secret_parameters) (see P(mesos_fleet.hooks.hook_secrets#filter)).
@@ -65,6 +97,13 @@ options:
     description: Module names of ours that must not be loaded any more.
     type: list
     elements: str
+    default: []
+  absent_files:
+    description:
+      - Paths of files shipped with hooks being taken out; each is put back as it was before our first install
+        (removed, or the file that stood there). A path we never installed is left alone.
+    type: list
+    elements: path
     default: []
   position:
     description: Where our hooks go among the agent's other hooks.

@@ -15,8 +15,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 
@@ -34,7 +37,7 @@ class ConfigError(ValueError):
 class AgentPlan(object):
     def __init__(self, changes, hooks_before, hooks_after, modules_before, modules_after,
                  daemon_reload_needed, manifest_path, pristine=None, read_whole=(), isolation_before=None,
-                 isolation_after=None):
+                 isolation_after=None, shipped=None):
         # path -> (before bytes or None, after bytes or None), in write order.
         self.changes = changes
         # Directories whose every entry the agent reads (--modules_dir, the flag directory):
@@ -52,13 +55,121 @@ class AgentPlan(object):
         self.manifest_path = manifest_path
         # The operator's manifest before our first merge into it, to keep for a byte-exact removal.
         self.pristine = pristine
+        # The files shipped with the hooks (see plan_files).
+        self.shipped = shipped or ShippedFiles()
 
     @property
     def changed(self):
-        return any(before != after for before, after in self.changes.values())
+        return any(before != after for before, after in self.changes.values()) or bool(self.shipped.drift)
+
+    @property
+    def restart_needed(self):
+        """Whether the daemon must restart to take the change: anything but shipped files that
+        its commands read afresh at each call."""
+        return any(before != after for path, (before, after) in self.changes.items()
+                   if path not in self.shipped.read_at_each_call)
 
     def diffs(self):
         return diffs(self.changes)
+
+
+class ShippedFiles(object):
+    """What a plan does to the files shipped with the hooks: their mode and owner (path ->
+    (mode, uid, gid); ours are root's when we run as root), those whose content is right but owner or mode is not (``drift``), those
+    one-shot commands read at each call, so that a change of them alone needs no restart, and
+    where each present one came from (path -> None, or the operator's file it replaces the first
+    time, to put back when the hook goes: ``origins``), and those put back so (``restored``)."""
+
+    def __init__(self):
+        self.modes = {}
+        self.drift = []
+        self.read_at_each_call = set()
+        self.origins = {}
+        self.restored = []
+
+
+def origin_path(backup_dir, path):
+    """Where what stood at a shipped file's path before we first installed it is recorded."""
+    return os.path.join(backup_dir, "shipped", hashlib.sha256(path.encode("utf-8")).hexdigest() + ".json")
+
+
+def read_origin(backup_dir, path):
+    """{"existed": bool, and with it the content, mode, uid, gid} of what stood at ``path`` before
+    our first install, or None when we never installed it."""
+    text = atomic_file.read_text(origin_path(backup_dir, path))
+    return None if text is None else json.loads(text)
+
+
+def plan_files(root, present, absent_files, backup_dir, changes):
+    """Add the shipped files to ``changes`` (path -> (before, after)); their ShippedFiles.
+
+    present: the present entries, each with its ``files`` (staged, sha256, dest, mode, restart);
+    absent_files: paths shipped with hooks being taken out, put back as they were before our
+    first install (or left alone when we never installed them)."""
+    shipped = ShippedFiles()
+    for entry in present:
+        for f in entry.get("files") or []:
+            dest = f["dest"]
+            after = atomic_file.read_bytes(_under(root, f["staged"]))
+            if after is None or hashlib.sha256(after).hexdigest() != f["sha256"]:
+                raise ConfigError("the staged copy %s of %s is missing or changed; stage the hooks again"
+                                  % (f["staged"], dest))
+            before, st = _regular_file(root, dest)
+            mode = int(f["mode"], 8)
+            shipped.modes[dest] = (mode,) + _owner()
+            if not f.get("restart"):
+                shipped.read_at_each_call.add(dest)
+            if before == after and (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != shipped.modes[dest]:
+                shipped.drift.append(dest)
+            if before != after and read_origin(backup_dir, dest) is None:
+                shipped.origins[dest] = None if before is None else dict(
+                    content=base64.b64encode(before).decode("ascii"), mode=stat.S_IMODE(st.st_mode),
+                    uid=st.st_uid, gid=st.st_gid)
+            _record(changes, dest, before, after)
+    for dest in absent_files:
+        origin = read_origin(backup_dir, dest)
+        if origin is None:
+            continue  # not ours: the operator's file stays
+        before, _st = _regular_file(root, dest)
+        after = base64.b64decode(origin["content"]) if origin["existed"] else None
+        if origin["existed"]:
+            shipped.modes[dest] = (origin["mode"], origin["uid"], origin["gid"])
+        shipped.read_at_each_call.add(dest)
+        shipped.restored.append(dest)
+        _record(changes, dest, before, after)
+    return shipped
+
+
+def _owner():
+    return (0, 0) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+
+
+def _regular_file(root, path):
+    """(content, stat) of a shipped file's path, (None, None) when nothing is there; a path that
+    holds anything but a regular file (a directory, a symlink) is refused, never replaced."""
+    try:
+        st = os.lstat(_under(root, path))
+    except OSError:
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError("%s is not a regular file; refusing to replace it with the hook's file" % path)
+    return atomic_file.read_bytes(_under(root, path)), st
+
+
+def keep_origins(backup_dir, shipped):
+    """Record what stood at each shipped file's path before our first install of it."""
+    for dest, origin in shipped.origins.items():
+        keep = origin_path(backup_dir, dest)
+        atomic_file.ensure_private_dir(os.path.dirname(keep))
+        record = dict(path=dest, existed=origin is not None, **(origin or {}))
+        atomic_file.atomic_write(keep, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"), mode=0o600)
+
+
+def drop_origins(backup_dir, shipped):
+    """Forget the record of each shipped file put back as it was before our first install, once
+    the daemon is proven on the change (a rollback of it needs the record again)."""
+    for dest in shipped.restored:
+        atomic_file.atomic_remove(origin_path(backup_dir, dest))
 
 
 def diffs(changes):
@@ -79,14 +190,17 @@ def _record(changes, path, before, after):
         changes[path] = (before, after)
 
 
-def plan(store, present, absent, managed_path, dir_file_name, position="append", pristine_for=None):
+def plan(store, present, absent, managed_path, dir_file_name, position="append", pristine_for=None,
+         absent_files=(), backup_dir=None):
     """Plan the whole change for one agent.
 
     present: [{"file": staged .so path, "modules": [{name, parameters}], "hooks": [names],
-    "isolation": [isolator module names]}]
+    "isolation": [isolator module names], "files": [shipped files, see plan_files]}]
     absent: module names of hooks (and isolators) to take out. pristine_for(path) -> the operator's manifest as it
-    was before our first merge, or None.
+    was before our first merge, or None. absent_files, backup_dir: see plan_files.
     """
+    changes = {}
+    shipped = plan_files(store.root, present, absent_files, backup_dir, changes)
     flags = dict((name, item["value"]) for name, item in store.read_flags().items())
     modules_flag = flags.get("modules") or None
     modules_dir = flags.get("modules_dir") or None
@@ -105,7 +219,6 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
         pristine=pristine,
     )
 
-    changes = {}
     if manifest.path:
         _record(changes, manifest.path, _encode(manifest.before), _encode(manifest.after))
 
@@ -149,6 +262,7 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
         pristine=manifest.before if manifest.stores_pristine else None,
         read_whole=sorted(set(d for d in (modules_dir, after_flags.get("modules_dir"), store.flag_directory(view))
                               if d)),
+        shipped=shipped,
     )
 
 
@@ -210,6 +324,10 @@ def apply(plan, root, backup_dir=None, private=()):
     private: paths (as in the plan) whose content holds secrets; they are written 0600.
     """
     done = []
+    for path in plan.shipped.drift:
+        mode, uid, gid = plan.shipped.modes[path]
+        os.chown(_under(root, path), uid, gid)
+        os.chmod(_under(root, path), mode)
     for path, (before, after) in plan.changes.items():
         if before == after:
             continue
@@ -222,7 +340,7 @@ def apply(plan, root, backup_dir=None, private=()):
                 atomic_file.atomic_remove(real, backup_dir=backup_dir)
             else:
                 atomic_file.ensure_dir(os.path.dirname(real))
-                mode, uid, gid = atomic_file.config_file_mode(real, private=path in private)
+                mode, uid, gid = plan.shipped.modes.get(path) or atomic_file.config_file_mode(real, private=path in private)
                 atomic_file.atomic_write(real, after, mode=mode, owner=uid, group=gid, backup_dir=backup_dir,
                                          temp_dir=_temp_dir(root, path, plan.read_whole))
         except (atomic_file.AtomicFileError, EnvironmentError) as e:
@@ -241,6 +359,7 @@ def write_change(plan, root, backup_dir, snapshot_dir, present, absent, secret_k
     snapshot = save_snapshot(plan, root, snapshot_dir, extra=extra) if snapshot_dir else None
     if plan.pristine is not None and read_pristine(backup_dir, plan.manifest_path) is None:
         keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
+    keep_origins(backup_dir, plan.shipped)
     apply(plan, root, backup_dir=backup_dir, private=private)
     if plan.manifest_path:
         final = plan.changes.get(plan.manifest_path, (None, None))[1]

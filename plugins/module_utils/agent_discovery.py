@@ -140,7 +140,7 @@ REQUIREMENT_HINT = {"pyelftools": "python3-pyelftools", "kazoo": "python3-kazoo"
 
 def survey(run, which, preflight_modules=None, have_elftools=True, have_kazoo=True, install_requirements=True,
            prefix=None, style="auto", root="/", store_paths=None, read_flags=True, stat=os.stat,
-           lock_path=None, lock_stale_after=0, daemon="agent"):
+           lock_path=None, lock_stale_after=0, daemon="agent", preflight_files=()):
     """Discovery and the read-only checks of a change, in one pass that never raises.
 
     Returns dict(facts, problems, requirements_missing). ``problems`` lists everything that
@@ -150,7 +150,7 @@ def survey(run, which, preflight_modules=None, have_elftools=True, have_kazoo=Tr
     None and ``requirements_missing`` names it (and kazoo on a master), to be installed and discovered again (or, with
     install_requirements false, it is a problem too).
     """
-    problems = preflight.command_problems(preflight_modules, root=root, stat=stat) if preflight_modules else []
+    problems = preflight.command_problems(preflight_modules, root=root, stat=stat, shipped=preflight_files)
     held = preflight.lock_problem(lock_path, lock_stale_after, root=root) if lock_path else None
     if held:
         problems.append(held)

@@ -183,7 +183,7 @@ def _roll_out(opts, step):
     live = mesos_api.while_unavailable(mesos_api.agent_snapshot, p["agent_url"], p["request_timeout"])
     plan, found = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
                                       p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
-                                      diff=opts.diff)
+                                      diff=opts.diff, absent_files=p["absent_files"])
     # Whether the agent lags behind files that need no change (a run cut off before its
     # restart); with a change the agent is restarted anyway.
     stale = None if plan.changed else found["live_stale"]
@@ -194,6 +194,8 @@ def _roll_out(opts, step):
     record["changed"] = plan.changed or bool(stale)
     if not record["changed"]:
         return done(step, "unchanged")
+    if not plan.restart_needed and not stale:
+        return install_without_restart(opts, step, plan, present, secret_keys, "agent")
     problem = isolation_problem(plan, live)
     if problem:
         raise ValueError(problem)
@@ -231,6 +233,7 @@ def _roll_out(opts, step):
                   gates=outcome["gates"])
     if outcome["passed"]:
         step.reach("passed")
+        ac.drop_origins(p["backup_dir"], plan.shipped)
         _reactivate(opts, live, deactivated, record)
         return done(step, "updated", record["message"])
     why = outcome["msg"]
@@ -260,6 +263,21 @@ def _roll_out(opts, step):
     if back["passed"]:
         return done(step, "rolled_back", why)
     return done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+
+
+def install_without_restart(opts, step, plan, present, secret_keys, daemon):
+    """Write a change of shipped files alone, which the hook's one-shot commands read at each
+    call: the daemon keeps running and the next call runs the new files."""
+    p = opts
+    paths = sorted(set(path for path, (before, after) in plan.changes.items() if before != after) | set(plan.shipped.drift))
+    if opts.check_mode:
+        return done(step, "updated", "would install %s; no restart needed" % ", ".join(paths))
+    step.reach("files")
+    step.record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"], present,
+                                              p["absent"], secret_keys)
+    ac.drop_origins(p["backup_dir"], plan.shipped)
+    return done(step, "updated", "installed %s without restarting the %s: its hooks' one-shot commands read "
+                                 "them at each call" % (", ".join(paths), daemon))
 
 
 def isolation_problem(plan, live):

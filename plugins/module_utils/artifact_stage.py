@@ -99,6 +99,38 @@ def normalise(items, root):
     return out
 
 
+def shipped_files(artifacts):
+    """The files shipped with the hooks, from the role's plan (a dict hook -> entry, or a list of
+    entries, each with its ``files``; see artifact_store.shipped_file): [{hook, sha256, name, src}]."""
+    if isinstance(artifacts, dict):
+        artifacts = [dict(entry, name=entry.get("name", name)) for name, entry in artifacts.items()]
+    return [dict(hook=entry.get("name"), sha256=f.get("sha256"), name=f.get("name"), src=f.get("src"))
+            for entry in artifacts or [] if isinstance(entry, dict) for f in entry.get("files") or []]
+
+
+def normalise_files(items, root):
+    """Shipped files ([{hook, sha256, name, src}]) as entries staged like artifacts at
+    ``<root>/<hook>/files/<sha256>/<name>``: name ``<hook>/files``, library the file's name. Each
+    is known by that relative path (:func:`relative_path`), as the transfers are. Keeps ``src``
+    (the controller's copy) when given."""
+    out, seen = [], set()
+    for f in items or []:
+        hook, sha, name = f.get("hook") or "", f.get("sha256") or "", f.get("name") or ""
+        if not hook or "/" in hook or hook in (".", ".."):
+            raise ValueError("shipped file without a valid hook name: %r" % (f,))
+        if not _SHA256.match(sha):
+            raise ValueError("hook '%s': file sha256 %r is not 64 lowercase hex digits" % (hook, sha))
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError("hook '%s': file name %r is not a file name" % (hook, name))
+        clean = dict(name="%s/files" % hook, sha256=sha, library=name)
+        if f.get("src") is not None:
+            clean["src"] = f["src"]
+        if relative_path(clean) not in seen:
+            seen.add(relative_path(clean))
+            out.append(clean)
+    return out
+
+
 def destination(root, artifact):
     return os.path.join(os.path.normpath(root), relative_path(artifact))
 
@@ -106,14 +138,6 @@ def destination(root, artifact):
 def relative_path(artifact):
     """``<hook>/<sha256>/<library>``, as artifact_store.list_staged names what is on a host."""
     return "%s/%s/%s" % (artifact["name"], artifact["sha256"], artifact["library"])
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def probe(artifact, root):
@@ -129,7 +153,7 @@ def probe(artifact, root):
         raise StageError("hook '%s': %s exists but is not a regular file; refusing to replace it"
                          % (artifact["name"], dest))
     try:
-        found = file_sha256(dest)
+        found = artifact_store.file_sha256(dest)
     except EnvironmentError as exc:
         raise StageError("hook '%s': cannot read %s: %s" % (artifact["name"], dest, describe(exc)))
     if found != artifact["sha256"]:
@@ -283,30 +307,35 @@ def _listing(root, hook_dirs):
     return lines
 
 
-def stage(artifacts, root, validate, sources=None, check_mode=False, manifests=(), keep_count=2):
+def stage(artifacts, root, validate, sources=None, check_mode=False, manifests=(), keep_count=2, files=()):
     """Stage, check and prune every artifact of one agent.
 
     artifacts: entries from :func:`normalise`; validate(path, artifact) -> dict with ok,
     problems, warnings, build_id (hook_elf.validate_hook); sources: hook name -> path of the
-    transferred copy on this host, None on the first call.
+    transferred copy on this host, None on the first call; files: entries from
+    :func:`normalise_files`, staged alike but not checked (their ``sources`` are keyed by
+    :func:`relative_path`).
 
     Returns a dict: changed, missing (names that need a transferred copy; when not empty and
     not in check mode nothing was done), artifacts (name -> dest, sha256, state, checked,
-    build_id, problems, warnings), staged, removed, problems, warnings, diff.
+    build_id, problems, warnings), files (relative path -> dest, state), staged, removed,
+    problems, warnings, diff.
     """
     root = os.path.normpath(root)
     if keep_count < 0:
         raise StageError("keep_count must be 0 or more, got %d" % keep_count)
     states = dict((a["name"], probe(a, root)) for a in artifacts)
-    missing = [a["name"] for a in artifacts if states[a["name"]] == "missing"]
-    result = dict(changed=False, missing=[], artifacts={}, staged=[], removed=[], problems=[], warnings=[])
+    file_states = dict((relative_path(f), probe(f, root)) for f in files)
+    missing = [a["name"] for a in artifacts if states[a["name"]] == "missing"] + sorted(
+        key for key, state in file_states.items() if state == "missing")
+    result = dict(changed=False, missing=[], artifacts={}, files={}, staged=[], removed=[], problems=[], warnings=[])
     if missing and not check_mode:
         absent = [name for name in missing if not (sources or {}).get(name)]
         if absent:
             result["missing"] = absent
             return result
 
-    hook_dirs = [os.path.dirname(os.path.dirname(destination(root, a))) for a in artifacts]
+    hook_dirs = sorted(set(os.path.dirname(os.path.dirname(destination(root, a))) for a in list(artifacts) + list(files)))
     before = _listing(root, hook_dirs)
 
     created = []
@@ -349,22 +378,16 @@ def stage(artifacts, root, validate, sources=None, check_mode=False, manifests=(
         result["changed"] = changed
         return result
 
+    changed = _stage_files(files, file_states, root, sources, check_mode, keep_count, result) or changed
     texts = manifest_texts(manifests)
     for artifact in artifacts:
         hook_dir = os.path.dirname(os.path.dirname(destination(root, artifact)))
         keep = set([artifact["sha256"]]) | artifact_store.referenced(texts, hook_dir)
-        for name in artifact_store.plan_prune(artifact_store.list_entries(hook_dir), keep, keep_count):
-            path = os.path.join(hook_dir, name)
-            if not check_mode:
-                try:
-                    shutil.rmtree(path)
-                except EnvironmentError as exc:
-                    raise StageError("hook '%s': cannot remove the old artifact %s: %s"
-                                     % (artifact["name"], path, describe(exc)))
-            result["removed"].append(path)
+        _prune(hook_dir, keep, keep_count, check_mode, result)
 
     added = [os.path.relpath(os.path.dirname(e["dest"]), root) + "/"
-             for e in result["artifacts"].values() if e["state"] in ("staged", "would stage")]
+             for e in list(result["artifacts"].values()) + list(result["files"].values())
+             if e["state"] in ("staged", "would stage")]
     gone = set(os.path.relpath(p, root) + "/" for p in result["removed"])
     after = sorted((set(before) | set(added)) - gone)
     result["changed"] = changed or bool(result["removed"]) or (check_mode and bool(added))
@@ -372,3 +395,49 @@ def stage(artifacts, root, validate, sources=None, check_mode=False, manifests=(
                           before="".join(line + "\n" for line in sorted(before)),
                           after="".join(line + "\n" for line in after))
     return result
+
+
+def _stage_files(files, states, root, sources, check_mode, keep_count, result):
+    """Stage the shipped files as artifacts are staged (never one rewritten in place), record
+    them in ``result`` and prune each hook's old ones: the rollout installs a copy of a staged
+    file and a rollback puts back its own copy, so none but the newest few are kept. Returns
+    whether anything changed."""
+    created, changed = [], False
+    try:
+        for f in files:
+            key, dest = relative_path(f), destination(root, f)
+            if check_mode:
+                state = "would stage" if states[key] == "missing" else states[key]
+            else:
+                changed = ensure_dirs(dirs_to_check(root, f), f["name"], created) or changed
+                if states[key] == "missing":
+                    state = install(f, root, sources[key])
+                else:
+                    state = states[key]
+                    changed = _fix_attrs(dest, FILE_MODE, f["name"]) or changed
+            result["files"][key] = dict(dest=dest, sha256=f["sha256"], state=state)
+            if state == "staged":
+                result["staged"].append(dest)
+            changed = changed or state in ("staged", "would stage")
+    except StageError:
+        _remove_created(created)
+        raise
+    for files_dir in sorted(set(os.path.join(root, f["name"]) for f in files)):
+        keep = set(f["sha256"] for f in files if os.path.join(root, f["name"]) == files_dir)
+        changed = _prune(files_dir, keep, keep_count, check_mode, result) or changed
+    return changed
+
+
+def _prune(hook_dir, keep, keep_count, check_mode, result):
+    """Remove the content-addressed directories under ``hook_dir`` but ``keep`` and the newest
+    ``keep_count`` others (only name them in check mode), into ``result["removed"]``."""
+    names = artifact_store.plan_prune(artifact_store.list_entries(hook_dir), keep, keep_count)
+    for name in names:
+        path = os.path.join(hook_dir, name)
+        if not check_mode:
+            try:
+                shutil.rmtree(path)
+            except EnvironmentError as exc:
+                raise StageError("cannot remove the old staged copy %s: %s" % (path, describe(exc)))
+        result["removed"].append(path)
+    return bool(names)

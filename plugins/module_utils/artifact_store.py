@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import os
 import re
 import stat
@@ -20,6 +21,14 @@ import stat
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils.hook_build import idle_methods
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def referenced(texts, hook_dir):
@@ -91,8 +100,19 @@ def stage_plan(specs, artifacts, root, fingerprint=None):
             allow_resource_decorators=spec["allow_resource_decorators"],
             # From the inventory as it is now: the cached build records only what turns them on.
             idle_methods=idle_methods(spec, meta.get("enabled_by_parameter")),
+            files=[shipped_file(root, spec, f) for f in spec.get("files") or []],
         )
     return plan
+
+
+def shipped_file(root, spec, declared):
+    """Where a file shipped with the hook (``declared``: src, dest, mode) is staged on the agent,
+    ``<root>/<hook>/files/<sha256>/<name>``, and what the rollout installs from it. Read on the
+    controller, where ``src`` is."""
+    sha = file_sha256(declared["src"])
+    name = os.path.basename(declared["dest"])
+    return dict(src=declared["src"], sha256=sha, name=name, staged=os.path.join(root, spec["name"], "files", sha, name),
+                dest=declared["dest"], mode=declared["mode"], restart=spec.get("restart_for_files", False))
 
 
 def manifest_entries(specs, staged):
@@ -104,34 +124,45 @@ def manifest_entries(specs, staged):
         if spec["name"] not in staged:
             raise ValueError("hook '%s' has no staged artifact on this agent" % spec["name"])
         entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"],
-                            isolation=spec.get("isolation") or []))
+                            isolation=spec.get("isolation") or [],
+                            files=[dict((k, f[k]) for k in ("staged", "sha256", "dest", "mode", "restart"))
+                                   for f in staged[spec["name"]].get("files") or []]))
     return entries
 
 
 def list_staged(root):
-    """Sorted ``<hook>/<sha256>/<library>`` paths of the artifacts under ``root``: regular files
+    """Sorted ``<hook>/<sha256>/<library>`` paths of the artifacts under ``root`` (and
+    ``<hook>/files/<sha256>/<name>`` of the files shipped with hooks): regular files
     in real directories, as staging leaves them. A hint, not a check: what cannot be read (or
     goes away while it is read) is left out, and ``root`` missing gives an empty list."""
     found = []
     for hook in _names(root):
-        hook_dir = os.path.join(root, hook)
-        try:
-            entries = [] if os.path.islink(hook_dir) else list_entries(hook_dir)
-        except OSError:
-            continue
-        for name, _mtime in entries:
-            if not _SHA256.match(name):
-                continue
-            entry = os.path.join(hook_dir, name)
-            for library in _names(entry):
-                if library.startswith("."):
-                    continue  # a staging's temporary file
-                try:
-                    if stat.S_ISREG(os.lstat(os.path.join(entry, library)).st_mode):
-                        found.append("%s/%s/%s" % (hook, name, library))
-                except OSError:
-                    continue
+        # The files shipped with the hook are staged alike under <hook>/files.
+        for rel in (hook, hook + "/files"):
+            found.extend(_staged_under(root, rel))
     return sorted(found)
+
+
+def _staged_under(root, rel):
+    found = []
+    hook_dir = os.path.join(root, rel)
+    try:
+        entries = [] if os.path.islink(hook_dir) else list_entries(hook_dir)
+    except OSError:
+        return found
+    for name, _mtime in entries:
+        if not _SHA256.match(name):
+            continue
+        entry = os.path.join(hook_dir, name)
+        for library in _names(entry):
+            if library.startswith("."):
+                continue  # a staging's temporary file
+            try:
+                if stat.S_ISREG(os.lstat(os.path.join(entry, library)).st_mode):
+                    found.append("%s/%s/%s" % (rel, name, library))
+            except OSError:
+                continue
+    return found
 
 
 def _names(directory):

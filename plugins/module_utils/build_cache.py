@@ -16,6 +16,7 @@ import json
 import os
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import hook_build
 
 
@@ -43,7 +44,7 @@ def artifacts(jobs):
             continue
         library = os.path.join(job["cache_dir"], job["library"])
         try:
-            found = artifact_stage.file_sha256(library)
+            found = artifact_store.file_sha256(library)
         except (IOError, OSError) as exc:
             found = "unreadable (%s)" % artifact_stage.describe(exc)
         if found != meta.get("sha256"):

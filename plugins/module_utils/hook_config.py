@@ -29,7 +29,15 @@ ARGUMENT_SPEC = dict(
         )),
         hooks=dict(type="list", elements="str", required=True),
         isolation=dict(type="list", elements="str", default=[]),
+        files=dict(type="list", elements="dict", default=[], options=dict(
+            staged=dict(type="path", required=True),
+            sha256=dict(type="str", required=True),
+            dest=dict(type="path", required=True),
+            mode=dict(type="str", default="0755"),
+            restart=dict(type="bool", default=False),
+        )),
     )),
+    absent_files=dict(type="list", elements="path", default=[]),
     secrets=dict(type="dict", default={}, no_log=True),
     absent=dict(type="list", elements="str", default=[]),
     position=dict(type="str", choices=["append", "prepend"], default="append"),
@@ -61,14 +69,14 @@ def entries(present, secrets):
     out, secret_keys = [], {}
     for entry in present:
         out.append(dict(file=entry["file"], modules=with_secrets(entry["modules"], secrets), hooks=entry["hooks"],
-                        isolation=entry.get("isolation") or []))
+                        isolation=entry.get("isolation") or [], files=entry.get("files") or []))
         for name, keys in redaction.secret_keys_of(entry["modules"]).items():
             secret_keys[name] = keys
     return out, secret_keys
 
 
 def preview(store, present, absent, secret_keys, secrets, managed_path, dir_file_name, backup_dir,
-            position="append", live=None, diff=False):
+            position="append", live=None, diff=False, absent_files=()):
     """(plan, result) for ``present`` (from :func:`entries`) and ``absent``; writes nothing.
 
     The result is what agent_hooks returns in check mode; with ``live`` (an agent snapshot
@@ -76,11 +84,13 @@ def preview(store, present, absent, secret_keys, secrets, managed_path, dir_file
     runs something else than the files would hold.
     """
     plan = ac.plan(store, present, absent, managed_path, dir_file_name, position=position,
-                   pristine_for=lambda path: ac.read_pristine(backup_dir, path))
-    result = dict(changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a],
+                   pristine_for=lambda path: ac.read_pristine(backup_dir, path), absent_files=absent_files,
+                   backup_dir=backup_dir)
+    result = dict(changed=plan.changed, files=[path for path, (b, a) in plan.changes.items() if b != a]
+                  + plan.shipped.drift,
                   hooks_before=plan.hooks_before, hooks_after=plan.hooks_after,
                   modules_before=plan.modules_before, modules_after=plan.modules_after,
-                  restart_needed=plan.changed, daemon_reload_needed=plan.daemon_reload_needed,
+                  restart_needed=plan.restart_needed, daemon_reload_needed=plan.daemon_reload_needed,
                   manifest_path=plan.manifest_path)
     if live is not None:
         manifest = rollout.planned_manifest(plan, store.root)

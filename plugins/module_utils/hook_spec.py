@@ -18,6 +18,10 @@ One entry per hook library::
                                              # not listed under isolation
       isolation: []                      # isolator modules, for the agent's --isolation
       allow_resource_decorators: false   # see hook_validate
+      files:                             # what its commands need, shipped from the controller
+        - src: /srv/hooks/env-hook       # a file on the controller
+          dest: /usr/local/bin/env-hook  # where the agent's commands find it
+          mode: "0755"                   # default 0755; never writable by group or others
 
 :func:`problems` lists every problem at once (what the playbooks print before any host task);
 :func:`normalise` returns the filled-in declarations and raises on any problem. In the
@@ -34,8 +38,11 @@ import re
 
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import modules_manifest as mm
 
-HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "isolation", "allow_resource_decorators")
+HOOK_KEYS = ("name", "source", "state", "modules", "hooks", "isolation", "allow_resource_decorators", "files")
 MODULE_KEYS = ("name", "parameters", "secret_parameters")
+FILE_KEYS = ("src", "dest", "mode")
+DEFAULT_FILE_MODE = "0755"
+_MODE = re.compile(r"^0?[0-7]{3}$")
 _DIR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 # Where entries without ``source`` find their sources: the collection's hook_src/. Only meaningful
@@ -73,6 +80,50 @@ def looks_secret(key):
 def command_parameters(parameters):
     """The command paths among normalised parameters: [(key, path)]."""
     return [(p["key"], p["value"]) for p in parameters if p["key"] in COMMAND_KEYS]
+
+
+def persistent(modules):
+    """Whether any module runs a command in persistent mode (``mode`` or ``<method>_mode``
+    ``persistent``): such a process is started once and keeps the files it read, so a change of
+    the hook's files needs the daemon restarted."""
+    return any((p["key"] == "mode" or p["key"].endswith("_mode")) and p["value"] == "persistent"
+               for m in modules for p in m.get("parameters") or [])
+
+
+def _files(out, where, files, dests):
+    """Check a hook's ``files``; return them normalised (mode as an octal string)."""
+    if not isinstance(files, list):
+        out.append("mesos_hooks%s.files: must be a list of {src, dest, mode}" % where)
+        return []
+    result = []
+    for k, item in enumerate(files):
+        fwhere = "%s.files[%d]" % (where, k)
+        if not _check_keys(out, fwhere, item, FILE_KEYS):
+            continue
+        src, dest = item.get("src"), item.get("dest")
+        ok = _check_path(out, fwhere + ".src", src, "path of a file on the controller")
+        ok = _check_path(out, fwhere + ".dest", dest, "path on the host") and ok
+        if ok and not os.path.isfile(src):
+            # Read where the declarations are checked: on the controller, before any host task.
+            out.append("mesos_hooks%s.src: %s is not a file on the controller" % (fwhere, src))
+            ok = False
+        mode = item.get("mode", DEFAULT_FILE_MODE)
+        if isinstance(mode, int) and not isinstance(mode, bool):
+            mode = "%04o" % mode  # YAML reads an unquoted 0755 as the number 493
+        if not isinstance(mode, str) or not _MODE.match(mode):
+            out.append("mesos_hooks%s.mode: %r must be an octal mode such as \"0755\"" % (fwhere, mode))
+            ok = False
+        elif int(mode, 8) & 0o022:
+            out.append("mesos_hooks%s.mode: %s lets group or others write %s; the command hook refuses a "
+                       "command that others can change" % (fwhere, mode, dest))
+            ok = False
+        if ok and dest in dests:
+            out.append("mesos_hooks%s.dest: %s is also shipped by hook '%s'" % (fwhere, dest, dests[dest]))
+            ok = False
+        if ok:
+            dests[dest] = where
+            result.append(dict(src=src, dest=dest, mode="%04o" % int(mode, 8)))
+    return result
 
 
 def _check_keys(out, where, item, allowed):
@@ -164,6 +215,7 @@ def _check(hooks, src_dir, out):
     result = []
     names = set()
     symbols = {}
+    dests = {}
     for i, hook in enumerate(hooks):
         where = "[%d]" % i
         if isinstance(hook, dict) and isinstance(hook.get("name"), str) and hook["name"]:
@@ -211,8 +263,10 @@ def _check(hooks, src_dir, out):
             out.append("mesos_hooks%s: '%s' is listed under both hooks and isolation; a module is a hook or an "
                        "isolator" % (where, both))
 
+        files = _files(out, where, hook.get("files", []), dests)
         result.append(dict(name=name, source=source, state=state, modules=normal_modules,
-                           hooks=list(wanted_hooks), isolation=list(isolation), allow_resource_decorators=allow))
+                           hooks=list(wanted_hooks), isolation=list(isolation), allow_resource_decorators=allow,
+                           files=files, restart_for_files=persistent(normal_modules)))
     return result
 
 

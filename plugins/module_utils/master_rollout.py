@@ -87,7 +87,7 @@ def _roll_out(opts, step):
     live = read(opts)
     plan, found = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
                                       p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
-                                      diff=opts.diff)
+                                      diff=opts.diff, absent_files=p["absent_files"])
     stale = None if plan.changed else found["live_stale"]
     record.update(daemon="master", role="leader" if live["elected"] else "standby", leader_before=live["leader_url"],
                   hooks_before=plan.hooks_before, hooks_after=plan.hooks_after, files=found["files"], live_stale=stale)
@@ -96,6 +96,8 @@ def _roll_out(opts, step):
     record["changed"] = plan.changed or bool(stale)
     if not record["changed"]:
         return ar.done(step, "unchanged")
+    if not plan.restart_needed and not stale:
+        return ar.install_without_restart(opts, step, plan, present, secret_keys, "master")
     problem = mg.quorum_problem(live, p["host"] or "this master")
     if problem:
         raise ValueError(problem)
@@ -116,6 +118,7 @@ def _roll_out(opts, step):
                   leader_after=_leader_after(outcome["gates"]))
     if outcome["passed"]:
         step.reach("passed")
+        ac.drop_origins(p["backup_dir"], plan.shipped)
         return ar.done(step, "updated", record["message"])
     why = outcome["msg"]
     step.reach("rollback")

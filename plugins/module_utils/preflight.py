@@ -50,25 +50,56 @@ def command_path_problem(path, owner=0, root="/", stat=os.stat):
     if st.st_mode & (stat_mod.S_IWGRP | stat_mod.S_IWOTH):
         return ("command '%s' must not be writable by group or others (mode %04o); chmod go-w"
                 % (path, stat_mod.S_IMODE(st.st_mode)))
+    return directory_problem(path, "command '%s'" % path, owner, root, stat)
+
+
+def directory_problem(path, what, owner=0, root="/", stat=os.stat, missing_ok=False):
+    """Why a directory above ``path`` lets someone but root replace it (then None): whoever can
+    write a directory above a command can replace the command. ``what`` names it in the message;
+    a missing directory is a problem unless ``missing_ok``."""
     directory = path
     while directory != "/":
         directory = os.path.dirname(directory) or "/"
         try:
             ds = stat(_under(root, directory))
         except OSError:
-            return "directory '%s' of command '%s' is not accessible" % (directory, path)
+            if missing_ok:
+                continue
+            return "directory '%s' of %s is not accessible" % (directory, what)
         sticky_root = bool(ds.st_mode & stat_mod.S_ISVTX) and ds.st_uid == 0
         if (ds.st_uid not in (owner, 0)) or (ds.st_mode & (stat_mod.S_IWGRP | stat_mod.S_IWOTH) and not sticky_root):
-            return ("directory '%s' of command '%s' must be owned by root and not writable by group or others "
-                    "(uid %d, mode %04o)" % (directory, path, ds.st_uid, stat_mod.S_IMODE(ds.st_mode)))
+            return ("directory '%s' of %s must be owned by root and not writable by group or others "
+                    "(uid %d, mode %04o)" % (directory, what, ds.st_uid, stat_mod.S_IMODE(ds.st_mode)))
     return None
 
 
-def command_problems(modules, owner=0, root="/", stat=os.stat):
-    """Problems of every command path among the modules' parameters (normalised specs)."""
+def shipped_path_problem(path, owner=0, root="/", stat=os.stat):
+    """Why a file we ship to ``path`` could not be installed as the command hook's rule wants
+    (then None): something other than a file there, or a directory above it that others can
+    write (those missing are created root-owned 0755)."""
+    try:
+        st = stat(_under(root, path))
+    except OSError:
+        st = None
+    if st is not None and not stat_mod.S_ISREG(st.st_mode):
+        return "'%s' is there but not a regular file; the hook's file would not replace it" % path
+    # Missing directories are created by the rollout, root-owned 0755.
+    return directory_problem(path, "'%s'" % path, owner, root, stat, missing_ok=True)
+
+
+def command_problems(modules, owner=0, root="/", stat=os.stat, shipped=()):
+    """Problems of every command path among the modules' parameters (normalised specs), and of
+    every path a hook ships a file to (``shipped``): a command among those is installed before
+    the restart, so only where it goes is checked."""
     out = []
+    for path in shipped:
+        problem = shipped_path_problem(path, owner=owner, root=root, stat=stat)
+        if problem:
+            out.append("mesos_hooks files: %s" % problem)
     for module in modules or []:
         for key, path in hook_spec.command_parameters(module.get("parameters") or []):
+            if path in shipped:
+                continue
             problem = command_path_problem(path, owner=owner, root=root, stat=stat)
             if problem:
                 out.append("mesos_hooks module %s parameter %s: %s (the command hook refuses it and the agent "

@@ -200,10 +200,11 @@ def configure(module):
     live = mesos_api.agent_snapshot(p["agent_url"], p["request_timeout"]) if p["agent_url"] else None
     plan, result = hook_config.preview(store, present, p["absent"], secret_keys, p["secrets"], p["managed_path"],
                                        p["dir_file_name"], p["backup_dir"], position=p["position"], live=live,
-                                       diff=module._diff)
+                                       diff=module._diff, absent_files=p["absent_files"])
     if not plan.changed or module.check_mode:
         return result
     snapshot = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"], present, p["absent"], secret_keys)
+    ac.drop_origins(p["backup_dir"], plan.shipped)
     if snapshot:
         result["snapshot"] = snapshot
     return result

@@ -80,6 +80,14 @@ options:
     type: list
     elements: dict
     default: []
+  preflight_files:
+    description:
+      - With I(survey), the paths the change ships files to (a hook's C(files)). Each must hold a regular file or
+        nothing, under directories owned by root and not writable by group or others. A command path among
+        them is not checked as it stands now, since the rollout installs it before the restart.
+    type: list
+    elements: path
+    default: []
   lock_path:
     description:
       - With I(survey), also a problem when another rollout's lock file exists at this path on
@@ -346,6 +354,7 @@ def main():
             timeout=dict(type="int", default=5),
             survey=dict(type="bool", default=False),
             preflight_modules=dict(type="list", elements="dict", default=[]),
+            preflight_files=dict(type="list", elements="path", default=[]),
             lock_path=dict(type="path"),
             lock_stale_after=dict(type="int", default=0),
             artifact_root=dict(type="path"),
@@ -367,7 +376,8 @@ def main():
             run=module.run_command, which=module.get_bin_path, preflight_modules=p["preflight_modules"],
             have_elftools=hook_elf.HAS_ELFTOOLS, have_kazoo=has_kazoo(), install_requirements=p["install_requirements"],
             prefix=p["prefix"], style=p["style"], store_paths=store_paths, read_flags=p["read_flags"],
-            lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"], daemon=p["daemon"])
+            lock_path=p["lock_path"], lock_stale_after=p["lock_stale_after"], daemon=p["daemon"],
+            preflight_files=p["preflight_files"])
         result.update(problems=found["problems"], requirements_missing=found["requirements_missing"])
         facts = found["facts"]
     else:

@@ -101,6 +101,28 @@ options:
         description: Module name to the kind it must be, C(Hook) (the default) or C(Isolator).
         type: dict
         default: {}
+  files:
+    description:
+      - Set by the action plugin from each artifact entry's C(files) (what the hook's commands
+        need, shipped with it), never by hand. Each is staged like an artifact, at
+        C(<root>/<hook>/files/<sha256>/<name>), but not checked as a library; old ones are
+        pruned down to the newest O(keep_count).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      hook:
+        description: Hook name.
+        type: str
+        required: true
+      sha256:
+        description: SHA-256 of the file.
+        type: str
+        required: true
+      name:
+        description: File name.
+        type: str
+        required: true
   mesos_version:
     description: Version of the agent's Mesos, for example C(1.11.0).
     type: str
@@ -135,8 +157,8 @@ options:
     elements: str
   sources:
     description:
-      - Set by the action plugin, never by hand. Hook name to the path of the copy it
-        transferred to the host.
+      - Set by the action plugin, never by hand. Hook name (or a shipped file's
+        C(<hook>/files/<sha256>/<name>)) to the path of the copy it transferred to the host.
     type: dict
     default: {}
 notes:
@@ -194,6 +216,15 @@ artifacts:
     checked:
       description: Whether it was checked against libmesos (not in check mode before it is copied).
       type: bool
+files:
+  description: Per shipped file (C(<hook>/files/<sha256>/<name>)), its staged path and what happened to it.
+  returned: always
+  type: dict
+  sample:
+    probe/files/2c26b4.../env-hook:
+      dest: /var/lib/mesos-fleet-hooks/artifacts/probe/files/2c26b4.../env-hook
+      sha256: 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+      state: staged
 staged:
   description: Paths copied in this run.
   returned: always
@@ -205,7 +236,7 @@ removed:
   type: list
   elements: str
 transferred:
-  description: Hooks whose artifact the controller transferred in this run.
+  description: Hooks (and shipped files) whose copy the controller transferred in this run.
   returned: always
   type: list
   elements: str
@@ -243,6 +274,11 @@ def main():
                 idle_methods=dict(type='list', elements='str', default=[]),
                 kinds=dict(type='dict', default={}),
             )),
+            files=dict(type='list', elements='dict', default=[], options=dict(
+                hook=dict(type='str', required=True),
+                sha256=dict(type='str', required=True),
+                name=dict(type='str', required=True),
+            )),
             mesos_version=dict(type='str', required=True),
             libmesos=dict(type='path', required=True),
             dlopen_probe=dict(type='bool', default=False),
@@ -262,7 +298,8 @@ def main():
         artifacts = artifact_stage.normalise(p['artifacts'], p['root'])
         result = artifact_stage.stage(artifacts, p['root'], validate, sources=p['sources'],
                                       check_mode=module.check_mode, manifests=p['manifests'],
-                                      keep_count=p['keep_count'])
+                                      keep_count=p['keep_count'],
+                                      files=artifact_stage.normalise_files(p['files'], p['root']))
     except (ValueError, artifact_stage.StageError) as exc:
         module.fail_json(msg=str(exc))
     diff = result.pop('diff', None)

@@ -16,6 +16,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.mesos_fleet.hooks.plugins.action import artifact_stage as action
 from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 
 from controller_plugins import action_task
 
@@ -33,7 +34,9 @@ def make_action(args, check_mode=False):
         calls.append(dict(module_args))
         if module_args.get('sources'):
             return dict(changed=True, missing=[], staged=sorted(module_args['sources']))
-        missing = [a['name'] for a in module_args['artifacts'] if a['name'] in plugin.absent]
+        missing = [a['name'] for a in module_args['artifacts'] if a['name'] in plugin.absent] + [
+            '%s/files/%s/%s' % (f['hook'], f['sha256'], f['name']) for f in module_args.get('files', [])
+            if f['name'] in plugin.absent]
         return dict(changed=False, missing=[] if check_mode else missing)
 
     def make_tmp():
@@ -55,7 +58,7 @@ def plan(tmp_path, names=('probe', 'other')):
     for name in names:
         src = tmp_path / ('lib%s.so' % name)
         src.write_bytes(b'built ' + name.encode())
-        sha = st.file_sha256(str(src))
+        sha = artifact_store.file_sha256(str(src))
         artifacts[name] = dict(src=str(src), sha256=sha, library='lib%s.so' % name, modules=['sym'],
                                allow_resource_decorators=False, mesos_version='1.11.0',
                                hook_dir='/srv/a/%s' % name, dest_dir='/srv/a/%s/%s' % (name, sha),
@@ -174,5 +177,29 @@ def test_action_in_check_mode_sends_nothing_ahead(tmp_path):
     args = plan(tmp_path)
     args['staged_at_discovery'] = []
     plugin, calls = make_action(args, check_mode=True)
+    plugin.run(task_vars={})
+    assert len(calls) == 1 and plugin._transfer_file.call_count == 0
+
+
+def test_action_stages_a_file_shipped_with_a_hook_like_an_artifact(tmp_path):
+    args = plan(tmp_path)
+    script = tmp_path / 'env-hook'
+    script.write_bytes(b'#!/bin/sh\n')
+    sha = artifact_store.file_sha256(str(script))
+    args['artifacts']['probe']['files'] = [dict(src=str(script), sha256=sha, name='env-hook', dest='/usr/local/bin/env-hook',
+                                                staged='/srv/a/probe/files/%s/env-hook' % sha, mode='0755', restart=False)]
+    plugin, calls = make_action(args)
+    plugin.absent = {'env-hook'}
+    result = plugin.run(task_vars={})
+    key = 'probe/files/%s/env-hook' % sha
+    # The host is told what to stage, never the controller's path; the missing copy is sent.
+    assert calls[0]['files'] == [dict(hook='probe', sha256=sha, name='env-hook')]
+    local, remote = plugin._transfer_file.call_args[0]
+    assert local == str(script) and remote == '/remote/tmp/probe_files_%s_env-hook-%s' % (sha, sha[:16])
+    assert calls[1]['sources'] == {key: remote} and result['staged'] == [key]
+    # Listed at discovery: nothing to send, one call.
+    args['staged_at_discovery'] = [key, 'probe/%s/libprobe.so' % args['artifacts']['probe']['sha256'],
+                                   'other/%s/libother.so' % args['artifacts']['other']['sha256']]
+    plugin, calls = make_action(args)
     plugin.run(task_vars={})
     assert len(calls) == 1 and plugin._transfer_file.call_count == 0

@@ -1,6 +1,7 @@
 """One agent's rollout in one call, against a Mesos-shaped agent and master over HTTP and a fake
 systemd whose restart makes the agent run what its files on the (temporary) host say."""
 
+import hashlib
 import json
 import os
 import signal
@@ -84,7 +85,7 @@ def fleet(host):
 
 
 def options(host, tmp_path, agent, master, systemd, check_mode=False, **kw):
-    p = dict(present=PRESENT, absent=[], secrets={}, position="append", style="auto",
+    p = dict(present=PRESENT, absent=[], absent_files=[], secrets={}, position="append", style="auto",
              managed_path="/etc/mesos-fleet-hooks/modules.json", dir_file_name="50-mesos-fleet-hooks.json",
              lock_path=str(tmp_path / "state/rollout.lock"), snapshot_dir=str(tmp_path / "state/snapshots"),
              backup_dir=str(tmp_path / "state/backup"), service="mesos-slave", run_id="run-1", lock_stale_after=0,
@@ -348,3 +349,89 @@ def test_an_isolator_is_not_taken_out_under_a_task_being_killed(host, tmp_path, 
     assert gone["message"].startswith("refusing to change --isolation (removing org_fleet_Iso) while the agent "
                                       "runs 1 task(s) (killing (TASK_KILLING))")
     assert files(host) == before and systemd.restarts == restarts
+
+
+ENV_HOOK = "/usr/local/bin/env-hook"
+
+
+def ship(host, content, restart=False, dest=ENV_HOOK):
+    """The probe hook with one file shipped with it, staged on the host as artifact_stage does."""
+    sha = hashlib.sha256(content).hexdigest()
+    staged = "/var/lib/mesos-fleet-hooks/artifacts/probe/files/%s/%s" % (sha, os.path.basename(dest))
+    write_tree(host, {staged: content.decode()})
+    return [dict(PRESENT[0], files=[dict(staged=staged, sha256=sha, dest=dest, mode="0755", restart=restart)])]
+
+
+def test_a_shipped_file_is_installed_before_the_restart_and_a_change_of_it_alone_restarts_nothing(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    first = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=ship(host, b"#!/bin/sh\necho one\n")))
+    assert first["result"] == "updated" and len(systemd.restarts) == 1
+    assert ENV_HOOK in first["files"]
+    st = os.stat(os.path.join(host, ENV_HOOK.lstrip("/")))
+    assert (st.st_mode & 0o7777, st.st_uid) == (0o755, os.geteuid())
+
+    # A one-shot command reads its file at each call: the new one needs no restart.
+    second = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2",
+                                 present=ship(host, b"#!/bin/sh\necho two\n")))
+    assert second["result"] == "updated" and second["changed"] and len(systemd.restarts) == 1
+    assert second["message"] == ("installed %s without restarting the agent: its hooks' one-shot commands read them "
+                                 "at each call" % ENV_HOOK)
+    assert files(host)[ENV_HOOK[1:]] == b"#!/bin/sh\necho two\n"
+
+    # A file that drifted to a mode others can write is put right, again without a restart.
+    os.chmod(os.path.join(host, ENV_HOOK.lstrip("/")), 0o777)
+    third = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-3",
+                                present=ship(host, b"#!/bin/sh\necho two\n")))
+    assert third["changed"] and third["files"] == [ENV_HOOK] and len(systemd.restarts) == 1
+    assert os.stat(os.path.join(host, ENV_HOOK.lstrip("/"))).st_mode & 0o7777 == 0o755
+    assert ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-4",
+                               present=ship(host, b"#!/bin/sh\necho two\n")))["result"] == "unchanged"
+
+
+def test_a_persistent_commands_file_restarts_the_agent_and_a_failed_gate_puts_the_old_file_back(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    ar.roll_out(options(host, tmp_path, agent, master, systemd, present=ship(host, b"one\n", restart=True)))
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2",
+                                 present=ship(host, b"two\n", restart=True)))
+    assert record["result"] == "updated" and len(systemd.restarts) == 2
+    systemd.refuse = "com_example_Other"  # the agent does not come back this time: rolled back
+    agent_files = files(host)
+    failed = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-3",
+                                 present=ship(host, b"three\n", restart=True)))
+    assert failed["result"] == "failed" and files(host)[ENV_HOOK[1:]] == b"two\n"
+    assert dict((k, v) for k, v in files(host).items() if "/files/" not in k) == \
+        dict((k, v) for k, v in agent_files.items() if "/files/" not in k)
+
+
+def test_removal_puts_back_what_stood_there_before_the_first_install_and_leaves_others_files(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    operators = "/usr/local/bin/label-hook"
+    write_tree(host, {operators: "#!/bin/sh\n# the operator's own\n"})
+    os.chmod(os.path.join(host, operators.lstrip("/")), 0o750)
+    before = files(host)
+    present = ship(host, b"#!/bin/sh\necho ours\n")
+    present[0]["files"] += ship(host, b"#!/bin/sh\necho label\n", dest=operators)[0]["files"]
+    ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
+    assert files(host)[operators[1:]] == b"#!/bin/sh\necho label\n"
+    gone = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2", present=[], absent=[PROBE],
+                               absent_files=[ENV_HOOK, operators, "/usr/local/bin/never-ours"]))
+    assert gone["result"] == "updated"
+    after = dict((k, v) for k, v in files(host).items() if "var/lib/mesos-fleet-hooks/" not in k)
+    assert after == dict((k, v) for k, v in before.items() if "var/lib/mesos-fleet-hooks/" not in k)
+    assert os.stat(os.path.join(host, operators.lstrip("/"))).st_mode & 0o7777 == 0o750
+    assert not os.listdir(tmp_path / "state/backup/shipped")
+
+
+def test_a_directory_where_a_shipped_file_goes_is_refused_with_nothing_written(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    os.makedirs(os.path.join(host, ENV_HOOK.lstrip("/")))
+    present = ship(host, b"#!/bin/sh\n")
+    before = files(host)
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
+    assert record["result"] == "failed" and record["message"] == (
+        "%s is not a regular file; refusing to replace it with the hook's file" % ENV_HOOK)
+    assert files(host) == before and not systemd.restarts

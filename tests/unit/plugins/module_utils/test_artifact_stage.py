@@ -256,3 +256,28 @@ def test_a_symlink_or_directory_in_the_artifacts_place_is_refused(root, tmp_path
     os.symlink(str(target), dest)
     with pytest.raises(st.StageError, match="is not a regular file"):
         st.stage([artifact()], root, Validator())
+
+
+def test_files_shipped_with_a_hook_are_staged_by_content_and_old_ones_pruned(root, source, tmp_path):
+    versions = []
+    for text in (b"#!/bin/sh\necho 1\n", b"#!/bin/sh\necho 2\n", b"#!/bin/sh\necho 3\n", b"#!/bin/sh\necho 4\n"):
+        copy = tmp_path / ("env-hook-%d" % len(versions))
+        copy.write_bytes(text)
+        entry = dict(hook="probe", sha256=hashlib.sha256(text).hexdigest(), name="env-hook")
+        [staged_file] = st.normalise_files([entry], root)
+        key = st.relative_path(staged_file)
+        assert key == "probe/files/%s/env-hook" % entry["sha256"]
+        first = st.stage([artifact()], root, Validator(), sources=None, files=[staged_file])
+        assert first["missing"] == ["probe", key] if not versions else first["missing"] == [key]
+        done = st.stage([artifact()], root, Validator(), sources={"probe": source, key: str(copy)},
+                        files=[staged_file], keep_count=2)
+        assert done["files"][key]["state"] == "staged" and done["changed"]
+        path = os.path.join(root, key)
+        with open(path, "rb") as handle:
+            assert handle.read() == text
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644  # a staged copy; the rollout installs it
+        versions.append(entry["sha256"])
+    # The current one and the two newest before it stay.
+    assert sorted(os.listdir(os.path.join(root, "probe", "files"))) == sorted(versions[1:])
+    again = st.stage([artifact()], root, Validator(), files=[staged_file], keep_count=2)
+    assert again["files"][key]["state"] == "present" and not again["changed"] and not again["missing"]

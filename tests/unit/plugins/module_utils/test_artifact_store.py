@@ -52,6 +52,27 @@ def test_stage_plan_content_addressed_destinations():
         st.stage_plan(specs, {}, "/var/lib/mfh", "fp10")
 
 
+def test_stage_plan_stages_shipped_files_by_content_and_the_rollout_installs_them(tmp_path):
+    script = tmp_path / "env-hook"
+    script.write_bytes(b"#!/bin/sh\necho one\n")
+    specs = [dict(name="probe", state="present", allow_resource_decorators=False, restart_for_files=True,
+                  modules=[dict(name="org_fleet_Probe", parameters=[])], hooks=["org_fleet_Probe"],
+                  files=[dict(src=str(script), dest="/usr/local/bin/env-hook", mode="0755")])]
+    artifacts = {"probe": dict(path="/cache/libprobe.so", sha256=A, library="libprobe.so",
+                               modules=["org_fleet_Probe"], mesos_version="1.11.0")}
+    plan = st.stage_plan(specs, artifacts, "/var/lib/mfh")
+    sha = st.file_sha256(str(script))
+    assert plan["probe"]["files"] == [dict(src=str(script), sha256=sha, name="env-hook",
+                                           staged="/var/lib/mfh/probe/files/%s/env-hook" % sha,
+                                           dest="/usr/local/bin/env-hook", mode="0755", restart=True)]
+    [entry] = st.manifest_entries(specs, plan)
+    assert entry["files"] == [dict(staged="/var/lib/mfh/probe/files/%s/env-hook" % sha, sha256=sha,
+                                   dest="/usr/local/bin/env-hook", mode="0755", restart=True)]
+    # A changed script is a new content-addressed path: the staged one is never rewritten.
+    script.write_bytes(b"#!/bin/sh\necho two\n")
+    assert st.stage_plan(specs, artifacts, "/var/lib/mfh")["probe"]["files"][0]["staged"] != entry["files"][0]["staged"]
+
+
 def test_stage_plan_takes_idle_methods_from_the_inventory_as_it_is_now():
     """The cache records what turns a method on; whether the inventory does is read each run."""
     artifacts = {"cmd": dict(path="/cache/cmd/k/libcmd.so", sha256=A, library="libcmd.so", modules=["cmd1"],

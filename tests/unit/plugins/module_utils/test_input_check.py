@@ -30,6 +30,10 @@ def module(**kw):
     return hook(name="command_hook", modules=[entry])
 
 
+def shipping(files):
+    return hook(name="command_hook", modules=[{"name": "mesos_fleet_hooks_CommandHook1"}], files=files)
+
+
 def hooks(*entries):
     return {"mesos_hooks": list(entries)}
 
@@ -38,7 +42,7 @@ def hooks(*entries):
 CASES = [
     ("unknown-hook-key", {"a1": hooks(hook(colour="blue"))}, None, None,
      ["mesos_hooks[0] (probe): unknown key(s) colour (allowed: name, source, state, modules, hooks, "
-      "isolation, allow_resource_decorators)"]),
+      "isolation, allow_resource_decorators, files)"]),
     ("unknown-module-key", {"a1": hooks(hook(modules=[{"name": "m", "params": {}}]))}, None, None,
      ["mesos_hooks[0] (probe).modules[0]: unknown key(s) params (allowed: name, parameters, secret_parameters)"]),
     ("unknown-variable", {"a1": {"mesos_rollout_gate_timeout": {"health": 5}}}, None, None,
@@ -90,6 +94,16 @@ CASES = [
       "command" % CMD]),
     ("dotdot-command", {"a1": hooks(module(parameters={CMD: "/usr/libexec/../../tmp/x"}))}, None, None,
      ["parameters.%s: '/usr/libexec/../../tmp/x' must not contain '..'" % CMD]),
+    ("shipped-file-not-on-controller",
+     {"a1": hooks(shipping([{"src": "/srv/hooks/label", "dest": "/usr/libexec/label"}]))}, None, None,
+     ["mesos_hooks[0] (command_hook).files[0].src: /srv/hooks/label is not a file on the controller"]),
+    ("shipped-file-writable-by-others",
+     {"a1": hooks(shipping([{"src": "/bin/sh", "dest": "/usr/libexec/label", "mode": "0777"}]))}, None, None,
+     ["mesos_hooks[0] (command_hook).files[0].mode: 0777 lets group or others write /usr/libexec/label; the command "
+      "hook refuses a command that others can change"]),
+    ("shipped-file-relative-dest",
+     {"a1": hooks(shipping([{"src": "/bin/sh", "dest": "libexec/label"}]))}, None, None,
+     ["mesos_hooks[0] (command_hook).files[0].dest: 'libexec/label' must be an absolute path on the host"]),
     ("relative-state-dir", {"a1": {"mesos_rollout_state_dir": "state"}}, None, None,
      ["mesos_rollout_state_dir: 'state' must be an absolute path"]),
     ("dotdot-path-variable", {"a1": {"mesos_stage_root": "/var/lib/../../etc"}}, None, None,

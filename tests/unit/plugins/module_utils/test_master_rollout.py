@@ -146,7 +146,7 @@ def host(tmp_path):
 
 
 def options(host, tmp_path, cluster, master, systemd, check_mode=False, **kw):
-    p = dict(present=PRESENT, absent=[], secrets={}, position="append", style="auto",
+    p = dict(present=PRESENT, absent=[], absent_files=[], secrets={}, position="append", style="auto",
              managed_path="/etc/mesos-fleet-hooks/modules.json", dir_file_name="50-mesos-fleet-hooks.json",
              lock_path=str(tmp_path / "state/rollout.lock"), snapshot_dir=str(tmp_path / "state/snapshots"),
              backup_dir=str(tmp_path / "state/backup"), service="mesos-master", run_id="run-1",

@@ -82,6 +82,22 @@ def test_command_problems_name_module_and_parameter(tree):
     assert "the agent would not start" in message
 
 
+def test_a_command_shipped_with_its_hook_is_checked_where_it_goes_not_as_it_stands(tree):
+    # Not there yet (or group-writable now): the rollout installs it, root-owned, before the restart.
+    os.chmod(str(tree / "usr/libexec/hooks/label"), 0o775)
+    modules = [{"name": "mesos_fleet_hooks_CommandHook1", "parameters": [
+        {"key": CMD, "value": "/usr/libexec/hooks/label"}, {"key": "slavePostFetchHook_command", "value": "/opt/new/fetch"}]}]
+    shipped = ["/usr/libexec/hooks/label", "/opt/new/fetch"]
+    assert pf.command_problems(modules, owner=os.geteuid(), root=str(tree), shipped=shipped) == []
+    # A directory above it that others can write, or a directory where the file goes, is refused.
+    os.chmod(str(tree / "usr/libexec"), 0o777)
+    (tree / "opt/new/fetch").mkdir(parents=True)
+    assert pf.command_problems(modules, owner=os.geteuid(), root=str(tree), shipped=shipped) == [
+        "mesos_hooks files: directory '/usr/libexec' of '/usr/libexec/hooks/label' must be owned by root and not "
+        "writable by group or others (uid %d, mode 0777)" % os.geteuid(),
+        "mesos_hooks files: '/opt/new/fetch' is there but not a regular file; the hook's file would not replace it"]
+
+
 def test_modules_and_modules_dir_together_are_refused():
     [message] = pf.flag_problems({"modules": "file:///etc/mesos/modules.json", "modules_dir": "/etc/mesos/modules.d"})
     assert "sets both --modules=file:///etc/mesos/modules.json and --modules_dir=/etc/mesos/modules.d" in message

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_stage as st
+from ansible_collections.mesos_fleet.hooks.plugins.module_utils import artifact_store
 from ansible_collections.mesos_fleet.hooks.plugins.modules import artifact_stage
 from ansible_collections.mesos_fleet.hooks.tests.unit.fixtures.hook_elf import build
 
@@ -24,7 +24,7 @@ def libs():
 
 
 def entry(libs, name='static_good', hook='probe'):
-    return dict(name=hook, sha256=st.file_sha256(libs[name]), library='libprobe.so',
+    return dict(name=hook, sha256=artifact_store.file_sha256(libs[name]), library='libprobe.so',
                 modules=[build.SYMBOL], allow_resource_decorators=False)
 
 
