@@ -19,6 +19,11 @@ options:
     elements: dict
     default: []
     suboptions:
+      name:
+        description:
+          - The hook's name. A file this hook installed (O(present[].files)) that it no longer lists is put back as it
+            was before the first install.
+        type: str
       file:
         description: Absolute path of the staged C(.so).
         type: path

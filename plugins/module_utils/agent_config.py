@@ -77,8 +77,9 @@ class ShippedFiles(object):
     """What a plan does to the files shipped with the hooks: their mode and owner (path ->
     (mode, uid, gid); ours are root's when we run as root), those whose content is right but owner or mode is not (``drift``), those
     one-shot commands read at each call, so that a change of them alone needs no restart, and
-    where each present one came from (path -> None, or the operator's file it replaces the first
-    time, to put back when the hook goes: ``origins``), and those put back so (``restored``)."""
+    what stood where each present one goes before our first install of it (path -> the record
+    keep_origins writes: the hook, the daemon, and the operator's file if there was one), to put
+    back when the hook goes or stops listing it: ``origins``), and those put back so (``restored``)."""
 
     def __init__(self):
         self.modes = {}
@@ -100,13 +101,19 @@ def read_origin(backup_dir, path):
     return None if text is None else json.loads(text)
 
 
-def plan_files(root, present, absent_files, backup_dir, changes):
+def plan_files(root, present, absent_files, backup_dir, changes, daemon="agent"):
     """Add the shipped files to ``changes`` (path -> (before, after)); their ShippedFiles.
 
-    present: the present entries, each with its ``files`` (staged, sha256, dest, mode, restart);
-    absent_files: paths shipped with hooks being taken out, put back as they were before our
-    first install (or left alone when we never installed them)."""
+    present: the present entries, each with its ``name`` (the hook's) and ``files`` (staged,
+    sha256, dest, mode, restart); absent_files: paths shipped with hooks being taken out. Those,
+    and a file a present hook installed for this daemon but no longer lists, are put back as they
+    were before our first install (or left alone when we never installed them). Hooks this run
+    does not mention, and the other daemon's on the same host, keep theirs."""
     shipped = ShippedFiles()
+    shipped_now = set(f["dest"] for entry in present for f in entry.get("files") or [])
+    dropped = [record["path"] for record in origins(backup_dir)
+               if record.get("daemon") == daemon and record["path"] not in shipped_now
+               and record.get("hook") in [entry.get("name") for entry in present if entry.get("name")]]
     for entry in present:
         for f in entry.get("files") or []:
             dest = f["dest"]
@@ -122,11 +129,12 @@ def plan_files(root, present, absent_files, backup_dir, changes):
             if before == after and (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != shipped.modes[dest]:
                 shipped.drift.append(dest)
             if before != after and read_origin(backup_dir, dest) is None:
-                shipped.origins[dest] = None if before is None else dict(
-                    content=base64.b64encode(before).decode("ascii"), mode=stat.S_IMODE(st.st_mode),
-                    uid=st.st_uid, gid=st.st_gid)
+                shipped.origins[dest] = dict(hook=entry.get("name"), daemon=daemon, existed=before is not None)
+                if before is not None:
+                    shipped.origins[dest].update(content=base64.b64encode(before).decode("ascii"),
+                                                 mode=stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid)
             _record(changes, dest, before, after)
-    for dest in absent_files:
+    for dest in [d for d in list(absent_files) + dropped if d not in shipped_now]:
         origin = read_origin(backup_dir, dest)
         if origin is None:
             continue  # not ours: the operator's file stays
@@ -156,12 +164,21 @@ def _regular_file(root, path):
     return atomic_file.read_bytes(_under(root, path)), st
 
 
+def origins(backup_dir):
+    """Every record of a shipped file we installed and have not put back yet."""
+    folder = os.path.join(backup_dir, "shipped") if backup_dir else None
+    names = sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []
+    texts = [atomic_file.read_text(os.path.join(folder, n)) for n in names if n.endswith(".json")]
+    return [json.loads(text) for text in texts if text is not None]
+
+
 def keep_origins(backup_dir, shipped):
-    """Record what stood at each shipped file's path before our first install of it."""
+    """Record what stood at each shipped file's path before our first install of it, with the
+    hook and daemon that installed it."""
     for dest, origin in shipped.origins.items():
         keep = origin_path(backup_dir, dest)
         atomic_file.ensure_private_dir(os.path.dirname(keep))
-        record = dict(path=dest, existed=origin is not None, **(origin or {}))
+        record = dict(path=dest, **origin)
         atomic_file.atomic_write(keep, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"), mode=0o600)
 
 
@@ -200,7 +217,7 @@ def plan(store, present, absent, managed_path, dir_file_name, position="append",
     was before our first merge, or None. absent_files, backup_dir: see plan_files.
     """
     changes = {}
-    shipped = plan_files(store.root, present, absent_files, backup_dir, changes)
+    shipped = plan_files(store.root, present, absent_files, backup_dir, changes, daemon=store.layout.daemon)
     flags = dict((name, item["value"]) for name, item in store.read_flags().items())
     modules_flag = flags.get("modules") or None
     modules_dir = flags.get("modules_dir") or None

@@ -123,7 +123,7 @@ def manifest_entries(specs, staged):
             continue
         if spec["name"] not in staged:
             raise ValueError("hook '%s' has no staged artifact on this agent" % spec["name"])
-        entries.append(dict(file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"],
+        entries.append(dict(name=spec["name"], file=staged[spec["name"]]["dest"], modules=spec["modules"], hooks=spec["hooks"],
                             isolation=spec.get("isolation") or [],
                             files=[dict((k, f[k]) for k in ("staged", "sha256", "dest", "mode", "restart"))
                                    for f in staged[spec["name"]].get("files") or []]))

@@ -21,6 +21,7 @@ from ansible_collections.mesos_fleet.hooks.plugins.module_utils import rollout
 # The options of the modules that write a change of hooks (doc fragment mesos_fleet.hooks.hook_config).
 ARGUMENT_SPEC = dict(
     present=dict(type="list", elements="dict", default=[], options=dict(
+        name=dict(type="str"),
         file=dict(type="path", required=True),
         modules=dict(type="list", elements="dict", required=True, options=dict(
             name=dict(type="str", required=True),
@@ -68,8 +69,8 @@ def entries(present, secrets):
     """The present libraries with their secret values filled in, and the secret keys per module."""
     out, secret_keys = [], {}
     for entry in present:
-        out.append(dict(file=entry["file"], modules=with_secrets(entry["modules"], secrets), hooks=entry["hooks"],
-                        isolation=entry.get("isolation") or [], files=entry.get("files") or []))
+        out.append(dict(name=entry.get("name"), file=entry["file"], modules=with_secrets(entry["modules"], secrets),
+                        hooks=entry["hooks"], isolation=entry.get("isolation") or [], files=entry.get("files") or []))
         for name, keys in redaction.secret_keys_of(entry["modules"]).items():
             secret_keys[name] = keys
     return out, secret_keys

@@ -359,7 +359,8 @@ def ship(host, content, restart=False, dest=ENV_HOOK):
     sha = hashlib.sha256(content).hexdigest()
     staged = "/var/lib/mesos-fleet-hooks/artifacts/probe/files/%s/%s" % (sha, os.path.basename(dest))
     write_tree(host, {staged: content.decode()})
-    return [dict(PRESENT[0], files=[dict(staged=staged, sha256=sha, dest=dest, mode="0755", restart=restart)])]
+    return [dict(PRESENT[0], name="probe", files=[dict(staged=staged, sha256=sha, dest=dest, mode="0755",
+                                                       restart=restart)])]
 
 
 def test_a_shipped_file_is_installed_before_the_restart_and_a_change_of_it_alone_restarts_nothing(host, tmp_path, fleet):
@@ -435,3 +436,27 @@ def test_a_directory_where_a_shipped_file_goes_is_refused_with_nothing_written(h
     assert record["result"] == "failed" and record["message"] == (
         "%s is not a regular file; refusing to replace it with the hook's file" % ENV_HOOK)
     assert files(host) == before and not systemd.restarts
+
+
+def test_a_file_a_hook_no_longer_lists_is_put_back_and_others_hooks_and_daemons_keep_theirs(host, tmp_path, fleet):
+    agent, master = fleet
+    systemd = FakeSystemd(agent, host)
+    operators = "/usr/local/bin/label-hook"
+    write_tree(host, {operators: "#!/bin/sh\n# the operator's own\n"})
+    present = ship(host, b"#!/bin/sh\necho ours\n")
+    present[0]["files"] += ship(host, b"#!/bin/sh\necho label\n", dest=operators)[0]["files"]
+    ar.roll_out(options(host, tmp_path, agent, master, systemd, present=present))
+    # What another hook, and a master on this host, installed: neither is this run's to take back.
+    backup = tmp_path / "state/backup/shipped"
+    for other, hook, daemon in (("/usr/local/bin/other", "other", "agent"), ("/usr/local/bin/mastered", "probe", "master")):
+        write_tree(host, {other: "theirs\n"})
+        (backup / ("%s.json" % hashlib.sha256(other.encode()).hexdigest())).write_text(
+            json.dumps(dict(path=other, hook=hook, daemon=daemon, existed=False)))
+
+    # The probe stops listing the label command: it goes back to the operator's file, at once.
+    record = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2",
+                                 present=ship(host, b"#!/bin/sh\necho ours\n")))
+    assert record["result"] == "updated" and record["files"] == [operators], record
+    assert files(host)[operators[1:]] == b"#!/bin/sh\n# the operator's own\n"
+    assert files(host)["usr/local/bin/other"] == files(host)["usr/local/bin/mastered"] == b"theirs\n"
+    assert len(os.listdir(str(backup))) == 3  # ours for env-hook, the other hook's, the master's
