@@ -74,12 +74,17 @@ class AgentPlan(object):
 
 
 class ShippedFiles(object):
-    """What a plan does to the files shipped with the hooks: their mode and owner (path ->
-    (mode, uid, gid); ours are root's when we run as root), those whose content is right but owner or mode is not (``drift``), those
-    one-shot commands read at each call, so that a change of them alone needs no restart, and
-    what stood where each present one goes before our first install of it (path -> the record
-    keep_origins writes: the hook, the daemon, and the operator's file if there was one), to put
-    back when the hook goes or stops listing it: ``origins``), and those put back so (``restored``)."""
+    """What a plan does to the files shipped with the hooks:
+
+    - ``modes``: path -> (mode, uid, gid) it is written with (ours are root's when we run as root);
+    - ``drift``: paths whose content is right but whose owner or mode is not;
+    - ``read_at_each_call``: paths only one-shot commands read, so a change of them alone needs no
+      restart;
+    - ``origins``: path -> what stood there before our first install (the record keep_origins
+      writes: the hook, the daemon, the operator's file if there was one), put back when the hook
+      goes or stops listing it;
+    - ``restored``: the paths put back so in this plan.
+    """
 
     def __init__(self):
         self.modes = {}
