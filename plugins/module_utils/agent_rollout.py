@@ -269,7 +269,7 @@ def install_without_restart(opts, step, plan, present, secret_keys, daemon):
     """Write a change of shipped files alone, which the hook's one-shot commands read at each
     call: the daemon keeps running and the next call runs the new files."""
     p = opts
-    paths = sorted(set(path for path, (before, after) in plan.changes.items() if before != after) | set(plan.shipped.drift))
+    paths = sorted(step.record["files"])  # what the plan changes, as the preview listed it
     if opts.check_mode:
         return done(step, "updated", "would install %s; no restart needed" % ", ".join(paths))
     step.reach("files")
