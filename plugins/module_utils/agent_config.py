@@ -187,10 +187,14 @@ def keep_origins(backup_dir, shipped):
         atomic_file.atomic_write(keep, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"), mode=0o600)
 
 
-def drop_origins(backup_dir, shipped):
-    """Forget the record of each shipped file put back as it was before our first install, once
-    the daemon is proven on the change (a rollback of it needs the record again)."""
-    for dest in shipped.restored:
+def put_back_shipped(plan, root, backup_dir):
+    """Put back what stood at each path ``plan`` restores (write_change leaves them), then forget
+    its record. Called once the daemon no longer runs the hook that used the file: after a
+    restart, once its gates pass (the running daemon may call it until then, and a rollback
+    needs the record again), or at once when nothing restarts."""
+    apply(plan, root, backup_dir=backup_dir,
+          skip=[path for path in plan.changes if path not in plan.shipped.restored])
+    for dest in plan.shipped.restored:
         atomic_file.atomic_remove(origin_path(backup_dir, dest))
 
 
@@ -340,8 +344,9 @@ def _temp_dir(root, path, read_whole):
     return None
 
 
-def apply(plan, root, backup_dir=None, private=()):
-    """Write the plan; on a failed write, put back what was already written and raise.
+def apply(plan, root, backup_dir=None, private=(), skip=()):
+    """Write the plan but for the paths in ``skip``; on a failed write, put back what was
+    already written and raise.
 
     private: paths (as in the plan) whose content holds secrets; they are written 0600.
     """
@@ -351,7 +356,7 @@ def apply(plan, root, backup_dir=None, private=()):
         os.chown(_under(root, path), uid, gid)
         os.chmod(_under(root, path), mode)
     for path, (before, after) in plan.changes.items():
-        if before == after:
+        if before == after or path in skip:
             continue
         real = _under(root, path)
         if atomic_file.read_bytes(real) != before:
@@ -374,15 +379,15 @@ def apply(plan, root, backup_dir=None, private=()):
 def write_change(plan, root, backup_dir, snapshot_dir, present, absent, secret_keys):
     """Save a snapshot of every file ``plan`` touches (with ``snapshot_dir``), keep the
     operator's manifest before our first merge into it, write the plan (the manifest 0600 when
-    it holds a secret), and forget that copy once the manifest is back to it. Returns the
-    snapshot's path, or None."""
+    it holds a secret) but for the shipped files it puts back (put_back_shipped does those), and
+    forget that copy once the manifest is back to it. Returns the snapshot's path, or None."""
     extra = dict(present=[e["file"] for e in present], absent=absent, secret_keys=secret_keys)
     private = [plan.manifest_path] if secret_keys else []
     snapshot = save_snapshot(plan, root, snapshot_dir, extra=extra) if snapshot_dir else None
     if plan.pristine is not None and read_pristine(backup_dir, plan.manifest_path) is None:
         keep_pristine(backup_dir, plan.manifest_path, plan.pristine)
     keep_origins(backup_dir, plan.shipped)
-    apply(plan, root, backup_dir=backup_dir, private=private)
+    apply(plan, root, backup_dir=backup_dir, private=private, skip=plan.shipped.restored)
     if plan.manifest_path:
         final = plan.changes.get(plan.manifest_path, (None, None))[1]
         kept = read_pristine(backup_dir, plan.manifest_path)

@@ -233,7 +233,7 @@ def _roll_out(opts, step):
                   gates=outcome["gates"])
     if outcome["passed"]:
         step.reach("passed")
-        ac.drop_origins(p["backup_dir"], plan.shipped)
+        ac.put_back_shipped(plan, p["root"], p["backup_dir"])
         _reactivate(opts, live, deactivated, record)
         return done(step, "updated", record["message"])
     why = outcome["msg"]
@@ -275,7 +275,7 @@ def install_without_restart(opts, step, plan, present, secret_keys, daemon):
     step.reach("files")
     step.record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"], present,
                                               p["absent"], secret_keys)
-    ac.drop_origins(p["backup_dir"], plan.shipped)
+    ac.put_back_shipped(plan, p["root"], p["backup_dir"])
     return done(step, "updated", "installed %s without restarting the %s: its hooks' one-shot commands read "
                                  "them at each call" % (", ".join(paths), daemon))
 

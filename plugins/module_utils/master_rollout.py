@@ -118,7 +118,7 @@ def _roll_out(opts, step):
                   leader_after=_leader_after(outcome["gates"]))
     if outcome["passed"]:
         step.reach("passed")
-        ac.drop_origins(p["backup_dir"], plan.shipped)
+        ac.put_back_shipped(plan, p["root"], p["backup_dir"])
         return ar.done(step, "updated", record["message"])
     why = outcome["msg"]
     step.reach("rollback")

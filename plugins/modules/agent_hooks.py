@@ -204,7 +204,7 @@ def configure(module):
     if not plan.changed or module.check_mode:
         return result
     snapshot = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"], present, p["absent"], secret_keys)
-    ac.drop_origins(p["backup_dir"], plan.shipped)
+    ac.put_back_shipped(plan, p["root"], p["backup_dir"])
     if snapshot:
         result["snapshot"] = snapshot
     return result

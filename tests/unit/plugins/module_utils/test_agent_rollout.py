@@ -426,6 +426,45 @@ def test_removal_puts_back_what_stood_there_before_the_first_install_and_leaves_
     assert not os.listdir(tmp_path / "state/backup/shipped")
 
 
+class WatchingSystemd(FakeSystemd):
+    """Notes whether the hook's command is still there each time the agent restarts; with
+    ``fail_next``, the agent does not answer /health after the next restart."""
+
+    def __init__(self, agent, root, **kw):
+        super(WatchingSystemd, self).__init__(agent, root, **kw)
+        self.command_at_restart = []
+        self.fail_next = False
+
+    def restart(self, service, daemon_reload=False, run=None):
+        self.command_at_restart.append(os.path.exists(os.path.join(self.root, ENV_HOOK.lstrip("/"))))
+        seconds = super(WatchingSystemd, self).restart(service, daemon_reload, run)
+        if self.fail_next:
+            self.agent.healthy = self.fail_next = False
+        return seconds
+
+
+def test_a_removed_hooks_command_stays_until_the_agent_without_the_hook_passes_its_gates(host, tmp_path, fleet):
+    # The running agent still calls the hook, and so the command, until it restarts without it.
+    agent, master = fleet
+    systemd = WatchingSystemd(agent, host)
+    ar.roll_out(options(host, tmp_path, agent, master, systemd, present=ship(host, b"#!/bin/sh\necho ours\n")))
+    backup = tmp_path / "state/backup/shipped"
+
+    # The agent does not come back without the hook: rolled back, the command and its record kept.
+    systemd.fail_next = True
+    failed = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2", present=[],
+                                 absent=[PROBE], absent_files=[ENV_HOOK]))
+    assert failed["result"] == "rolled_back", failed
+    # Installed before the first restart; still there at the removal's restart and the rollback's.
+    assert systemd.command_at_restart == [True, True, True]
+    assert files(host)[ENV_HOOK[1:]] == b"#!/bin/sh\necho ours\n" and os.listdir(backup)
+
+    gone = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-3", present=[],
+                               absent=[PROBE], absent_files=[ENV_HOOK]))
+    assert gone["result"] == "updated" and systemd.command_at_restart[-1] is True
+    assert ENV_HOOK[1:] not in files(host) and not os.listdir(backup)
+
+
 def test_a_directory_where_a_shipped_file_goes_is_refused_with_nothing_written(host, tmp_path, fleet):
     agent, master = fleet
     systemd = FakeSystemd(agent, host)
