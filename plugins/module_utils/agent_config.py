@@ -69,6 +69,14 @@ class AgentPlan(object):
         return any(before != after for path, (before, after) in self.changes.items()
                    if path not in self.shipped.read_at_each_call)
 
+    @property
+    def restart_only_for_files(self):
+        """The shipped files whose change alone makes the daemon restart (a hook's persistent
+        command reads them only when it starts), sorted; [] when anything else changes too."""
+        changed = [path for path, (before, after) in self.changes.items()
+                   if before != after and path not in self.shipped.read_at_each_call]
+        return sorted(changed) if changed and all(path in self.shipped.modes for path in changed) else []
+
     def diffs(self):
         return diffs(self.changes)
 

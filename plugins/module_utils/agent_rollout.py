@@ -214,8 +214,7 @@ def _roll_out(opts, step):
     if opts.check_mode:
         return done(step, "updated")
     record["warning"] = budget_warning(opts, names)
-    record["message"] = "" if plan.changed else (
-        "restarted although its files were already written: the running agent %s" % stale)
+    record["message"] = restart_message(plan, stale, "agent")
     if plan.changed:
         step.reach("files")
         record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"],
@@ -263,6 +262,16 @@ def _roll_out(opts, step):
     if back["passed"]:
         return done(step, "rolled_back", why)
     return done(step, "failed", rollback_failed_message(opts, why, back["msg"], record["snapshot"]))
+
+
+def restart_message(plan, stale, daemon):
+    """What the report says of a restart the change itself does not explain."""
+    if not plan.changed:
+        return "restarted although its files were already written: the running %s %s" % (daemon, stale)
+    if plan.restart_only_for_files:
+        return ("restarted for %s alone: a hook runs it as a persistent command, which reads it only "
+                "when it starts" % ", ".join(plan.restart_only_for_files))
+    return ""
 
 
 def install_without_restart(opts, step, plan, present, secret_keys, daemon):

@@ -106,8 +106,7 @@ def _roll_out(opts, step):
                             modules_dir=plan.modules_after.get("modules_dir") or "", canary=p["canary_command"])
     if opts.check_mode:
         return ar.done(step, "updated")
-    record["message"] = "" if plan.changed else (
-        "restarted although its files were already written: the running master %s" % stale)
+    record["message"] = ar.restart_message(plan, stale, "master")
     if plan.changed:
         step.reach("files")
         record["snapshot"] = ac.write_change(plan, p["root"], p["backup_dir"], p["snapshot_dir"],

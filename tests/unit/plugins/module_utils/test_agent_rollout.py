@@ -393,10 +393,13 @@ def test_a_shipped_file_is_installed_before_the_restart_and_a_change_of_it_alone
 def test_a_persistent_commands_file_restarts_the_agent_and_a_failed_gate_puts_the_old_file_back(host, tmp_path, fleet):
     agent, master = fleet
     systemd = FakeSystemd(agent, host)
-    ar.roll_out(options(host, tmp_path, agent, master, systemd, present=ship(host, b"one\n", restart=True)))
+    first = ar.roll_out(options(host, tmp_path, agent, master, systemd, present=ship(host, b"one\n", restart=True)))
+    assert first["message"] == ""  # the hook itself is new: that is the reason
     record = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-2",
                                  present=ship(host, b"two\n", restart=True)))
     assert record["result"] == "updated" and len(systemd.restarts) == 2
+    assert record["message"] == ("restarted for %s alone: a hook runs it as a persistent command, which reads "
+                                 "it only when it starts" % ENV_HOOK)
     systemd.refuse = "com_example_Other"  # the agent does not come back this time: rolled back
     agent_files = files(host)
     failed = ar.roll_out(options(host, tmp_path, agent, master, systemd, run_id="run-3",
