@@ -188,7 +188,7 @@ def _roll_out(opts, step):
     # restart); with a change the agent is restarted anyway.
     stale = None if plan.changed else found["live_stale"]
     record.update(hooks_before=plan.hooks_before, hooks_after=plan.hooks_after, files=found["files"],
-                  live_stale=stale)
+                  live_stale=stale, isolation_before=plan.isolation_before, isolation_after=plan.isolation_after)
     if "diff" in found:
         record["diff"] = found["diff"]
     record["changed"] = plan.changed or bool(stale)

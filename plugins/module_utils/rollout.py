@@ -117,6 +117,8 @@ def host_record(host, facts, call):
         host=host, result=result, role=role(facts, call), fingerprint=agent.get("build_fingerprint"),
         artifact_sha256=",".join(a["sha256"] for a in artifacts.values()),
         hooks_before=before, hooks_after=call.get("hooks_after", agent.get("hooks")) if kept else before,
+        isolation_before=call.get("isolation_before"),
+        isolation_after=call.get("isolation_after") if kept else call.get("isolation_before"),
         restart_seconds=float(call.get("restart_seconds") or 0), gate_seconds=float(call.get("gate_seconds") or 0),
         reached=call.get("reached"), message=call.get("message") or (call.get("msg") if result == "failed" else "") or "")
 

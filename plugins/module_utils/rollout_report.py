@@ -27,6 +27,8 @@ COLUMNS = (
     ("FINGERPRINT", "fingerprint", False),
     ("ARTIFACT", "artifact", False),
     ("HOOKS BEFORE -> AFTER", "hooks", False),
+    # Only in a report where a rollout changed or checked some agent's --isolation.
+    ("ISOLATION BEFORE -> AFTER", "isolation", False),
     ("RESTART", "restart", True),
     ("GATES", "gates", True),
     ("MESSAGE", "message", False),
@@ -83,12 +85,15 @@ def normalise(records):
     ``artifact_sha256``, ``hooks_before``, ``hooks_after`` (lists or comma strings),
     ``restart_seconds``, ``gate_seconds`` (numbers or null), ``message``, ``role`` (``agent``
     when absent, or ``master (leader)`` / ``master (standby)``), ``reached`` (the last
-    step its rollout call began, see agent_rollout; null when none returned).
+    step its rollout call began, see agent_rollout; null when none returned),
+    ``isolation_before``, ``isolation_after`` (the agent's --isolation as lists, null when its
+    rollout involved no isolator of ours).
     """
     if not isinstance(records, (list, tuple)):
         raise ReportError("records must be a list, got %s" % type(records).__name__)
     known = ("host", "role", "fingerprint", "artifact_sha256", "hooks_before", "hooks_after",
-             "restart_seconds", "gate_seconds", "result", "message", "reached")
+             "isolation_before", "isolation_after", "restart_seconds", "gate_seconds", "result", "message",
+             "reached")
     out = []
     seen = set()
     for i, record in enumerate(records):
@@ -122,6 +127,8 @@ def normalise(records):
             "artifact_sha256": sha,
             "hooks_before": _names(record.get("hooks_before"), where + " hooks_before"),
             "hooks_after": _names(record.get("hooks_after"), where + " hooks_after"),
+            "isolation_before": _optional_names(record.get("isolation_before"), where + " isolation_before"),
+            "isolation_after": _optional_names(record.get("isolation_after"), where + " isolation_after"),
             "restart_seconds": _seconds(record.get("restart_seconds"), where + " restart_seconds"),
             "gate_seconds": _seconds(record.get("gate_seconds"), where + " gate_seconds"),
             "message": " ".join(_text(record.get("message"), where + " message").split()),
@@ -143,14 +150,26 @@ def summary(records):
     return counts
 
 
+def _optional_names(value, where):
+    return None if value is None else _names(value, where)
+
+
 def _short(text, width):
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def _cells(record):
-    def hooks(names):
-        return ",".join(names) if names else "-"
+def _before_after(before, after):
+    def names(values):
+        return ",".join(values) if values else "-"
 
+    if not before and not after:
+        return "-"
+    if before == after:
+        return "%s (same)" % names(after)
+    return "%s -> %s" % (names(before), names(after))
+
+
+def _cells(record):
     def secs(value):
         return "-" if value is None else "%.1fs" % value
 
@@ -160,10 +179,8 @@ def _cells(record):
         "result": record["result"].replace("_", " "),
         "fingerprint": _short(record["fingerprint"], FINGERPRINT_WIDTH) or "-",
         "artifact": ",".join(d[:SHA_WIDTH] for d in record["artifact_sha256"].split(",") if d) or "-",
-        "hooks": ("-" if not record["hooks_before"] and not record["hooks_after"] else
-                  "%s (same)" % hooks(record["hooks_after"])
-                  if record["hooks_before"] == record["hooks_after"] else
-                  "%s -> %s" % (hooks(record["hooks_before"]), hooks(record["hooks_after"]))),
+        "hooks": _before_after(record["hooks_before"], record["hooks_after"]),
+        "isolation": _before_after(record["isolation_before"], record["isolation_after"]),
         "restart": secs(record["restart_seconds"]),
         "gates": secs(record["gate_seconds"]),
         "message": record["message"],
@@ -173,13 +190,15 @@ def _cells(record):
 def render_text(records, title=None):
     """A fixed-width table of normalised ``records`` and a summary line, ending in a newline."""
     rows = [_cells(r) for r in records]
+    isolation = any(r["isolation_before"] is not None or r["isolation_after"] is not None for r in records)
+    columns = [c for c in COLUMNS if c[1] != "isolation" or isolation]
     widths = {}
-    for header, key, _right in COLUMNS:
+    for header, key, _right in columns:
         widths[key] = max([len(header)] + [len(row[key]) for row in rows])
 
     def line(values):
         cells = []
-        for header, key, right in COLUMNS:
+        for header, key, right in columns:
             text = values[key]
             if key == "message":
                 cells.append(text)
@@ -191,9 +210,9 @@ def render_text(records, title=None):
     if title:
         lines.append(title)
         lines.append("=" * len(title))
-    lines.append(line(dict((key, header) for header, key, _right in COLUMNS)))
+    lines.append(line(dict((key, header) for header, key, _right in columns)))
     lines.append("  ".join("-" * (len(header) if key == "message" else widths[key])
-                           for header, key, _right in COLUMNS))
+                           for header, key, _right in columns))
     for row in rows:
         lines.append(line(row))
     counts = summary(records)

@@ -100,6 +100,18 @@ hooks_after:
   returned: when the agent was read
   type: list
   elements: str
+isolation_before:
+  description: C(--isolation) the agent ran before (Mesos's default isolators when unset); null when the change
+    involves no isolator module of ours, and C(--isolation) is then neither read nor changed.
+  returned: when the agent was read
+  type: list
+  elements: str
+isolation_after:
+  description: C(--isolation) the change gives the agent (a rollback puts RV(isolation_before) back); null as
+    for RV(isolation_before).
+  returned: when the agent was read
+  type: list
+  elements: str
 files:
   description: Files that changed (or would).
   returned: when the agent was read

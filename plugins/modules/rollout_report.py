@@ -45,6 +45,9 @@ options:
       - C(artifact_sha256) SHA-256 (64 hex digits) of the hook library staged on the host; with
         several hooks, one per hook, comma-separated.
       - C(hooks_before), C(hooks_after) C(--hooks) before and after, as lists or comma strings.
+      - C(isolation_before), C(isolation_after) C(--isolation) before and after, as lists or comma
+        strings, or null when the host's rollout involved no isolator module; the text report has an
+        ISOLATION column only when some record has them.
       - C(restart_seconds), C(gate_seconds) seconds the restart and the gates took, or null.
       - C(message) one line on what happened, for example the failed gate's error.
       - Any other key, or a bad value, fails the module naming the record and the key.

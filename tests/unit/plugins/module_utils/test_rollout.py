@@ -70,7 +70,15 @@ def test_a_host_that_passed_its_gates_is_updated_with_its_times_and_hooks():
     assert record == {
         "host": "a", "result": "updated", "role": "agent", "fingerprint": "1.11.0-abc", "artifact_sha256": "f00,ba5",
         "hooks_before": ["org_Old"], "hooks_after": ["org_Old", "org_Probe"], "restart_seconds": 3.5,
-        "gate_seconds": 1.25, "reached": "done", "message": ""}
+        "gate_seconds": 1.25, "reached": "done", "message": "", "isolation_before": None, "isolation_after": None}
+
+
+def test_an_isolator_change_is_reported_and_a_rolled_back_one_keeps_the_old_isolation():
+    iso = dict(UPDATED, isolation_before=["posix/cpu"], isolation_after=["posix/cpu", "org_Iso"])
+    [record] = ro.records({"a": host(iso)}, ["a"])
+    assert (record["isolation_before"], record["isolation_after"]) == (["posix/cpu"], ["posix/cpu", "org_Iso"])
+    [back] = ro.records({"a": host(dict(iso, failed=True, result="rolled_back"))}, ["a"])
+    assert back["isolation_after"] == ["posix/cpu"]
 
 
 def test_a_rolled_back_host_keeps_its_old_hooks_and_the_reason():

@@ -55,6 +55,18 @@ def test_text_report_without_title_and_single_host():
     assert all(line == line.rstrip() for line in lines)
 
 
+def test_an_isolation_column_only_when_a_rollout_involved_isolators():
+    assert "ISOLATION" not in rr.render_text(rr.normalise(RECORDS))
+    records = [dict(RECORDS[0], isolation_before="posix/cpu,posix/mem",
+                    isolation_after=["posix/cpu", "posix/mem", "org_Iso"]),
+               dict(RECORDS[1], isolation_before=["posix/cpu"], isolation_after=["posix/cpu"]), RECORDS[2]]
+    lines = rr.render_text(rr.normalise(records)).splitlines()
+    assert "ISOLATION BEFORE -> AFTER" in lines[0]
+    assert "posix/cpu,posix/mem -> posix/cpu,posix/mem,org_Iso" in lines[2]
+    assert "posix/cpu (same)" in lines[3]
+    assert lines[4].split()[:1] == [RECORDS[2]["host"]] and "  -  " in lines[4]
+
+
 def test_empty_report():
     assert rr.render_text([]).splitlines()[-1] == "0 hosts: 0 updated, 0 unchanged, 0 rolled back, 0 failed"
 
@@ -70,7 +82,8 @@ def test_json_report_keeps_full_values():
     assert first == {"host": "agent-1.dc1", "result": "updated", "role": "agent",
                      "fingerprint": "1.11.0+b3f1c0de4a5e6f708192a3b4-x86_64-gcc12", "artifact_sha256": SHA,
                      "hooks_before": [], "hooks_after": [HOOK], "restart_seconds": 2.71, "gate_seconds": 3.14,
-                     "message": "all gates passed", "reached": None}
+                     "message": "all gates passed", "reached": None, "isolation_before": None,
+                     "isolation_after": None}
     assert third["hooks_after"] == ["com_Audit", HOOK]
     assert third["message"] == "gate 'tasks' failed: web-2 gone"
     assert fourth["restart_seconds"] is None and fourth["artifact_sha256"] == ""
