@@ -63,19 +63,22 @@ class AgentPlan(object):
         return any(before != after for before, after in self.changes.values()) or bool(self.shipped.drift)
 
     @property
-    def restart_needed(self):
-        """Whether the daemon must restart to take the change: anything but shipped files that
+    def restart_paths(self):
+        """The changed paths the daemon must restart to take: anything but shipped files that
         its commands read afresh at each call."""
-        return any(before != after for path, (before, after) in self.changes.items()
-                   if path not in self.shipped.read_at_each_call)
+        return sorted(path for path, (before, after) in self.changes.items()
+                      if before != after and path not in self.shipped.read_at_each_call)
+
+    @property
+    def restart_needed(self):
+        return bool(self.restart_paths)
 
     @property
     def restart_only_for_files(self):
         """The shipped files whose change alone makes the daemon restart (a hook's persistent
-        command reads them only when it starts), sorted; [] when anything else changes too."""
-        changed = [path for path, (before, after) in self.changes.items()
-                   if before != after and path not in self.shipped.read_at_each_call]
-        return sorted(changed) if changed and all(path in self.shipped.modes for path in changed) else []
+        command reads them only when it starts); [] when anything else changes too."""
+        paths = self.restart_paths
+        return paths if paths and all(path in self.shipped.modes for path in paths) else []
 
     def diffs(self):
         return diffs(self.changes)
@@ -124,9 +127,10 @@ def plan_files(root, present, absent_files, backup_dir, changes, daemon="agent")
     does not mention, and the other daemon's on the same host, keep theirs."""
     shipped = ShippedFiles()
     shipped_now = set(f["dest"] for entry in present for f in entry.get("files") or [])
+    present_hooks = set(entry.get("name") for entry in present if entry.get("name"))
     dropped = [record["path"] for record in origins(backup_dir)
                if record.get("daemon") == daemon and record["path"] not in shipped_now
-               and record.get("hook") in [entry.get("name") for entry in present if entry.get("name")]]
+               and record.get("hook") in present_hooks]
     for entry in present:
         for f in entry.get("files") or []:
             dest = f["dest"]
